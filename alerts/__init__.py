@@ -1,0 +1,1 @@
+"""Who is told what, and sending it: routing, composition, push delivery."""

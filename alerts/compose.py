@@ -1,0 +1,167 @@
+"""What the officer's phone shows: title, body and data payload of an alert (DOMAIN.md 5.5).
+
+Local time appears only here; everything passed in is UTC.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from alerts.push import Platform, PushMessage
+from geo import compass
+
+PRIORITY_WORDS = {1: "CRITICAL", 2: "URGENT", 3: "NOTICE", 4: "INFO"}
+
+
+class Detail(StrEnum):
+    FULL = "full"  # everything on the notification
+    MINIMAL = "minimal"  # kind, priority and distance only; the app fetches the rest
+
+
+@dataclass(frozen=True, slots=True)
+class Vehicle:
+    year: int | None = None
+    make: str | None = None
+    model: str | None = None
+    color: str | None = None
+    type: str | None = None
+
+    def describe(self) -> str:
+        parts = [self.color, str(self.year) if self.year else None, self.make, self.model]
+        text = " ".join(p for p in parts if p)
+        if self.type:
+            text = f"{text} ({self.type})" if text else self.type
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class HitFacts:
+    """Everything about one hot-list hit that an alert may say. `match` is the match quality."""
+
+    alert_id: int
+    plate_read: str
+    plate_listed: str
+    state: str | None
+    list_name: str
+    list_kind: str
+    priority: int
+    reason: str | None
+    case_number: str | None
+    match: str
+    read_at: datetime
+    lat: float | None
+    lon: float | None
+    heading_deg: float | None
+    camera_name: str
+    record_vehicle: Vehicle = field(default_factory=Vehicle)
+    camera_vehicle: Vehicle = field(default_factory=Vehicle)
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """The recipient's side: distance and bearing from the officer to the read."""
+
+    distance_m: float | None = None
+    bearing_deg: float | None = None
+
+
+def is_exact(match: str) -> bool:
+    return match == "exact"
+
+
+def title(facts: HitFacts) -> str:
+    plate = f"{facts.plate_read} ({facts.state})" if facts.state else facts.plate_read
+    label = "" if is_exact(facts.match) else " — POSSIBLE MISREAD, verify plate"
+    return f"P{facts.priority} Look for this car: {plate}{label}"
+
+
+def summary(facts: HitFacts, tz: ZoneInfo) -> str:
+    """The body without the recipient's distance: what dispatchers see in the alert list."""
+    lines = [f"{facts.list_name} ({facts.list_kind.replace('_', ' ')})"]
+    if facts.reason:
+        lines[0] += f": {facts.reason}"
+    if facts.plate_listed != facts.plate_read:
+        lines.append(f"Listed as {facts.plate_listed}, read as {facts.plate_read}")
+    vehicle = facts.record_vehicle.describe()
+    if vehicle:
+        lines.append(f"Vehicle on record: {vehicle}")
+    seen = facts.read_at.astimezone(tz).strftime("%H:%M:%S %Z")
+    where = f"Seen {seen} by {facts.camera_name}"
+    if facts.lat is not None and facts.lon is not None:
+        where += f" at {facts.lat:.5f}, {facts.lon:.5f}"
+    if facts.heading_deg is not None:
+        where += f", heading {compass(facts.heading_deg)}"
+    lines.append(where)
+    lines.extend(facts.warnings)
+    return "\n".join(lines)
+
+
+def body(facts: HitFacts, audience: Audience, tz: ZoneInfo) -> str:
+    text = summary(facts, tz)
+    if audience.distance_m is not None:
+        text += "\n" + _distance(audience)
+    return text + "\nConfirm with dispatch before stopping."
+
+
+def message(
+    facts: HitFacts,
+    audience: Audience,
+    *,
+    token: str,
+    platform: Platform,
+    detail: Detail,
+    ttl_s: int,
+    tz: ZoneInfo,
+) -> PushMessage:
+    """The push for one device. `alert_id` is always in the data, whatever the detail level."""
+    common = {
+        "alert_id": str(facts.alert_id),
+        "kind": "hotlist_hit",
+        "priority": str(facts.priority),
+        "distance_m": "" if audience.distance_m is None else str(round(audience.distance_m)),
+    }
+    if detail is Detail.MINIMAL:
+        word = PRIORITY_WORDS.get(facts.priority, "")
+        note_title = f"P{facts.priority} {word} hot-list hit".strip()
+        note_body = (
+            f"{_distance(audience)}. " if audience.distance_m is not None else ""
+        ) + "Open Lookout for details."
+        data: Mapping[str, str] = common
+    else:
+        note_title = title(facts)
+        note_body = body(facts, audience, tz)
+        data = common | {
+            "plate": facts.plate_read,
+            "plate_listed": facts.plate_listed,
+            "state": facts.state or "",
+            "lat": "" if facts.lat is None else f"{facts.lat:.6f}",
+            "lon": "" if facts.lon is None else f"{facts.lon:.6f}",
+            "read_at": facts.read_at.isoformat(),
+            "list": facts.list_name,
+            "match": facts.match,
+            "match_label": "EXACT" if is_exact(facts.match) else "POSSIBLE MISREAD — verify plate",
+        }
+    return PushMessage(
+        token=token,
+        platform=platform,
+        title=note_title,
+        body=note_body,
+        data=data,
+        collapse_key=f"alert-{facts.alert_id}",
+        ttl_s=ttl_s,
+        urgent=facts.priority <= 3,
+    )
+
+
+def _distance(audience: Audience) -> str:
+    assert audience.distance_m is not None
+    d = audience.distance_m
+    text = f"{d:.0f} m" if d < 1000 else f"{d / 1000:.1f} km"
+    if audience.bearing_deg is not None:
+        text += f" {compass(audience.bearing_deg)} of you"
+    else:
+        text += " from you"
+    return text

@@ -1,0 +1,1 @@
+"""Lookout service: the composition root (settings, database, HTTP API, workers, CLI)."""

@@ -1,0 +1,12 @@
+"""The /v1 API: one router per resource."""
+
+from fastapi import APIRouter
+
+from app.api import admin, alerts, hotlists, officers, reads
+
+router = APIRouter()
+router.include_router(reads.router)
+router.include_router(hotlists.router)
+router.include_router(officers.router)
+router.include_router(alerts.router)
+router.include_router(admin.router)

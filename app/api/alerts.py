@@ -1,0 +1,167 @@
+"""Alerts: an officer sees their own, dispatchers and supervisors see all. Every view is audited."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import func, select
+
+from app import audit
+from app.deps import ClockDep, CurrentUser, SessionDep
+from app.errors import Forbidden, NotFound
+from app.models import Alert, AlertRecipient, AlertStatus, Delivery, Role, User
+from app.schemas import AckOut, AlertPublic, AlertsPublic, AlertSummary, RecipientPublic
+
+router = APIRouter(prefix="/alerts", tags=["alerts"])
+
+SEES_ALL = {Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, Role.AUDITOR}
+
+
+@router.get("")
+def list_alerts(
+    session: SessionDep,
+    user: CurrentUser,
+    clock: ClockDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    before_id: Annotated[int | None, Query(ge=1)] = None,
+) -> AlertsPublic:
+    """Newest first, paged with `before_id`."""
+    query = select(Alert).order_by(Alert.id.desc()).limit(limit)  # type: ignore[union-attr]
+    if before_id is not None:
+        query = query.where(Alert.id < before_id)  # type: ignore[operator]
+    if user.role not in SEES_ALL:
+        query = query.where(
+            Alert.id.in_(select(AlertRecipient.alert_id).where(AlertRecipient.user_id == user.id))  # type: ignore[union-attr]
+        )
+    alerts = session.scalars(query).all()
+    counts = _recipient_counts(session, [a.id for a in alerts if a.id is not None])
+    audit.record(
+        session, actor=user, action="alert.list", now=clock(), object_type="alert",
+        detail={"alert_ids": [a.id for a in alerts]},
+    )  # fmt: skip
+    return AlertsPublic(data=[_summary(a, counts.get(a.id, 0)) for a in alerts], count=len(alerts))
+
+
+@router.get("/{alert_id}")
+def get_alert(
+    alert_id: int, session: SessionDep, user: CurrentUser, clock: ClockDep
+) -> AlertPublic:
+    """The whole alert: plate as read and as listed, match, warnings, list, reason, vehicle,
+    place and time; for dispatchers also who was notified, delivered to and acknowledged."""
+    alert = _visible_alert(session, alert_id, user)
+    audit.record(
+        session, actor=user, action="alert.view", now=clock(), object_type="alert",
+        object_id=alert_id, plate=alert.plate,
+    )  # fmt: skip
+    recipients = session.execute(
+        select(AlertRecipient, User)
+        .join(User, User.id == AlertRecipient.user_id)  # type: ignore[arg-type]
+        .where(AlertRecipient.alert_id == alert_id)
+        .order_by(AlertRecipient.rank)  # type: ignore[arg-type]
+    ).all()
+    if user.role not in SEES_ALL:
+        recipients = [(r, u) for r, u in recipients if u.id == user.id]
+    deliveries = session.scalars(
+        select(Delivery).where(Delivery.alert_id == alert_id).order_by("id")
+    ).all()
+    notified = [
+        RecipientPublic(
+            user_id=u.id,  # type: ignore[arg-type]
+            name=u.name,
+            rank=r.rank,
+            distance_m=r.distance_m,
+            acknowledged_at=r.acknowledged_at,
+            deliveries=[
+                {
+                    "device_id": d.device_id,
+                    "status": d.status,
+                    "attempts": d.attempts,
+                    "sent_at": d.sent_at,
+                    "last_error": d.last_error,
+                }
+                for d in deliveries
+                if d.recipient_id == r.id
+            ],
+        )
+        for r, u in recipients
+    ]
+    summary = _summary(alert, len(recipients))
+    return AlertPublic(
+        **summary.model_dump(),
+        body=alert.body,
+        lat=alert.lat,
+        lon=alert.lon,
+        details=alert.details,
+        notified=notified,
+    )
+
+
+@router.post("/{alert_id}/ack")
+def acknowledge(alert_id: int, session: SessionDep, user: CurrentUser, clock: ClockDep) -> AckOut:
+    """The officer has seen the alert. Acknowledging twice keeps the first time."""
+    alert = _visible_alert(session, alert_id, user)
+    recipient = session.scalars(
+        select(AlertRecipient).where(
+            AlertRecipient.alert_id == alert_id, AlertRecipient.user_id == user.id
+        )
+    ).first()
+    if recipient is None:
+        raise Forbidden("only an officer this alert was sent to can acknowledge it")
+    now = clock()
+    if recipient.acknowledged_at is None:
+        recipient.acknowledged_at = now
+        session.add(recipient)
+        audit.record(
+            session,
+            actor=user,
+            action="alert.ack",
+            now=now,
+            object_type="alert",
+            object_id=alert_id,
+        )
+    if alert.status == AlertStatus.OPEN:
+        alert.status = AlertStatus.ACKNOWLEDGED
+        alert.acknowledged_at = now
+        session.add(alert)
+    return AckOut(alert_id=alert_id, acknowledged_at=recipient.acknowledged_at)
+
+
+def _visible_alert(session: SessionDep, alert_id: int, user: User) -> Alert:
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        raise NotFound(f"no alert with id {alert_id}")
+    if user.role not in SEES_ALL:
+        mine = session.scalars(
+            select(AlertRecipient.id).where(
+                AlertRecipient.alert_id == alert_id, AlertRecipient.user_id == user.id
+            )
+        ).first()
+        if mine is None:
+            # Same answer as a missing alert: an officer learns nothing of others' alerts.
+            raise NotFound(f"no alert with id {alert_id}")
+    return alert
+
+
+def _recipient_counts(session: SessionDep, alert_ids: list[int]) -> dict[int, int]:
+    if not alert_ids:
+        return {}
+    rows = session.execute(
+        select(AlertRecipient.alert_id, func.count())
+        .where(AlertRecipient.alert_id.in_(alert_ids))  # type: ignore[attr-defined]
+        .group_by(AlertRecipient.alert_id)
+    ).all()
+    return dict(rows)  # type: ignore[arg-type]
+
+
+def _summary(alert: Alert, recipients: int) -> AlertSummary:
+    return AlertSummary(
+        id=alert.id,  # type: ignore[arg-type]
+        priority=alert.priority,
+        title=alert.title,
+        plate=alert.plate,
+        state=alert.state,
+        match=str(alert.details.get("match", "")),
+        read_at=alert.read_at,
+        created_at=alert.created_at,
+        status=alert.status,
+        recipients=recipients,
+    )

@@ -1,0 +1,172 @@
+"""Officers' phones: device registration, duty status and live location."""
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from sqlalchemy import func, select
+
+from app.deps import ClockDep, CurrentUser, SessionDep, SettingsDep, require_roles
+from app.errors import NotFound
+from app.models import Device, OfficerStatus, Role, User
+from app.schemas import DeviceIn, DevicePublic, DutyIn, LocationIn, OfficerStatusPublic, UserPublic
+
+router = APIRouter(tags=["officers"])
+
+Watcher = Annotated[User, Depends(require_roles(Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN))]
+
+
+@router.get("/me")
+def get_me(user: CurrentUser) -> UserPublic:
+    return UserPublic.model_validate(user.model_dump())
+
+
+@router.post("/devices", status_code=201)
+def register_device(
+    body: DeviceIn, session: SessionDep, user: CurrentUser, clock: ClockDep
+) -> DevicePublic:
+    """Register this phone's FCM token. Registering a token again refreshes it (and moves it to
+    you if another account had it: a shared car phone changes hands at shift change)."""
+    now = clock()
+    device = session.scalars(select(Device).where(Device.token == body.token)).first()
+    if device is None:
+        device = Device(
+            user_id=user.id,
+            token=body.token,
+            platform=body.platform,
+            created_at=now,
+            last_seen_at=now,
+        )
+    device.user_id = user.id  # type: ignore[assignment]
+    device.platform = body.platform
+    device.is_active = True
+    device.retired_at = None
+    device.retired_reason = None
+    device.last_seen_at = now
+    session.add(device)
+    session.flush()
+    return device_public(device)
+
+
+@router.get("/me/devices")
+def list_my_devices(session: SessionDep, user: CurrentUser) -> list[DevicePublic]:
+    rows = session.scalars(select(Device).where(Device.user_id == user.id).order_by("id"))
+    return [device_public(d) for d in rows]
+
+
+@router.delete("/devices/{device_id}", status_code=204)
+def retire_device(device_id: int, session: SessionDep, user: CurrentUser, clock: ClockDep) -> None:
+    """Stop pushing to this device (sign-out, lost phone)."""
+    device = session.get(Device, device_id)
+    if device is None or (device.user_id != user.id and user.role != Role.ADMIN):
+        raise NotFound(f"you have no device {device_id}")
+    device.is_active = False
+    device.retired_at = clock()
+    device.retired_reason = "signed out"
+    session.add(device)
+
+
+@router.put("/me/location")
+def put_location(
+    body: LocationIn, session: SessionDep, user: CurrentUser, clock: ClockDep, settings: SettingsDep
+) -> OfficerStatusPublic:
+    """Report where this officer is. Accepted whatever the duty status; a fix whose
+    `recorded_at` is old is stored as given and counts as stale for routing."""
+    now = clock()
+    status = _status(session, user)
+    recorded_at = body.recorded_at or now
+    # Never let a delayed, older fix overwrite a newer one (phones retry out of order).
+    if status.recorded_at is None or recorded_at >= status.recorded_at:
+        status.lat, status.lon = body.lat, body.lon
+        status.accuracy_m = body.accuracy_m
+        status.heading_deg = body.heading
+        status.speed_mps = body.speed
+        status.recorded_at = recorded_at
+        status.received_at = now
+        session.add(status)
+    session.flush()
+    return status_public(session, status, user, now=now, fresh_s=settings.location_fresh_s)
+
+
+@router.put("/me/duty")
+def put_duty(
+    body: DutyIn, session: SessionDep, user: CurrentUser, clock: ClockDep, settings: SettingsDep
+) -> OfficerStatusPublic:
+    """Go on or off duty. Off-duty officers are never alerted."""
+    now = clock()
+    status = _status(session, user)
+    if status.on_duty != body.on_duty:
+        status.on_duty = body.on_duty
+        status.duty_changed_at = now
+        session.add(status)
+    session.flush()
+    return status_public(session, status, user, now=now, fresh_s=settings.location_fresh_s)
+
+
+@router.get("/officers")
+def list_officers(
+    session: SessionDep,
+    _user: Watcher,
+    clock: ClockDep,
+    settings: SettingsDep,
+    on_duty: bool = True,
+) -> list[OfficerStatusPublic]:
+    """Officers and their last known positions, for the dispatcher console."""
+    now = clock()
+    rows = session.execute(
+        select(OfficerStatus, User)
+        .join(User, User.id == OfficerStatus.user_id)  # type: ignore[arg-type]
+        .where(OfficerStatus.on_duty == on_duty)  # type: ignore[arg-type]
+        .order_by(User.name)
+    ).all()
+    return [
+        status_public(session, s, u, now=now, fresh_s=settings.location_fresh_s) for s, u in rows
+    ]
+
+
+def _status(session: SessionDep, user: User) -> OfficerStatus:
+    status = session.get(OfficerStatus, user.id)
+    if status is None:
+        status = OfficerStatus(user_id=user.id)
+        session.add(status)
+    return status
+
+
+def status_public(
+    session: SessionDep,
+    status: OfficerStatus,
+    user: User,
+    *,
+    now,
+    fresh_s: int,  # type: ignore[no-untyped-def]
+) -> OfficerStatusPublic:
+    devices = session.scalar(
+        select(func.count()).where(Device.user_id == user.id, Device.is_active)  # type: ignore[arg-type]
+    )
+    fresh = status.recorded_at is not None and now - status.recorded_at <= timedelta(
+        seconds=fresh_s
+    )
+    return OfficerStatusPublic(
+        user_id=user.id,  # type: ignore[arg-type]
+        name=user.name,
+        on_duty=status.on_duty,
+        lat=status.lat,
+        lon=status.lon,
+        accuracy_m=status.accuracy_m,
+        heading=status.heading_deg,
+        speed=status.speed_mps,
+        recorded_at=status.recorded_at,
+        is_fresh=fresh,
+        active_devices=devices or 0,
+    )
+
+
+def device_public(device: Device) -> DevicePublic:
+    return DevicePublic(
+        id=device.id,  # type: ignore[arg-type]
+        platform=device.platform,
+        token_hint="…" + device.token[-6:],
+        is_active=device.is_active,
+        last_seen_at=device.last_seen_at,
+        retired_reason=device.retired_reason,
+    )

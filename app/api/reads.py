@@ -1,0 +1,161 @@
+"""Plate reads from cameras."""
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import ValidationError
+
+from app import audit
+from app.deps import ClockDep, CurrentCamera, SessionDep, require_roles
+from app.errors import (
+    BadRequest,
+    NotFound,
+    PayloadTooLarge,
+    Unavailable,
+    Unprocessable,
+    describe_validation_errors,
+)
+from app.ingest import CameraRef, IngestWriter, StoreFailed
+from app.models import Read, Role, User
+from app.schemas import ReadBatchIn, ReadIn, ReadPublic, ReadsAccepted, Vehicle
+from lpr import plates
+
+router = APIRouter(prefix="/reads", tags=["reads"])
+
+MAX_BODY_BYTES = 4 * 1024 * 1024
+FUTURE_TOLERANCE_S = 300
+
+_READ_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "oneOf": [
+                        {"$ref": "#/components/schemas/ReadIn"},
+                        {"$ref": "#/components/schemas/ReadBatchIn"},
+                    ]
+                }
+            }
+        },
+    }
+}
+
+
+@router.post("", status_code=202, openapi_extra=_READ_BODY, response_model=ReadsAccepted)
+async def post_reads(request: Request, camera: CurrentCamera, clock: ClockDep) -> ReadsAccepted:
+    """Store one read, or `{"reads": [...]}` (up to 1,000), and match them. All or nothing:
+    if any read is invalid, the answer is 422 naming it and nothing is stored."""
+    reads = parse_reads(await _body(request))
+    now = clock()
+    for i, read in enumerate(reads):
+        if read.read_at is not None and (read.read_at - now).total_seconds() > FUTURE_TOLERANCE_S:
+            where = f"reads[{i}].read_at" if len(reads) > 1 else "read_at"
+            raise Unprocessable(
+                f"{where}: {read.read_at.isoformat()} is in the future; check the camera's clock"
+            )
+    rows = [read_row(read, camera) for read in reads]
+    writer: IngestWriter = request.app.state.writer
+    try:
+        stored = await writer.submit(camera, rows)
+    except StoreFailed:
+        raise Unavailable(
+            "the reads could not be stored right now; nothing was kept, retry later",
+            headers={"Retry-After": "5"},
+        ) from None
+    return ReadsAccepted(accepted=len(stored.read_ids), read_ids=stored.read_ids, hits=stored.hits)
+
+
+async def _body(request: Request) -> Any:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"body is {declared} bytes; at most {MAX_BODY_BYTES}")
+    raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"body is {len(raw)} bytes; at most {MAX_BODY_BYTES}")
+    if not raw.strip():
+        raise BadRequest('empty body: send a read as JSON, e.g. {"plate": "7ABC123"}')
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BadRequest(f"body is not valid JSON: {error}") from None
+
+
+def parse_reads(body: Any) -> list[ReadIn]:
+    try:
+        if isinstance(body, dict) and "reads" in body:
+            return ReadBatchIn.model_validate(body).reads
+        if isinstance(body, dict):
+            return [ReadIn.model_validate(body)]
+    except ValidationError as error:
+        raise Unprocessable(describe_validation_errors(list(error.errors()))) from None
+    raise Unprocessable('body must be a JSON object: one read, or {"reads": [...]}')
+
+
+def read_row(read: ReadIn, camera: CameraRef) -> dict[str, Any]:
+    plate = plates.parse(read.plate)
+    vehicle = read.vehicle or Vehicle()
+    lat, lon = (read.lat, read.lon) if read.lat is not None else (camera.lat, camera.lon)
+    return {
+        "camera_id": camera.id,
+        "plate": read.plate,
+        "plate_key": plate.key,
+        "plate_removed": plate.removed or None,
+        "state": read.state,
+        "read_at": read.read_at,
+        "lat": lat,
+        "lon": lon,
+        "heading_deg": read.heading if read.heading is not None else camera.heading_deg,
+        "confidence": read.confidence,
+        "candidates": [c.model_dump() for c in read.candidates] or None,
+        "vehicle_make": vehicle.make,
+        "vehicle_model": vehicle.model,
+        "vehicle_color": vehicle.color,
+        "vehicle_type": vehicle.type,
+        "vehicle_year": vehicle.year,
+        "image_url": read.image_url,
+    }
+
+
+Investigator = Annotated[
+    User, Depends(require_roles(Role.DISPATCHER, Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN))
+]
+
+
+@router.get("/{read_id}")
+def get_read(read_id: int, session: SessionDep, user: Investigator, clock: ClockDep) -> ReadPublic:
+    """One stored read. The view is written to the audit log."""
+    read = session.get(Read, read_id)
+    if read is None:
+        raise NotFound(f"no read with id {read_id}")
+    audit.record(
+        session, actor=user, action="read.view", now=clock(), object_type="read",
+        object_id=read_id, plate=read.plate,
+    )  # fmt: skip
+    return to_public(read)
+
+
+def to_public(read: Read) -> ReadPublic:
+    assert read.id is not None
+    return ReadPublic(
+        id=read.id,
+        camera_id=read.camera_id,
+        plate=read.plate,
+        state=read.state,
+        read_at=read.read_at,
+        received_at=read.received_at,
+        lat=read.lat,
+        lon=read.lon,
+        heading=read.heading_deg,
+        confidence=read.confidence,
+        candidates=read.candidates,
+        vehicle=Vehicle(
+            make=read.vehicle_make,
+            model=read.vehicle_model,
+            color=read.vehicle_color,
+            type=read.vehicle_type,
+            year=read.vehicle_year,
+        ),
+        image_url=read.image_url,
+    )

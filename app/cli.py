@@ -1,0 +1,194 @@
+"""The `lookout` command: serve, worker, database, accounts and the local FCM inbox."""
+
+import signal
+import threading
+from typing import Annotated
+
+import typer
+import uvicorn
+from pydantic import ValidationError
+from sqlalchemy.engine import make_url
+
+from app import accounts, logs, migrate
+from app.clock import system_clock
+from app.db import make_engine, transaction
+from app.models import Role
+from app.settings import Settings
+
+cli = typer.Typer(
+    help="Lookout: plate reads and bulletins become pushes on officers' phones.",
+    no_args_is_help=True,
+)
+db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
+admin_cli = typer.Typer(help="Cameras and people.", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+cli.add_typer(admin_cli, name="admin")
+
+
+def _settings(**overrides: object) -> Settings:
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        _fail("configuration: " + "; ".join(str(e["msg"]) for e in error.errors()))
+    return settings.model_copy(update=overrides) if overrides else settings
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"lookout: {message}", err=True)
+    raise typer.Exit(1)
+
+
+def _safe_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    worker: Annotated[bool, typer.Option(help="Run the push worker in this process")] = True,
+) -> None:
+    """Run the API (and, unless --no-worker, the push worker)."""
+    from app.main import INBOX_PATH, create_app
+
+    logs.configure()
+    settings = _settings()
+    overrides: dict[str, object] = {"embedded_worker": worker and settings.embedded_worker}
+    local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    base = f"http://{local}:{port}"
+    if settings.serves_inbox and settings.fcm_credentials is None and settings.fcm_url is None:
+        overrides["fcm_url"] = base + INBOX_PATH
+    settings = settings.model_copy(update=overrides)
+    typer.echo(f"Lookout API      {base}  (docs: {base}/docs)")
+    typer.echo(f"Database         {_safe_url(settings.database_url)}")
+    if settings.push_sender == "log":
+        typer.echo("Pushes           written to the log only (LOOKOUT_PUSH_SENDER=log)")
+    elif settings.fcm_credentials is None:
+        typer.echo("Pushes           firebase-admin -> local FCM inbox (no real phones)")
+    else:
+        where = settings.fcm_url or "Google FCM"
+        typer.echo(f"Pushes           firebase-admin -> {where} ({settings.fcm_credentials})")
+    if settings.serves_inbox:
+        typer.echo(f"Push inbox       {base}{INBOX_PATH}/  (what phones would receive)")
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        access_log=False,  # it would print raw query strings, plates included
+        log_config=None,
+    )
+
+
+@cli.command()
+def worker() -> None:
+    """Run a push worker on its own (scale out: run several against one PostgreSQL)."""
+    from app.delivery import Worker, WorkerConfig, new_worker_id
+    from app.main import make_sender
+
+    logs.configure()
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    sender = make_sender(settings)
+    config = WorkerConfig(
+        worker_id=new_worker_id(),
+        batch_size=settings.worker_batch_size,
+        lease_s=settings.worker_lease_s,
+        max_attempts=settings.max_push_attempts,
+        poll_s=settings.worker_poll_s,
+    )
+    typer.echo(
+        f"Push worker {config.worker_id}: {_safe_url(settings.database_url)} -> {sender.describe()}"
+    )
+    running = Worker(engine, sender, config=config, clock=system_clock).start()
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    running.stop()
+    close = getattr(sender, "close", None)
+    if close:
+        close()
+    engine.dispose()
+
+
+@db_cli.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Apply migrations up to REVISION (default: the latest)."""
+    settings = _settings()
+    migrate.upgrade(settings.database_url, revision)
+    typer.echo(f"database {_safe_url(settings.database_url)} is at {revision}")
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Print the revision the database is at."""
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        typer.echo(migrate.current_revision(engine) or "empty (run `lookout db upgrade`)")
+    finally:
+        engine.dispose()
+
+
+@admin_cli.command("create-camera")
+def create_camera(
+    name: str,
+    lat: Annotated[float | None, typer.Option(min=-90, max=90)] = None,
+    lon: Annotated[float | None, typer.Option(min=-180, max=180)] = None,
+    heading: Annotated[float | None, typer.Option(min=0, max=360)] = None,
+) -> None:
+    """Register a camera; prints its API key alone on the last line."""
+    if (lat is None) != (lon is None):
+        _fail("give --lat and --lon together")
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with transaction(engine) as session:
+            camera, key = accounts.create_camera(
+                session, name=name, lat=lat, lon=lon, heading_deg=heading,
+                pepper=settings.token_secret.get_secret_value(), actor=None, now=system_clock(),
+            )  # fmt: skip
+            typer.echo(f"camera {camera.id} {name!r} created; its API key (shown once):")
+    finally:
+        engine.dispose()
+    typer.echo(key)
+
+
+@admin_cli.command("create-user")
+def create_user(
+    name: str,
+    role: Annotated[Role, typer.Option(help="admin, dispatcher, officer, supervisor or auditor")],
+    badge: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Create a person; prints their bearer token alone on the last line."""
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with transaction(engine) as session:
+            user, token = accounts.create_user(
+                session, name=name, role=role, badge=badge,
+                pepper=settings.token_secret.get_secret_value(), actor=None, now=system_clock(),
+            )  # fmt: skip
+            typer.echo(f"{role.value} {user.id} {name!r} created; their token (shown once):")
+    finally:
+        engine.dispose()
+    typer.echo(token)
+
+
+@cli.command("fcm-inbox")
+def fcm_inbox(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8001,
+) -> None:
+    """Run only the local FCM-compatible inbox (point LOOKOUT_FCM_URL at it)."""
+    from app.fcm_inbox import create_fcm_inbox
+
+    logs.configure()
+    typer.echo(
+        f"FCM inbox        http://{host}:{port}/  (set LOOKOUT_FCM_URL=http://{host}:{port})"
+    )
+    uvicorn.run(create_fcm_inbox(), host=host, port=port, access_log=False, log_config=None)
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,190 @@
+"""The push worker: claims due deliveries, sends them, records every outcome on its row.
+
+One iteration is two short transactions with the network call between them, so no database
+lock is held while FCM answers. A claim is a lease: a worker that dies after claiming leaves
+rows in `sending`, and another worker takes them again once `lease_until` has passed. On
+PostgreSQL claims skip rows locked by other workers, so no delivery is sent by two at once.
+"""
+
+import logging
+import threading
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.engine import Engine
+
+from alerts.errors import PushUnavailable
+from alerts.push import (
+    PushMessage,
+    PushSender,
+    Rejected,
+    RetryAfter,
+    SendResult,
+    Sent,
+    TokenGone,
+    backoff_s,
+)
+from app.clock import Clock
+from app.db import transaction
+from app.models import Delivery, DeliveryStatus, Device
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    delivery_id: int
+    device_id: int
+    attempt: int
+    message: PushMessage
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerConfig:
+    worker_id: str
+    batch_size: int = 100
+    lease_s: int = 60
+    max_attempts: int = 8
+    poll_s: float = 1.0
+
+
+def claim(engine: Engine, *, config: WorkerConfig, now: datetime) -> list[Claimed]:
+    due = or_(
+        and_(Delivery.status == DeliveryStatus.QUEUED, Delivery.next_attempt_at <= now),  # type: ignore[arg-type, operator]
+        and_(Delivery.status == DeliveryStatus.SENDING, Delivery.lease_until < now),  # type: ignore[arg-type, operator]
+    )
+    with transaction(engine) as session:
+        rows = session.execute(
+            select(Delivery.id, Delivery.device_id, Delivery.attempts, Delivery.message)
+            .where(due)
+            .order_by(Delivery.priority, Delivery.id)  # type: ignore[arg-type]
+            .limit(config.batch_size)
+            .with_for_update(skip_locked=True)
+        ).all()
+        if not rows:
+            return []
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_([r.id for r in rows]))  # type: ignore[union-attr]
+            .values(
+                status=DeliveryStatus.SENDING,
+                lease_until=now + timedelta(seconds=config.lease_s),
+                claimed_by=config.worker_id,
+                attempts=Delivery.attempts + 1,
+                updated_at=now,
+            )
+        )
+    return [
+        Claimed(r.id, r.device_id, r.attempts + 1, PushMessage.from_dict(r.message)) for r in rows
+    ]
+
+
+def record(
+    engine: Engine,
+    outcomes: Sequence[tuple[Claimed, SendResult]],
+    *,
+    config: WorkerConfig,
+    now: datetime,
+) -> None:
+    with transaction(engine) as session:
+        for claimed, result in outcomes:
+            values: dict[str, object] = {"lease_until": None, "updated_at": now}
+            match result:
+                case Sent(message_id):
+                    values |= {"status": DeliveryStatus.SENT, "sent_at": now,
+                               "provider_id": message_id, "last_error": None}  # fmt: skip
+                case RetryAfter(seconds, reason) if claimed.attempt < config.max_attempts:
+                    delay = max(seconds, backoff_s(claimed.attempt))
+                    values |= {"status": DeliveryStatus.QUEUED, "last_error": reason,
+                               "next_attempt_at": now + timedelta(seconds=delay)}  # fmt: skip
+                case RetryAfter(_, reason):
+                    gave_up = f"gave up after {claimed.attempt} attempts: {reason}"
+                    values |= {"status": DeliveryStatus.FAILED, "last_error": gave_up}
+                case TokenGone(reason):
+                    values |= {"status": DeliveryStatus.FAILED, "last_error": f"token {reason}"}
+                    session.execute(
+                        update(Device)
+                        .where(Device.id == claimed.device_id, Device.is_active)  # type: ignore[arg-type]
+                        .values(is_active=False, retired_at=now, retired_reason=reason)
+                    )
+                    log.info(
+                        "device.retired", extra={"device_id": claimed.device_id, "reason": reason}
+                    )
+                case Rejected(reason):
+                    values |= {"status": DeliveryStatus.FAILED, "last_error": f"rejected: {reason}"}
+            # A row whose lease ran out may already belong to another worker: leave it alone.
+            session.execute(
+                update(Delivery)
+                .where(
+                    Delivery.id == claimed.delivery_id,  # type: ignore[arg-type]
+                    Delivery.claimed_by == config.worker_id,  # type: ignore[arg-type]
+                    Delivery.status == DeliveryStatus.SENDING,  # type: ignore[arg-type]
+                )
+                .values(**values)
+            )
+
+
+def run_once(engine: Engine, sender: PushSender, *, config: WorkerConfig, clock: Clock) -> int:
+    """Claim, send and record one batch; returns how many deliveries it handled."""
+    claimed = claim(engine, config=config, now=clock())
+    if not claimed:
+        return 0
+    try:
+        results = sender.send_batch([c.message for c in claimed])
+    except PushUnavailable as error:
+        log.error("push.unavailable", extra={"detail": str(error), "deliveries": len(claimed)})
+        results = [RetryAfter(backoff_s(c.attempt), f"push unavailable: {error}") for c in claimed]
+    outcomes = list(zip(claimed, results, strict=True))
+    record(engine, outcomes, config=config, now=clock())
+    sent = sum(isinstance(r, Sent) for r in results)
+    log.info("push.batch", extra={"deliveries": len(claimed), "sent": sent})
+    return len(claimed)
+
+
+class Worker:
+    """Runs `run_once` in a thread until stopped; `wake()` cuts the poll wait short."""
+
+    def __init__(
+        self, engine: Engine, sender: PushSender, *, config: WorkerConfig, clock: Clock
+    ) -> None:
+        self._engine, self._sender, self._config, self._clock = engine, sender, config, clock
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="push-worker", daemon=True)
+
+    def start(self) -> "Worker":
+        self._thread.start()
+        return self
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=30)
+
+    def _loop(self) -> None:
+        failures = 0
+        while not self._stop.is_set():
+            try:
+                handled = run_once(
+                    self._engine, self._sender, config=self._config, clock=self._clock
+                )
+                failures = 0
+            except Exception:
+                # The database may be restarting; keep the worker alive and back off.
+                failures += 1
+                log.exception("push.worker_error", extra={"failures": failures})
+                self._stop.wait(min(30.0, backoff_s(failures, base_s=0.5)))
+                continue
+            if handled < self._config.batch_size:
+                self._wake.wait(self._config.poll_s)
+                self._wake.clear()
+
+
+def new_worker_id() -> str:
+    return f"worker-{uuid.uuid4().hex[:12]}"

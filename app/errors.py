@@ -1,0 +1,115 @@
+"""How errors become HTTP responses. No other module knows a status code.
+
+LprError (lpr/errors.py)      InvalidPlate 422 · InvalidState 422
+GeoError (geo/errors.py)      InvalidCoordinate 422
+AlertsError (alerts/errors)   PushUnavailable (worker only; never reaches HTTP)
+AppError (here)               BadRequest 400 · Unauthorized 401 · Forbidden 403 · NotFound 404
+                              Conflict 409 · PayloadTooLarge 413 · Unprocessable 422
+                              Unavailable 503 (the database could not take the write)
+RequestValidationError        422, with every bad field named in `detail`
+"""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from geo.errors import GeoError
+from lpr.errors import LprError
+
+log = logging.getLogger(__name__)
+
+
+class AppError(Exception):
+    status = 500
+
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.headers = headers
+
+
+class BadRequest(AppError):
+    status = 400
+
+
+class Unauthorized(AppError):
+    status = 401
+
+
+class Forbidden(AppError):
+    status = 403
+
+
+class NotFound(AppError):
+    status = 404
+
+
+class Conflict(AppError):
+    status = 409
+
+
+class PayloadTooLarge(AppError):
+    status = 413
+
+
+class Unprocessable(AppError):
+    status = 422
+
+
+class Unavailable(AppError):
+    status = 503
+
+
+def describe_validation_errors(errors: list[Any]) -> str:
+    """'reads[2].read_at: Input should have timezone info; plate: Field required'."""
+    parts = []
+    for error in errors:
+        where = _location(error.get("loc", ()))
+        message = str(error.get("msg", "invalid"))
+        parts.append(f"{where}: {message}" if where else message)
+    return "; ".join(parts) or "the request is not valid"
+
+
+def _location(loc: Any) -> str:
+    text = ""
+    for part in loc:
+        if part in ("body", "query", "path", "header") and not text:
+            continue
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def add_exception_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(_request: Request, error: AppError) -> JSONResponse:
+        if error.status >= 500:
+            log.warning("http.unavailable", extra={"detail": error.detail})
+        return JSONResponse({"detail": error.detail}, error.status, headers=error.headers)
+
+    @app.exception_handler(LprError)
+    async def _lpr_error(_request: Request, error: LprError) -> JSONResponse:
+        return JSONResponse({"detail": str(error)}, 422)
+
+    @app.exception_handler(GeoError)
+    async def _geo_error(_request: Request, error: GeoError) -> JSONResponse:
+        return JSONResponse({"detail": str(error)}, 422)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = error.errors()
+        return JSONResponse(
+            {
+                "detail": describe_validation_errors(list(errors)),
+                "errors": [
+                    {"loc": _location(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")}
+                    for e in errors
+                ],
+            },
+            422,
+        )

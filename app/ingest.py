@@ -1,0 +1,194 @@
+"""Storing reads, with group commit.
+
+Cameras post one read at a time, and a commit per request costs more than everything else a
+read needs. Requests therefore hand their rows to one writer thread, which inserts everything
+that has queued up meanwhile in one transaction, matches it, writes the hits' alerts and
+deliveries in that same transaction, commits once and then answers every request. A read is
+durable before its 202; a failed commit fails every request in it, and none is acknowledged.
+"""
+
+import asyncio
+import logging
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.engine import Engine
+
+from alerts import compose
+from app.clock import Clock
+from app.db import transaction
+from app.hits import AlertSettings, ReadFacts, raise_alert
+from app.matching import HotListIndex
+from app.models import Read
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class CameraRef:
+    id: int
+    name: str
+    lat: float | None
+    lon: float | None
+    heading_deg: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    read_ids: list[int]
+    hits: int
+    alert_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Job:
+    camera: CameraRef
+    rows: list[dict[str, Any]]
+    future: "Future[Stored]"
+
+
+class IngestWriter:
+    """The single writer of reads. `submit` may be called from any thread or event loop."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        index: HotListIndex,
+        alert_settings: AlertSettings,
+        clock: Clock,
+        max_batch_rows: int = 2000,
+        on_commit: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._engine = engine
+        self._index = index
+        self._alerts = alert_settings
+        self._clock = clock
+        self._max_rows = max_batch_rows
+        self._on_commit = on_commit
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
+        self._started = False
+
+    def start(self) -> None:
+        if not self._started:
+            self._started = True
+            self._thread.start()
+
+    def stop(self) -> None:
+        if self._started:
+            self._queue.put(None)
+            self._thread.join(timeout=30)
+            self._started = False
+
+    def submit_nowait(self, camera: CameraRef, rows: list[dict[str, Any]]) -> "Future[Stored]":
+        job = _Job(camera, rows, Future())
+        self._queue.put(job)
+        return job.future
+
+    async def submit(self, camera: CameraRef, rows: list[dict[str, Any]]) -> Stored:
+        return await asyncio.wrap_future(self.submit_nowait(camera, rows))
+
+    def store(self, camera: CameraRef, rows: list[dict[str, Any]]) -> Stored:
+        """Blocking form of `submit`, for the CLI and tests."""
+        return self.submit_nowait(camera, rows).result(timeout=60)
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            first = self._queue.get()
+            if first is None:
+                return
+            jobs, size = [first], len(first.rows)
+            while size < self._max_rows:
+                try:
+                    job = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    stopping = True
+                    break
+                jobs.append(job)
+                size += len(job.rows)
+            self._write(jobs)
+
+    def _write(self, jobs: list[_Job]) -> None:
+        try:
+            results = self._write_batch(jobs)
+        except Exception:
+            if len(jobs) == 1:
+                log.exception("ingest.failed", extra={"reads": len(jobs[0].rows)})
+                jobs[0].future.set_exception(StoreFailed())
+                return
+            # One bad request must not fail its neighbours: retry each on its own.
+            for job in jobs:
+                self._write([job])
+            return
+        for job, result in zip(jobs, results, strict=True):
+            job.future.set_result(result)
+        self._on_commit()
+
+    def _write_batch(self, jobs: Sequence[_Job]) -> list[Stored]:
+        now = self._clock()
+        rows = [row | {"received_at": now} for job in jobs for row in job.rows]
+        for row in rows:
+            if row.get("read_at") is None:
+                row["read_at"] = now
+        with transaction(self._engine) as session:
+            self._index.refresh(session, now)
+            ids = list(
+                session.scalars(
+                    insert(Read).returning(Read.id, sort_by_parameter_order=True),  # type: ignore[arg-type]
+                    rows,
+                )
+            )
+            results, offset = [], 0
+            for job in jobs:
+                job_ids = ids[offset : offset + len(job.rows)]
+                job_rows = rows[offset : offset + len(job.rows)]
+                offset += len(job.rows)
+                alert_ids = []
+                for read_id, row in zip(job_ids, job_rows, strict=True):
+                    for alert_id in self._match(session, job.camera, read_id, row, now):
+                        alert_ids.append(alert_id)
+                results.append(Stored(read_ids=job_ids, hits=len(alert_ids), alert_ids=alert_ids))
+        return results
+
+    def _match(
+        self, session: Any, camera: CameraRef, read_id: int, row: dict[str, Any], now: Any
+    ) -> list[int]:
+        hits = self._index.matcher.match(row["plate_key"], row["state"], now)
+        if not hits:
+            return []
+        facts = ReadFacts(
+            id=read_id,
+            plate=row["plate"],
+            state=row["state"],
+            read_at=row["read_at"],
+            lat=row["lat"],
+            lon=row["lon"],
+            heading_deg=row["heading_deg"],
+            camera_name=camera.name,
+            vehicle=compose.Vehicle(
+                year=row["vehicle_year"],
+                make=row["vehicle_make"],
+                model=row["vehicle_model"],
+                color=row["vehicle_color"],
+                type=row["vehicle_type"],
+            ),
+        )
+        alert_ids = []
+        for hit in hits:
+            alert = raise_alert(session, hit=hit, read=facts, config=self._alerts, now=now)
+            if alert is not None and alert.id is not None:
+                alert_ids.append(alert.id)
+        return alert_ids
+
+
+class StoreFailed(Exception):
+    """The database did not take the batch; nothing of it was stored."""

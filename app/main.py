@@ -1,0 +1,204 @@
+"""The application factory: one FastAPI app per Settings, built fresh for every test."""
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from alerts import compose
+from alerts.fcm import FcmSender
+from alerts.logsender import LogSender
+from alerts.push import PushSender
+from alerts.routing import RoutingPolicy
+from app import api, errors, migrate
+from app.clock import Clock, system_clock
+from app.db import make_engine
+from app.delivery import Worker, WorkerConfig, new_worker_id
+from app.deps import CameraKeyCache
+from app.fcm_dev import write_dev_service_account
+from app.fcm_inbox import create_fcm_inbox
+from app.hits import AlertSettings
+from app.ingest import IngestWriter
+from app.matching import HotListIndex
+from app.schemas import Health
+from app.settings import DEV_PROJECT_ID, Settings
+
+log = logging.getLogger(__name__)
+
+INBOX_PATH = "/fcm"
+
+
+def make_sender(settings: Settings) -> PushSender:
+    """FCM through firebase-admin (to Google, or to an FCM-compatible URL), or the log."""
+    if settings.push_sender == "log":
+        return LogSender()
+    credentials = settings.fcm_credentials
+    if credentials is None:
+        if settings.fcm_url is None:
+            log.warning("push.no_destination", extra={"detail": "no credentials and no FCM URL"})
+            return LogSender()
+        credentials = write_dev_service_account(
+            settings.data_dir / "fcm-dev-service-account.json",
+            token_uri=settings.fcm_url.rstrip("/") + "/token",
+            project_id=DEV_PROJECT_ID,
+        )
+    return FcmSender(
+        credentials_path=credentials,
+        fcm_url=settings.fcm_url,
+        timeout_s=settings.fcm_timeout_s,
+        app_name=f"lookout-{uuid.uuid4().hex[:8]}",
+    )
+
+
+def alert_settings(settings: Settings) -> AlertSettings:
+    return AlertSettings(
+        policy=RoutingPolicy(
+            radius_m=settings.routing_radius_m,
+            max_officers=settings.routing_max_officers,
+            fresh_for=timedelta(seconds=settings.location_fresh_s),
+        ),
+        detail=compose.Detail(settings.notification_detail),
+        ttl_s=settings.alert_ttl_s,
+        tz=ZoneInfo(settings.agency_timezone),
+    )
+
+
+def create_app(
+    settings: Settings, *, clock: Clock = system_clock, sender: PushSender | None = None
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        push = sender or make_sender(settings)
+        worker = None
+        if settings.embedded_worker:
+            config = WorkerConfig(
+                worker_id=new_worker_id(),
+                batch_size=settings.worker_batch_size,
+                lease_s=settings.worker_lease_s,
+                max_attempts=settings.max_push_attempts,
+                poll_s=settings.worker_poll_s,
+            )
+            worker = Worker(engine, push, config=config, clock=clock).start()
+        writer = IngestWriter(
+            engine=engine,
+            index=HotListIndex(),
+            alert_settings=alert_settings(settings),
+            clock=clock,
+            max_batch_rows=settings.ingest_max_batch,
+            on_commit=worker.wake if worker else lambda: None,
+        )
+        writer.start()
+        app.state.engine, app.state.writer, app.state.sender = engine, writer, push
+        app.state.worker = worker
+        log.info(
+            "lookout.started",
+            extra={
+                "database": make_url(settings.database_url).render_as_string(hide_password=True),
+                "push": push.describe(),
+                "worker": "embedded" if worker else "none (run `lookout worker`)",
+            },
+        )
+        try:
+            yield
+        finally:
+            writer.stop()
+            if worker:
+                await asyncio.to_thread(worker.stop)
+            close = getattr(push, "close", None)
+            if close and sender is None:
+                await asyncio.to_thread(close)  # firebase-admin's close runs its own event loop
+            engine.dispose()
+
+    app = FastAPI(
+        title="Lookout",
+        version="0.1.0",
+        summary="Plate reads, hot lists and bulletins become pushes on the right officer's phone.",
+        lifespan=lifespan,
+    )
+    app.state.settings, app.state.clock = settings, clock
+    app.state.camera_keys = CameraKeyCache()
+    errors.add_exception_handlers(app)
+    app.include_router(api.router, prefix="/v1")
+    app.add_middleware(RequestLog)
+    if settings.serves_inbox:
+        app.mount(INBOX_PATH, create_fcm_inbox(clock=clock))
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> Health:
+        """The process is alive."""
+        return Health(status="ok")
+
+    @app.get("/readyz", tags=["health"], responses={503: {"model": Health}})
+    def readyz(request: Request) -> Any:
+        """The database answers and its schema is at the latest migration."""
+        try:
+            with request.app.state.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            current = migrate.current_revision(request.app.state.engine)
+        except Exception as error:  # any database failure means "not ready", with the reason
+            return JSONResponse(
+                {"status": "unavailable", "detail": f"database: {error.__class__.__name__}"}, 503
+            )
+        head = migrate.head_revision(settings.database_url)
+        if current != head:
+            return JSONResponse(
+                {
+                    "status": "unavailable",
+                    "detail": f"schema at {current}, expected {head}: run `lookout db upgrade`",
+                },
+                503,
+            )
+        return Health(status="ready")
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    return app
+
+
+class RequestLog:
+    """One `http.request` line per request with the route template, never the raw path or
+    query string, which may hold plates (uvicorn's access log is switched off for this)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            route = scope.get("route")
+            log.info(
+                "http.request",
+                extra={
+                    "method": scope["method"],
+                    "route": getattr(route, "path", None) or scope.get("root_path", "") or "-",
+                    "status": status,
+                    "ms": round((time.perf_counter() - started) * 1000, 2),
+                },
+            )

@@ -1,0 +1,262 @@
+"""Database tables (SQLModel, table=True). API shapes live in app/schemas.py."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.db import BigId, UtcDateTime
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    DISPATCHER = "dispatcher"
+    OFFICER = "officer"
+    SUPERVISOR = "supervisor"
+    AUDITOR = "auditor"
+
+
+class DeliveryStatus(StrEnum):
+    QUEUED = "queued"  # due at next_attempt_at
+    SENDING = "sending"  # claimed by a worker until lease_until
+    SENT = "sent"  # accepted by FCM (not proof the phone showed it)
+    FAILED = "failed"  # given up: token gone, rejected, or out of attempts
+
+
+class AlertStatus(StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+
+
+def _id() -> Any:
+    return Field(default=None, sa_type=BigId, primary_key=True)
+
+
+def _fk(target: str, *, index: bool = True, nullable: bool = False) -> Any:
+    return Field(
+        default=None,
+        sa_column=Column(BigId, ForeignKey(target), index=index, nullable=nullable),
+    )
+
+
+def _at(*, index: bool = False, nullable: bool = False) -> Any:
+    return Field(default=None, sa_type=UtcDateTime, index=index, nullable=nullable)
+
+
+class Camera(SQLModel, table=True):
+    id: int | None = _id()
+    name: str = Field(index=True)
+    lat: float | None = None
+    lon: float | None = None
+    heading_deg: float | None = None
+    key_hash: str = Field(unique=True)
+    key_hint: str  # the key's first characters, so an admin can tell keys apart
+    is_active: bool = True
+    created_at: datetime = _at()
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "app_user"  # "user" is reserved in PostgreSQL
+
+    id: int | None = _id()
+    name: str = Field(index=True)
+    role: str
+    badge: str | None = None
+    token_hash: str = Field(unique=True)
+    token_hint: str
+    is_active: bool = True
+    created_at: datetime = _at()
+
+
+class Device(SQLModel, table=True):
+    id: int | None = _id()
+    user_id: int = _fk("app_user.id")
+    token: str = Field(unique=True)
+    platform: str
+    is_active: bool = True
+    created_at: datetime = _at()
+    last_seen_at: datetime = _at()
+    retired_at: datetime | None = _at(nullable=True)
+    retired_reason: str | None = None
+
+
+class OfficerStatus(SQLModel, table=True):
+    """One row per officer: duty and the latest position, overwritten in place."""
+
+    __tablename__ = "officer_status"
+
+    user_id: int | None = Field(
+        default=None, sa_column=Column(BigId, ForeignKey("app_user.id"), primary_key=True)
+    )
+    on_duty: bool = False
+    duty_changed_at: datetime | None = _at(nullable=True)
+    lat: float | None = None
+    lon: float | None = None
+    accuracy_m: float | None = None
+    heading_deg: float | None = None
+    speed_mps: float | None = None
+    recorded_at: datetime | None = _at(nullable=True, index=True)
+    received_at: datetime | None = _at(nullable=True)
+
+
+class HotList(SQLModel, table=True):
+    id: int | None = _id()
+    name: str = Field(unique=True)
+    kind: str
+    priority: int
+    description: str | None = None
+    is_active: bool = True
+    created_at: datetime = _at()
+    created_by: int | None = _fk("app_user.id", index=False, nullable=True)
+
+
+class HotListEntry(SQLModel, table=True):
+    __tablename__ = "hotlist_entry"
+
+    id: int | None = _id()
+    hotlist_id: int = _fk("hotlist.id")
+    plate: str  # as written by the source, kept for display and evidence
+    plate_key: str = Field(index=True)
+    state: str | None = None
+    reason: str | None = None
+    case_number: str | None = None
+    expires_at: datetime | None = _at(nullable=True)
+    vehicle_year: int | None = None
+    vehicle_make: str | None = None
+    vehicle_model: str | None = None
+    vehicle_color: str | None = None
+    vehicle_type: str | None = None
+    note: str | None = None
+    created_at: datetime = _at()
+    created_by: int | None = _fk("app_user.id", index=False, nullable=True)
+    deleted_at: datetime | None = _at(nullable=True)
+    deleted_by: int | None = _fk("app_user.id", index=False, nullable=True)
+
+
+class HotListChange(SQLModel, table=True):
+    """Append-only change feed: every process replays it to patch its in-memory matcher."""
+
+    __tablename__ = "hotlist_change"
+
+    id: int | None = _id()
+    entry_id: int = _fk("hotlist_entry.id")
+    op: str  # "upsert" or "delete"
+    at: datetime = _at()
+
+
+class Read(SQLModel, table=True):
+    __tablename__ = "plate_read"
+    __table_args__ = (Index("ix_plate_read_plate_key_read_at", "plate_key", "read_at"),)
+
+    id: int | None = _id()
+    camera_id: int = _fk("camera.id")
+    plate: str
+    plate_key: str
+    plate_removed: str | None = None  # symbols dropped by normalisation, flagged for review
+    state: str | None = None
+    read_at: datetime = _at(index=True)
+    received_at: datetime = _at()
+    lat: float | None = None
+    lon: float | None = None
+    heading_deg: float | None = None
+    confidence: float | None = None
+    candidates: list[dict[str, Any]] | None = Field(default=None, sa_type=JSON)
+    vehicle_make: str | None = None
+    vehicle_model: str | None = None
+    vehicle_color: str | None = None
+    vehicle_type: str | None = None
+    vehicle_year: int | None = None
+    image_url: str | None = None
+
+
+class Hit(SQLModel, table=True):
+    id: int | None = _id()
+    read_id: int = _fk("plate_read.id")
+    entry_id: int = _fk("hotlist_entry.id")
+    hotlist_id: int = _fk("hotlist.id", index=False)
+    quality: str
+    read_plate: str
+    listed_plate: str
+    state_note: str | None = None
+    created_at: datetime = _at()
+
+
+class Alert(SQLModel, table=True):
+    id: int | None = _id()
+    hit_id: int | None = _fk("hit.id", nullable=True)
+    priority: int
+    title: str
+    body: str
+    plate: str
+    state: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    read_at: datetime = _at()
+    details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    status: str = AlertStatus.OPEN
+    created_at: datetime = _at(index=True)
+    acknowledged_at: datetime | None = _at(nullable=True)
+
+
+class AlertRecipient(SQLModel, table=True):
+    __tablename__ = "alert_recipient"
+    __table_args__ = (UniqueConstraint("alert_id", "user_id"),)
+
+    id: int | None = _id()
+    alert_id: int = _fk("alert.id")
+    user_id: int = _fk("app_user.id")
+    rank: int
+    distance_m: float | None = None
+    created_at: datetime = _at()
+    acknowledged_at: datetime | None = _at(nullable=True)
+
+
+class Delivery(SQLModel, table=True):
+    __table_args__ = (Index("ix_delivery_due", "status", "next_attempt_at"),)
+
+    id: int | None = _id()
+    alert_id: int = _fk("alert.id")
+    recipient_id: int = _fk("alert_recipient.id")
+    device_id: int = _fk("device.id")
+    priority: int
+    message: dict[str, Any] = Field(sa_type=JSON)
+    status: str = DeliveryStatus.QUEUED
+    attempts: int = 0
+    next_attempt_at: datetime = _at()
+    lease_until: datetime | None = _at(nullable=True)
+    claimed_by: str | None = None
+    sent_at: datetime | None = _at(nullable=True)
+    provider_id: str | None = None  # FCM message name
+    last_error: str | None = None
+    created_at: datetime = _at()
+    updated_at: datetime = _at()
+
+
+class AuditLog(SQLModel, table=True):
+    """Append-only; each row's hash covers the previous row's hash (tamper evidence)."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = _id()
+    at: datetime = _at(index=True)
+    actor_id: int | None = _fk("app_user.id", nullable=True)
+    actor_name: str | None = None
+    actor_role: str | None = None
+    action: str = Field(index=True)
+    object_type: str | None = None
+    object_id: str | None = None
+    plate: str | None = Field(default=None, index=True)
+    purpose: str | None = None
+    detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    prev_hash: str
+    hash: str = Field(unique=True)

@@ -1,0 +1,336 @@
+"""API shapes: what clients send and what they get back. Tables live in app/models.py."""
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from lpr import plates
+from lpr.errors import LprError
+
+MAX_READS_PER_REQUEST = 1000
+MAX_ENTRIES_PER_REQUEST = 5000
+
+
+def _plate(raw: str) -> str:
+    try:
+        plates.parse(raw)
+    except LprError as error:
+        raise ValueError(str(error)) from None
+    return raw
+
+
+def _state(raw: str | None) -> str | None:
+    try:
+        return plates.normalize_state(raw)
+    except LprError as error:
+        raise ValueError(str(error)) from None
+
+
+def _http_url(raw: str | None) -> str | None:
+    if raw is not None and not raw.startswith(("http://", "https://")):
+        raise ValueError("must be an http:// or https:// URL")
+    return raw
+
+
+PlateText = Annotated[
+    str, Field(min_length=1, max_length=plates.MAX_RAW_LENGTH), AfterValidator(_plate)
+]
+StateCode = Annotated[str | None, Field(default=None, max_length=8), AfterValidator(_state)]
+ShortText = Annotated[str, Field(max_length=200)]
+Latitude = Annotated[float, Field(ge=-90, le=90)]
+Longitude = Annotated[float, Field(ge=-180, le=180)]
+Heading = Annotated[float, Field(ge=0, le=360)]
+Confidence = Annotated[float, Field(ge=0, le=1)]
+
+
+class Vehicle(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    make: Annotated[str, Field(max_length=60)] | None = None
+    model: Annotated[str, Field(max_length=60)] | None = None
+    color: Annotated[str, Field(max_length=40)] | None = None
+    type: Annotated[str, Field(max_length=40)] | None = None
+    year: Annotated[int, Field(ge=1900, le=2100)] | None = None
+
+
+class Candidate(BaseModel):
+    plate: PlateText
+    confidence: Confidence | None = None
+
+
+class _Located(BaseModel):
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> Any:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("lat and lon go together: give both or neither")
+        return self
+
+
+class ReadIn(_Located):
+    """One plate read. Only `plate` is required."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    plate: PlateText
+    state: StateCode = None
+    read_at: AwareDatetime | None = Field(
+        default=None, description="With a time zone; defaults to the time received."
+    )
+    heading: Heading | None = None
+    confidence: Confidence | None = None
+    candidates: Annotated[list[Candidate], Field(max_length=20)] = []
+    vehicle: Vehicle | None = None
+    image_url: Annotated[str, Field(max_length=2048), AfterValidator(_http_url)] | None = None
+
+
+class ReadBatchIn(BaseModel):
+    reads: Annotated[list[ReadIn], Field(min_length=1, max_length=MAX_READS_PER_REQUEST)]
+
+
+class ReadsAccepted(BaseModel):
+    accepted: int
+    read_ids: list[int]
+    hits: int
+
+
+class ReadPublic(BaseModel):
+    id: int
+    camera_id: int
+    plate: str
+    state: str | None
+    read_at: datetime
+    received_at: datetime
+    lat: float | None
+    lon: float | None
+    heading: float | None
+    confidence: float | None
+    candidates: list[dict[str, Any]] | None
+    vehicle: Vehicle
+    image_url: str | None
+
+
+# People, cameras, devices
+
+
+class UserCreate(BaseModel):
+    name: Annotated[str, Field(min_length=1, max_length=120)]
+    role: Literal["admin", "dispatcher", "officer", "supervisor", "auditor"]
+    badge: Annotated[str, Field(max_length=40)] | None = None
+
+
+class UserPublic(BaseModel):
+    id: int
+    name: str
+    role: str
+    badge: str | None
+    is_active: bool
+
+
+class UserCreated(UserPublic):
+    token: str = Field(description="Shown once; only its hash is stored.")
+
+
+class CameraCreate(_Located):
+    name: Annotated[str, Field(min_length=1, max_length=120)]
+    heading: Heading | None = None
+
+
+class CameraPublic(BaseModel):
+    id: int
+    name: str
+    lat: float | None
+    lon: float | None
+    heading: float | None
+    key_hint: str
+    is_active: bool
+
+
+class CameraCreated(CameraPublic):
+    api_key: str = Field(description="Shown once; only its hash is stored.")
+
+
+class DeviceIn(BaseModel):
+    token: Annotated[str, Field(min_length=8, max_length=4096)]
+    platform: Literal["android", "ios", "web"]
+
+    @field_validator("token")
+    @classmethod
+    def _no_whitespace(cls, token: str) -> str:
+        if any(ch.isspace() for ch in token):
+            raise ValueError("an FCM registration token has no whitespace")
+        return token
+
+
+class DevicePublic(BaseModel):
+    id: int
+    platform: str
+    token_hint: str
+    is_active: bool
+    last_seen_at: datetime
+    retired_reason: str | None
+
+
+class LocationIn(_Located):
+    lat: Latitude  # type: ignore[assignment]
+    lon: Longitude  # type: ignore[assignment]
+    accuracy_m: Annotated[float, Field(ge=0, le=100_000)] | None = None
+    heading: Heading | None = None
+    speed: Annotated[float, Field(ge=0, le=150, description="metres per second")] | None = None
+    recorded_at: AwareDatetime | None = None
+
+
+class DutyIn(BaseModel):
+    on_duty: bool
+
+
+class OfficerStatusPublic(BaseModel):
+    user_id: int
+    name: str
+    on_duty: bool
+    lat: float | None
+    lon: float | None
+    accuracy_m: float | None
+    heading: float | None
+    speed: float | None
+    recorded_at: datetime | None
+    is_fresh: bool
+    active_devices: int
+
+
+# Hot lists
+
+
+HotListKind = Literal[
+    "stolen_vehicle",
+    "stolen_plate",
+    "felony_vehicle",
+    "wanted_person",
+    "missing_person",
+    "amber",
+    "protection_order",
+    "local",
+    "covert",
+    "other",
+]
+
+
+class HotListCreate(BaseModel):
+    name: Annotated[str, Field(min_length=1, max_length=120)]
+    kind: HotListKind
+    priority: Annotated[int, Field(ge=1, le=4, description="1 most urgent ... 4 information only")]
+    description: Annotated[str, Field(max_length=1000)] | None = None
+
+
+class HotListPublic(BaseModel):
+    id: int
+    name: str
+    kind: str
+    priority: int
+    description: str | None
+    is_active: bool
+    entries: int
+    created_at: datetime
+
+
+class EntryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    plate: PlateText
+    state: StateCode = None
+    reason: Annotated[str, Field(max_length=500)] | None = None
+    case_number: Annotated[str, Field(max_length=60)] | None = None
+    expires_at: AwareDatetime | None = None
+    vehicle: Vehicle | None = None
+    note: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class EntryPublic(BaseModel):
+    id: int
+    hotlist_id: int
+    plate: str
+    plate_key: str
+    state: str | None
+    reason: str | None
+    case_number: str | None
+    expires_at: datetime | None
+    vehicle: Vehicle
+    note: str | None
+    created_at: datetime
+
+
+class EntriesAdded(BaseModel):
+    added: int
+    entry_ids: list[int]
+    retro_hits: int = 0
+
+
+class ImportRowError(BaseModel):
+    line: int
+    message: str
+
+
+class ImportReport(BaseModel):
+    rows: int
+    added: int
+    entry_ids: list[int]
+    errors: list[ImportRowError]
+
+
+# Alerts
+
+
+class RecipientPublic(BaseModel):
+    user_id: int
+    name: str
+    rank: int
+    distance_m: float | None
+    acknowledged_at: datetime | None
+    deliveries: list[dict[str, Any]]
+
+
+class AlertSummary(BaseModel):
+    id: int
+    priority: int
+    title: str
+    plate: str
+    state: str | None
+    match: str
+    read_at: datetime
+    created_at: datetime
+    status: str
+    recipients: int
+
+
+class AlertsPublic(BaseModel):
+    data: list[AlertSummary]
+    count: int
+
+
+class AlertPublic(AlertSummary):
+    body: str
+    lat: float | None
+    lon: float | None
+    details: dict[str, Any]
+    notified: list[RecipientPublic]
+
+
+class AckOut(BaseModel):
+    alert_id: int
+    acknowledged_at: datetime
+
+
+class Health(BaseModel):
+    status: str
+    detail: str | None = None

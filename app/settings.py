@@ -1,0 +1,80 @@
+"""All configuration, read from the environment (prefix LOOKOUT_). Nothing else reads os.environ."""
+
+import json
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "lookout-development-secret-change-me"  # a placeholder, refused in prod
+DEV_PROJECT_ID = "lookout-dev"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LOOKOUT_", extra="ignore")
+
+    env: Literal["dev", "test", "prod"] = "dev"
+    database_url: str = "sqlite:///var/lookout.db"
+    data_dir: Path = Path("var")
+    token_secret: SecretStr = SecretStr(DEV_SECRET)
+
+    # Push. With no credentials in dev, pushes go through firebase-admin to the inbox this
+    # service mounts at /fcm (or to `fcm_url` when set).
+    push_sender: Literal["fcm", "log"] = "fcm"
+    fcm_credentials: Path | None = None
+    fcm_url: str | None = None
+    fcm_timeout_s: float = Field(default=10.0, gt=0)
+    fcm_inbox: bool = True  # mount the local FCM-compatible inbox at /fcm (never in prod)
+    notification_detail: Literal["full", "minimal"] = "full"
+    alert_ttl_s: int = Field(default=600, gt=0)
+    agency_timezone: str = "America/Los_Angeles"
+
+    # Routing, first cut
+    location_fresh_s: int = Field(default=300, gt=0)
+    routing_radius_m: float = Field(default=5000.0, gt=0)
+    routing_max_officers: int = Field(default=5, gt=0)
+
+    # Delivery worker
+    embedded_worker: bool = True
+    worker_batch_size: int = Field(default=100, gt=0, le=500)
+    worker_lease_s: int = Field(default=60, gt=0)
+    worker_poll_s: float = Field(default=1.0, gt=0)
+    max_push_attempts: int = Field(default=8, gt=0)
+
+    # Ingest
+    ingest_max_batch: int = Field(default=2000, gt=0)
+
+    @model_validator(mode="after")
+    def _refuse_placeholders_in_prod(self) -> Self:
+        if self.env != "prod":
+            return self
+        if self.token_secret.get_secret_value() == DEV_SECRET:
+            raise ValueError(
+                "LOOKOUT_TOKEN_SECRET is the development placeholder; set a real secret for prod"
+            )
+        if self.push_sender == "fcm":
+            if self.fcm_credentials is None:
+                raise ValueError(
+                    "LOOKOUT_FCM_CREDENTIALS is not set; prod needs a Firebase service-account file"
+                )
+            problem = _credentials_problem(self.fcm_credentials)
+            if problem:
+                raise ValueError(f"LOOKOUT_FCM_CREDENTIALS ({self.fcm_credentials}): {problem}")
+        return self
+
+    @property
+    def serves_inbox(self) -> bool:
+        return self.fcm_inbox and self.env != "prod"
+
+
+def _credentials_problem(path: Path) -> str | None:
+    try:
+        account = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        return f"cannot be read as JSON ({error.__class__.__name__})"
+    if not isinstance(account, dict) or account.get("type") != "service_account":
+        return "is not a service-account JSON file"
+    if account.get("lookout_dev") or account.get("project_id") == DEV_PROJECT_ID:
+        return "is the throwaway development account, not real credentials"
+    return None

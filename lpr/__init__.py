@@ -1,0 +1,15 @@
+"""Plates: normalisation, matching against hot lists, vendor formats, hot-list files. Pure."""
+
+from lpr.errors import InvalidPlate, InvalidState, LprError
+from lpr.matcher import Entry, ExactMatcher, Hit, Matcher, Quality
+
+__all__ = [
+    "Entry",
+    "ExactMatcher",
+    "Hit",
+    "InvalidPlate",
+    "InvalidState",
+    "LprError",
+    "Matcher",
+    "Quality",
+]

@@ -1,0 +1,117 @@
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from app.clock import ManualClock
+from app.db import transaction
+from app.models import Delivery, Read
+from tests.app.helpers import make_world
+
+
+def _count(engine: Engine, model: type) -> int:
+    with transaction(engine) as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_a_read_is_stored_with_the_camera_position_by_default(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    world = make_world(engine, clock, lat=37.79, lon=-122.25)
+    response = client.post("/v1/reads", json={"plate": "7abc-123"}, headers=world.camera)
+    assert response.status_code == 202, response.text
+    body = response.json()
+    assert body["accepted"] == 1 and body["hits"] == 0
+    with transaction(engine) as session:
+        read = session.get(Read, body["read_ids"][0])
+        assert read is not None
+        assert (read.plate, read.plate_key, read.camera_id) == (
+            "7abc-123",
+            "7ABC123",
+            world.camera_id,
+        )
+        assert (read.lat, read.lon) == (37.79, -122.25)
+        assert read.read_at == clock()  # no read_at: the time received
+
+
+def test_a_batch_is_stored_in_order(client: TestClient, engine: Engine, clock: ManualClock) -> None:
+    world = make_world(engine, clock)
+    reads = [{"plate": f"8XYZ{i:03d}", "read_at": clock().isoformat()} for i in range(25)]
+    response = client.post("/v1/reads", json={"reads": reads}, headers=world.camera)
+    assert response.status_code == 202, response.text
+    ids = response.json()["read_ids"]
+    assert len(ids) == 25
+    with transaction(engine) as session:
+        stored = {r.id: r.plate for r in session.scalars(select(Read))}
+    assert [stored[i] for i in ids] == [r["plate"] for r in reads]
+
+
+def test_a_missing_or_unknown_key_is_401(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    make_world(engine, clock)
+    missing = client.post("/v1/reads", json={"plate": "7ABC123"})
+    wrong = client.post("/v1/reads", json={"plate": "7ABC123"}, headers={"X-API-Key": "lkc_nope"})
+    assert missing.status_code == wrong.status_code == 401
+    assert "X-API-Key" in missing.json()["detail"]
+    assert _count(engine, Read) == 0
+
+
+def test_a_malformed_read_is_422_naming_the_field_and_nothing_is_stored(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    world = make_world(engine, clock)
+    batch = {
+        "reads": [{"plate": "7ABC123"}, {"plate": "6DEF456", "read_at": "2026-11-25T21:40:00"}]
+    }
+    response = client.post("/v1/reads", json=batch, headers=world.camera)
+    assert response.status_code == 422
+    assert "reads[1].read_at" in response.json()["detail"]
+    assert "timezone" in response.json()["detail"]
+    assert _count(engine, Read) == 0
+
+
+def test_bad_bodies_get_clear_4xx(client: TestClient, engine: Engine, clock: ManualClock) -> None:
+    world = make_world(engine, clock)
+    cases = {
+        b"": (400, "empty body"),
+        b"{not json": (400, "not valid JSON"),
+        b"[1, 2]": (422, "JSON object"),
+        b'{"plate": "###"}': (422, "no letters or digits"),
+        b'{"plate": "7ABC123", "lat": 37.8}': (422, "lat and lon go together"),
+        b'{"plate": "7ABC123", "lat": 137.8, "lon": 0}': (422, "lat"),
+        b'{"plate": "7ABC123", "state": "ZZ"}': (422, "state"),
+        b'{"plate": "7ABC123", "confidence": 93}': (422, "confidence"),
+        b'{"reads": []}': (422, "reads"),
+    }
+    for body, (status, words) in cases.items():
+        response = client.post(
+            "/v1/reads", content=body, headers=world.camera | {"content-type": "application/json"}
+        )
+        assert response.status_code == status, (body, response.text)
+        assert words in response.json()["detail"], (body, response.json())
+    assert _count(engine, Read) == 0
+
+
+def test_a_read_from_the_future_is_refused(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    world = make_world(engine, clock)
+    future = (clock() + timedelta(hours=2)).isoformat()
+    response = client.post(
+        "/v1/reads", json={"plate": "7ABC123", "read_at": future}, headers=world.camera
+    )
+    assert response.status_code == 422
+    assert "camera's clock" in response.json()["detail"]
+
+
+def test_a_read_with_no_hit_is_stored_and_sends_nothing(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    world = make_world(engine, clock)
+    response = client.post("/v1/reads", json={"plate": "4NOHIT4"}, headers=world.camera)
+    assert response.status_code == 202
+    assert response.json()["hits"] == 0
+    assert _count(engine, Read) == 1
+    assert _count(engine, Delivery) == 0

@@ -1,0 +1,151 @@
+"""Fixtures: a fresh database per test on SQLite and on PostgreSQL, the FCM inbox, the app.
+
+PostgreSQL comes from LOOKOUT_TEST_DATABASE_URL, else 127.0.0.1:5432 (user postgres), else an
+embedded server from the `pgserver` wheel. With CI set, only a configured or local server will
+do, and an unreachable one fails the run instead of being replaced or skipped.
+"""
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine, make_url
+
+from app import migrate
+from app.clock import ManualClock
+from app.db import make_engine
+from app.main import create_app
+from app.settings import Settings
+from tests.servers import FcmServer, serve_fcm_inbox
+
+LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def _reachable(url: str) -> str | None:
+    try:
+        with psycopg.connect(_libpq(url), connect_timeout=3):
+            return None
+    except psycopg.Error as error:
+        return str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+
+
+def _libpq(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An SQLAlchemy URL of a PostgreSQL server's maintenance database."""
+    configured = os.environ.get("LOOKOUT_TEST_DATABASE_URL")
+    candidates = [configured] if configured else [LOCAL_POSTGRES]
+    for url in candidates:
+        problem = _reachable(url)
+        if problem is None:
+            yield url
+            return
+        if configured or os.environ.get("CI"):
+            pytest.fail(
+                f"PostgreSQL at {make_url(url).render_as_string()} is unreachable: {problem}"
+            )
+    import pgserver  # a user's fresh machine: PostgreSQL 16 from a wheel, no install needed
+
+    # A short path: PostgreSQL's unix socket path must stay under ~100 bytes.
+    data = Path(tempfile.mkdtemp(prefix="lkpg"))
+    server = pgserver.get_server(data, cleanup_mode="stop")
+    socket_dir = make_url(server.get_uri()).query["host"]
+    try:
+        yield f"postgresql+psycopg://postgres@/postgres?host={socket_dir}"
+    finally:
+        server.cleanup()
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def _admin_execute(server_url: str, *statements: str) -> None:
+    with psycopg.connect(_libpq(server_url), autocommit=True) as connection:
+        for statement in statements:
+            connection.execute(statement)  # type: ignore[arg-type]
+
+
+def _database(server_url: str, name: str) -> str:
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server_url: str, worker_id: str) -> Iterator[str]:
+    """A migrated database per test run and xdist worker, copied for each test."""
+    name = f"lookout_tpl_{worker_id}_{uuid.uuid4().hex[:8]}"
+    _admin_execute(postgres_server_url, f'CREATE DATABASE "{name}"')
+    migrate.upgrade(_database(postgres_server_url, name))  # disposes its engine: a template
+    try:  # may have no open connections
+        yield name
+    finally:
+        _admin_execute(postgres_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite-template") / "lookout.db"
+    migrate.upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated, empty database for one test."""
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "lookout.db"
+        shutil.copyfile(template, path)
+        yield f"sqlite:///{path}"
+        return
+    server_url: str = request.getfixturevalue("postgres_server_url")
+    template_name: str = request.getfixturevalue("postgres_template")
+    name = f"lookout_test_{uuid.uuid4().hex[:12]}"
+    _admin_execute(server_url, f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
+    try:
+        yield _database(server_url, name)
+    finally:
+        _admin_execute(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def fcm(tmp_path: Path) -> Iterator[FcmServer]:
+    with serve_fcm_inbox(tmp_path) as server:
+        yield server
+
+
+@pytest.fixture
+def settings(database_url: str, fcm: FcmServer, tmp_path: Path) -> Settings:
+    return Settings(
+        env="test",
+        database_url=database_url,
+        data_dir=tmp_path,
+        fcm_credentials=fcm.credentials_path,
+        fcm_url=fcm.base_url,
+        fcm_inbox=False,
+        embedded_worker=False,  # tests drive the worker with delivery.run_once
+    )
+
+
+@pytest.fixture
+def client(settings: Settings, clock: ManualClock) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, clock=clock)) as test_client:
+        yield test_client

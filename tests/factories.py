@@ -1,0 +1,112 @@
+"""Test data, made fresh by each call: unique names, plates, keys and tokens, no module state."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from app import accounts, hotlists
+from app.models import Camera, Device, HotList, OfficerStatus, Role, User
+from app.schemas import EntryIn
+from app.settings import DEV_SECRET
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def unique_plate() -> str:
+    """Seven characters, digit first like a California plate, unlikely to repeat in a test."""
+    return "7" + uuid.uuid4().hex.upper()[:6]
+
+
+def make_user(
+    session: Session, *, role: Role = Role.OFFICER, name: str | None = None, now: datetime
+) -> tuple[User, str]:
+    return accounts.create_user(
+        session, name=name or unique(role.value), role=role, badge=None, pepper=DEV_SECRET,
+        actor=None, now=now,
+    )  # fmt: skip
+
+
+def make_camera(
+    session: Session,
+    *,
+    now: datetime,
+    lat: float | None = 37.8044,
+    lon: float | None = -122.2712,
+    heading_deg: float | None = None,
+    name: str | None = None,
+) -> tuple[Camera, str]:
+    return accounts.create_camera(
+        session, name=name or unique("camera"), lat=lat, lon=lon, heading_deg=heading_deg,
+        pepper=DEV_SECRET, actor=None, now=now,
+    )  # fmt: skip
+
+
+def make_device(
+    session: Session,
+    user: User,
+    *,
+    now: datetime,
+    token: str | None = None,
+    platform: str = "android",
+) -> Device:
+    device = Device(
+        user_id=user.id,  # type: ignore[arg-type]
+        token=token or unique("token"),
+        platform=platform,
+        created_at=now,
+        last_seen_at=now,
+    )
+    session.add(device)
+    session.flush()
+    return device
+
+
+def place_officer(
+    session: Session,
+    user: User,
+    *,
+    lat: float,
+    lon: float,
+    recorded_at: datetime,
+    on_duty: bool = True,
+    heading_deg: float | None = None,
+) -> OfficerStatus:
+    status = session.get(OfficerStatus, user.id) or OfficerStatus(user_id=user.id)
+    status.on_duty = on_duty
+    status.lat, status.lon = lat, lon
+    status.recorded_at = recorded_at
+    status.received_at = recorded_at
+    status.heading_deg = heading_deg
+    session.add(status)
+    session.flush()
+    return status
+
+
+def make_hotlist(
+    session: Session,
+    *,
+    now: datetime,
+    priority: int = 2,
+    kind: str = "stolen_vehicle",
+    name: str | None = None,
+) -> HotList:
+    hotlist = HotList(name=name or unique("list"), kind=kind, priority=priority, created_at=now)
+    session.add(hotlist)
+    session.flush()
+    return hotlist
+
+
+def make_entries(
+    session: Session, hotlist: HotList, user: User, *, now: datetime, entries: list[dict[str, Any]]
+) -> list[int]:
+    return hotlists.add_entries(
+        session,
+        hotlist=hotlist,
+        entries=[EntryIn.model_validate(e) for e in entries],
+        user=user,
+        now=now,
+    )
