@@ -2,8 +2,10 @@
 
 from lpr.errors import InvalidPlate, InvalidState, LprError
 from lpr.matcher import Entry, ExactMatcher, Hit, Matcher, Quality
+from lpr.read import Candidate, Read, VehicleSeen
 
 __all__ = [
+    "Candidate",
     "Entry",
     "ExactMatcher",
     "Hit",
@@ -12,4 +14,6 @@ __all__ = [
     "LprError",
     "Matcher",
     "Quality",
+    "Read",
+    "VehicleSeen",
 ]

@@ -1,4 +1,4 @@
-"""FcmSender: the real firebase-admin SDK, over HTTP, against the local FCM inbox."""
+"""FcmSender: the real firebase-admin SDK, over HTTP, against the local FCM server."""
 
 import json
 import uuid
@@ -25,14 +25,14 @@ def fcm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FcmServer]:
 
 
 @pytest.fixture
-def inbox(fcm_server: FcmServer) -> FcmServer:
+def server(fcm_server: FcmServer) -> FcmServer:
     fcm_server.inbox.clear()
     return fcm_server
 
 
 @pytest.fixture
-def sender(inbox: FcmServer) -> Iterator[FcmSender]:
-    sender = make_sender(inbox.credentials_path, inbox.base_url)
+def sender(server: FcmServer) -> Iterator[FcmSender]:
+    sender = make_sender(server.credentials_path, server.base_url)
     yield sender
     sender.close()
 
@@ -61,11 +61,11 @@ def message(token: str, **overrides: object) -> PushMessage:
 
 
 def test_an_urgent_message_arrives_with_the_fields_that_wake_the_phone(
-    sender: FcmSender, inbox: FcmServer
+    sender: FcmSender, server: FcmServer
 ) -> None:
     [result] = sender.send_batch([message("device-a")])
 
-    [record] = inbox.wait_for(1, timeout_s=5)
+    [record] = server.wait_for(1, timeout_s=5)
     assert result == Sent(str(record["name"]))
     sent = record["message"]
     assert isinstance(sent, dict)
@@ -100,11 +100,11 @@ def test_an_urgent_message_arrives_with_the_fields_that_wake_the_phone(
 
 
 def test_a_routine_message_is_delivered_without_waking_the_phone(
-    sender: FcmSender, inbox: FcmServer
+    sender: FcmSender, server: FcmServer
 ) -> None:
     sender.send_batch([message("device-b", urgent=False, platform=Platform.IOS)])
 
-    [record] = inbox.wait_for(1, timeout_s=5)
+    [record] = server.wait_for(1, timeout_s=5)
     sent = record["message"]
     assert isinstance(sent, dict)
     assert sent["android"]["priority"] == "normal"
@@ -114,12 +114,12 @@ def test_a_routine_message_is_delivered_without_waking_the_phone(
 
 
 def test_a_long_collapse_key_is_cut_to_the_64_bytes_apns_allows(
-    sender: FcmSender, inbox: FcmServer
+    sender: FcmSender, server: FcmServer
 ) -> None:
     [result] = sender.send_batch([message("device-c", collapse_key="bulletin-" + "é" * 40)])
 
     assert isinstance(result, Sent)
-    [record] = inbox.wait_for(1, timeout_s=5)
+    [record] = server.wait_for(1, timeout_s=5)
     collapse_id = record["message"]["apns"]["headers"]["apns-collapse-id"]  # type: ignore[index]
     assert len(collapse_id.encode()) <= 64
     assert collapse_id.startswith("bulletin-éé")
@@ -138,14 +138,14 @@ def test_a_long_collapse_key_is_cut_to_the_64_bytes_apns_allows(
     ],
 )
 def test_each_fcm_error_becomes_the_result_the_worker_acts_on(
-    sender: FcmSender, inbox: FcmServer, token: str, expected: object
+    sender: FcmSender, server: FcmServer, token: str, expected: object
 ) -> None:
     assert sender.send_batch([message(token)]) == [expected]
-    assert inbox.inbox.messages() == []
+    assert server.inbox.messages() == []
 
 
 def test_a_mixed_batch_keeps_one_result_per_message_in_order(
-    sender: FcmSender, inbox: FcmServer
+    sender: FcmSender, server: FcmServer
 ) -> None:
     tokens = ["ok-1", "unregistered-2", "ok-2", "quota-2", "invalid-2", "ok-3"]
 
@@ -159,29 +159,29 @@ def test_a_mixed_batch_keeps_one_result_per_message_in_order(
         Rejected,
         Sent,
     ]
-    names = {record["name"]: record["message"]["token"] for record in inbox.wait_for(3, 5)}  # type: ignore[index]
+    names = {record["name"]: record["message"]["token"] for record in server.wait_for(3, 5)}  # type: ignore[index]
     assert [names[r.message_id] for r in results if isinstance(r, Sent)] == ["ok-1", "ok-2", "ok-3"]
 
 
-def test_an_empty_batch_sends_nothing(sender: FcmSender, inbox: FcmServer) -> None:
+def test_an_empty_batch_sends_nothing(sender: FcmSender, server: FcmServer) -> None:
     assert sender.send_batch([]) == []
-    assert inbox.inbox.messages() == []
+    assert server.inbox.messages() == []
 
 
 def test_a_batch_above_the_fcm_limit_is_sent_in_chunks_and_keeps_its_order(
-    sender: FcmSender, inbox: FcmServer, monkeypatch: pytest.MonkeyPatch
+    sender: FcmSender, server: FcmServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(push, "MAX_BATCH", 2)
     tokens = [f"device-{n}" for n in range(5)]
 
     results = sender.send_batch([message(token) for token in tokens])
 
-    names = {record["name"]: record["message"]["token"] for record in inbox.wait_for(5, 5)}  # type: ignore[index]
+    names = {record["name"]: record["message"]["token"] for record in server.wait_for(5, 5)}  # type: ignore[index]
     assert [names[r.message_id] for r in results if isinstance(r, Sent)] == tokens
 
 
 def test_a_message_the_sdk_refuses_is_rejected_without_holding_back_the_batch(
-    sender: FcmSender, inbox: FcmServer
+    sender: FcmSender, server: FcmServer
 ) -> None:
     unencodable = message("device-x", data={7: "not a string key"})
 
@@ -189,17 +189,17 @@ def test_a_message_the_sdk_refuses_is_rejected_without_holding_back_the_batch(
 
     assert [type(result) for result in results] == [Sent, Rejected, Sent]
     assert "non-string keys" in results[1].reason  # type: ignore[union-attr]
-    assert {r["message"]["token"] for r in inbox.wait_for(2, 5)} == {"device-1", "device-2"}  # type: ignore[index]
+    assert {r["message"]["token"] for r in server.wait_for(2, 5)} == {"device-1", "device-2"}  # type: ignore[index]
 
 
 def test_describe_names_the_project_and_where_pushes_go(
-    sender: FcmSender, inbox: FcmServer
+    sender: FcmSender, server: FcmServer
 ) -> None:
-    assert sender.describe() == f"FCM project lookout-dev via {inbox.base_url}"
+    assert sender.describe() == f"FCM project lookout-dev via {server.base_url}"
 
 
-def test_without_a_url_the_sender_names_google(inbox: FcmServer) -> None:
-    sender = make_sender(inbox.credentials_path, None)
+def test_without_a_url_the_sender_names_google(server: FcmServer) -> None:
+    sender = make_sender(server.credentials_path, None)
     try:
         assert sender.describe() == "Google FCM project lookout-dev"
     finally:
@@ -222,24 +222,24 @@ def test_a_credentials_file_that_is_not_a_service_account_makes_push_unavailable
 
 
 def test_a_token_endpoint_that_refuses_makes_the_whole_batch_unavailable(
-    inbox: FcmServer, tmp_path: Path
+    server: FcmServer, tmp_path: Path
 ) -> None:
     path = write_dev_service_account(
-        tmp_path / "sa.json", token_uri=f"{inbox.base_url}/no-such-token-endpoint"
+        tmp_path / "sa.json", token_uri=f"{server.base_url}/no-such-token-endpoint"
     )
-    sender = make_sender(path, inbox.base_url)
+    sender = make_sender(path, server.base_url)
     try:
         with pytest.raises(PushUnavailable, match="lookout-dev"):
             sender.send_batch([message("device-a"), message("device-b")])
     finally:
         sender.close()
-    assert inbox.inbox.messages() == []
+    assert server.inbox.messages() == []
 
 
-def test_the_private_sdk_attributes_we_rely_on_still_exist(inbox: FcmServer) -> None:
+def test_the_private_sdk_attributes_we_rely_on_still_exist(server: FcmServer) -> None:
     """firebase-admin has no public way to choose the FCM URL; an upgrade must fail here."""
     app = firebase_admin.initialize_app(
-        credentials.Certificate(str(inbox.credentials_path)), name=f"pin-{uuid.uuid4().hex}"
+        credentials.Certificate(str(server.credentials_path)), name=f"pin-{uuid.uuid4().hex}"
     )
     try:
         assert callable(messaging._get_messaging_service)
@@ -257,15 +257,15 @@ def test_the_private_sdk_attributes_we_rely_on_still_exist(inbox: FcmServer) -> 
 
 
 def test_a_sender_fails_loudly_when_the_sdk_moves_its_service(
-    inbox: FcmServer, monkeypatch: pytest.MonkeyPatch
+    server: FcmServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delattr(messaging, "_get_messaging_service")
     name = f"moved-{uuid.uuid4().hex}"
 
     with pytest.raises(PushUnavailable, match=r"messaging\._get_messaging_service"):
         FcmSender(
-            credentials_path=inbox.credentials_path,
-            fcm_url=inbox.base_url,
+            credentials_path=server.credentials_path,
+            fcm_url=server.base_url,
             timeout_s=5,
             app_name=name,
         )
@@ -273,15 +273,15 @@ def test_a_sender_fails_loudly_when_the_sdk_moves_its_service(
         firebase_admin.get_app(name)  # the half-built app was deleted
 
 
-def test_pointing_fails_loudly_when_the_sdk_renames_the_url_attribute(inbox: FcmServer) -> None:
+def test_pointing_fails_loudly_when_the_sdk_renames_the_url_attribute(server: FcmServer) -> None:
     app = firebase_admin.initialize_app(
-        credentials.Certificate(str(inbox.credentials_path)), name=f"renamed-{uuid.uuid4().hex}"
+        credentials.Certificate(str(server.credentials_path)), name=f"renamed-{uuid.uuid4().hex}"
     )
     service = messaging._get_messaging_service(app)
     try:
         del service._fcm_url
         with pytest.raises(PushUnavailable, match="_fcm_url"):
-            fcm.point_messaging_at(app, inbox.base_url)
+            fcm.point_messaging_at(app, server.base_url)
     finally:
         firebase_admin.delete_app(app)
         service._client.close()
