@@ -6,8 +6,19 @@ from typing import Any
 
 from sqlmodel import Session
 
+from alerts.push import Platform, PushMessage
 from app import accounts, hotlists
-from app.models import Camera, Device, HotList, OfficerStatus, Role, User
+from app.models import (
+    Alert,
+    AlertRecipient,
+    Camera,
+    Delivery,
+    Device,
+    HotList,
+    OfficerStatus,
+    Role,
+    User,
+)
 from app.schemas import EntryIn
 from app.settings import DEV_SECRET
 
@@ -110,3 +121,40 @@ def make_entries(
         user=user,
         now=now,
     )
+
+
+def make_pending_alert(
+    session: Session, devices: list[Device], *, now: datetime, priority: int = 2
+) -> Alert:
+    """An alert with one queued delivery per device, as the ingest path would leave it."""
+    alert = Alert(
+        priority=priority, title="P2 Look for this car", body="test", plate=unique_plate(),
+        read_at=now, created_at=now,
+    )  # fmt: skip
+    session.add(alert)
+    session.flush()
+    for rank, device in enumerate(devices, start=1):
+        recipient = AlertRecipient(
+            alert_id=alert.id, user_id=device.user_id, rank=rank, created_at=now
+        )
+        session.add(recipient)
+        session.flush()
+        message = PushMessage(
+            token=device.token, platform=Platform(device.platform), title=alert.title,
+            body=alert.body, data={"alert_id": str(alert.id)}, collapse_key=f"alert-{alert.id}",
+            ttl_s=600,
+        )  # fmt: skip
+        session.add(
+            Delivery(
+                alert_id=alert.id,
+                recipient_id=recipient.id,
+                device_id=device.id,
+                priority=priority,
+                message=message.to_dict(),
+                next_attempt_at=now,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    session.flush()
+    return alert

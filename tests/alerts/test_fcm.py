@@ -1,4 +1,4 @@
-"""FcmSender: the real firebase-admin SDK, over HTTP, against the local FCM server."""
+"""FcmSender: the real firebase-admin SDK, over HTTP, against the local FCM inbox."""
 
 import json
 import uuid
@@ -14,6 +14,7 @@ from alerts import fcm, push
 from alerts.errors import PushUnavailable
 from alerts.fcm import FcmSender
 from alerts.push import Platform, PushMessage, Rejected, RetryAfter, Sent, TokenGone
+from app.clock import ManualClock
 from app.fcm_dev import write_dev_service_account
 from tests.servers import FcmServer, serve_fcm_inbox
 
@@ -190,6 +191,22 @@ def test_a_message_the_sdk_refuses_is_rejected_without_holding_back_the_batch(
     assert [type(result) for result in results] == [Sent, Rejected, Sent]
     assert "non-string keys" in results[1].reason  # type: ignore[union-attr]
     assert {r["message"]["token"] for r in server.wait_for(2, 5)} == {"device-1", "device-2"}  # type: ignore[index]
+
+
+def test_the_sdk_fetches_a_new_token_when_the_inbox_clock_moves_past_its_expiry(
+    tmp_path: Path,
+) -> None:
+    clock = ManualClock()
+    with serve_fcm_inbox(tmp_path, clock=clock) as server:
+        sender = make_sender(server.credentials_path, server.base_url)
+        try:
+            first = sender.send_batch([message("device-a")])
+            clock.advance(hours=2)
+            second = sender.send_batch([message("device-a")])
+        finally:
+            sender.close()
+
+    assert [type(r) for r in first + second] == [Sent, Sent]
 
 
 def test_describe_names_the_project_and_where_pushes_go(
