@@ -192,3 +192,7 @@ def fcm_inbox(
 
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -48,6 +48,7 @@ def officer_on_duty(
     lat: float,
     lon: float,
     device_token: str | None = None,
+    recorded_at: str | None = None,
 ) -> tuple[int, str, str]:
     """An officer with a phone, on duty at (lat, lon), set up through the API.
     Returns (user id, bearer token, device token)."""
@@ -68,7 +69,7 @@ def officer_on_duty(
     assert (
         client.put(
             "/v1/me/location",
-            json={"lat": lat, "lon": lon, "accuracy_m": 10},
+            json={"lat": lat, "lon": lon, "accuracy_m": 10, "recorded_at": recorded_at},
             headers=bearer(token),
         ).status_code
         == 200

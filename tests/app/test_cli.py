@@ -1,0 +1,60 @@
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.db import make_engine, transaction
+from app.models import Camera, User
+from app.security import hash_secret
+from app.settings import DEV_SECRET
+
+
+def _lookout(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def test_cli_migrates_and_prints_keys_alone_on_the_last_line(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    env = {"LOOKOUT_DATABASE_URL": url, "PATH": "/usr/bin:/bin"}
+    assert _lookout("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+    camera = _lookout(
+        "admin",
+        "create-camera",
+        "Gate 1",
+        "--lat",
+        "37.8",
+        "--lon",
+        "-122.27",
+        env=env,
+        cwd=tmp_path,
+    )
+    user = _lookout("admin", "create-user", "Dana", "--role", "dispatcher", env=env, cwd=tmp_path)
+    assert camera.returncode == 0 and user.returncode == 0, camera.stderr + user.stderr
+    key = camera.stdout.strip().splitlines()[-1]
+    token = user.stdout.strip().splitlines()[-1]
+    engine = make_engine(url)
+    with transaction(engine) as session:
+        stored_camera = session.scalars(select(Camera)).one()
+        stored_user = session.scalars(select(User)).one()
+        assert stored_camera.key_hash == hash_secret(key, pepper=DEV_SECRET) != key
+        assert stored_user.token_hash == hash_secret(token, pepper=DEV_SECRET) != token
+        assert (stored_user.role, stored_camera.lat) == ("dispatcher", 37.8)
+    engine.dispose()
+
+
+def test_cli_errors_are_one_line_and_non_zero(tmp_path: Path) -> None:
+    env = {"LOOKOUT_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "PATH": "/usr/bin:/bin"}
+    bad_role = _lookout("admin", "create-user", "X", "--role", "chief", env=env, cwd=tmp_path)
+    assert bad_role.returncode != 0 and "chief" in bad_role.stderr
+    half = _lookout("admin", "create-camera", "Y", "--lat", "37.8", env=env, cwd=tmp_path)
+    assert half.returncode == 1 and "--lat and --lon together" in half.stderr
+    prod = _lookout("db", "upgrade", env=env | {"LOOKOUT_ENV": "prod"}, cwd=tmp_path)
+    assert prod.returncode == 1 and "LOOKOUT_TOKEN_SECRET" in prod.stderr

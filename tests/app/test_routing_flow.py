@@ -1,0 +1,137 @@
+"""Which officers a hit reaches, through the API and the outbox (no worker involved)."""
+
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from app.clock import ManualClock
+from app.db import transaction
+from app.models import Alert, AlertRecipient, Delivery
+from tests.app.helpers import bearer, hotlist_with_plate, make_world, officer_on_duty
+
+CAMERA = (37.8044, -122.2712)  # downtown Oakland
+
+
+def _recipients(engine: Engine) -> list[int]:
+    with transaction(engine) as session:
+        rows = session.scalars(select(AlertRecipient).order_by(AlertRecipient.rank))  # type: ignore[arg-type]
+        return [r.user_id for r in rows]
+
+
+def test_the_nearest_on_duty_officers_are_alerted_nearest_first(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    world = make_world(engine, clock, lat=CAMERA[0], lon=CAMERA[1])
+    far, _, _ = officer_on_duty(client, engine, clock, lat=37.8300, lon=-122.2712)  # ~2.8 km
+    near, _, _ = officer_on_duty(client, engine, clock, lat=37.8060, lon=-122.2712)  # ~180 m
+    hotlist_with_plate(client, world, "7ABC123")
+    response = client.post("/v1/reads", json={"plate": "7ABC123"}, headers=world.camera)
+    assert response.json()["hits"] == 1
+    assert _recipients(engine) == [near, far]
+    with transaction(engine) as session:
+        distances = [r.distance_m for r in session.scalars(select(AlertRecipient).order_by("rank"))]
+        assert distances[0] is not None and 150 < distances[0] < 210
+
+
+def test_off_duty_far_away_stale_or_phoneless_officers_get_nothing(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    world = make_world(engine, clock, lat=CAMERA[0], lon=CAMERA[1])
+    _, off_duty, _ = officer_on_duty(client, engine, clock, lat=37.8050, lon=-122.2712)
+    client.put("/v1/me/duty", json={"on_duty": False}, headers=bearer(off_duty))
+    officer_on_duty(client, engine, clock, lat=37.9000, lon=-122.2712)  # ~10.6 km, outside 5 km
+    old_fix = (clock() - timedelta(minutes=6)).isoformat()
+    officer_on_duty(client, engine, clock, lat=37.8050, lon=-122.2712, recorded_at=old_fix)
+    me = client.get("/v1/officers", headers=world.admin).json()
+    assert [o["is_fresh"] for o in me if o["recorded_at"] == old_fix.replace("+00:00", "Z")] == [
+        False
+    ]
+    _, phoneless, _ = officer_on_duty(client, engine, clock, lat=37.8050, lon=-122.2712)
+    device_id = client.get("/v1/me/devices", headers=bearer(phoneless)).json()[0]["id"]
+    assert client.delete(f"/v1/devices/{device_id}", headers=bearer(phoneless)).status_code == 204
+
+    hotlist_with_plate(client, world, "7ABC123")
+    response = client.post("/v1/reads", json={"plate": "7ABC123"}, headers=world.camera)
+    assert response.json()["hits"] == 1
+    assert _recipients(engine) == []
+    with transaction(engine) as session:
+        [alert] = session.scalars(select(Alert)).all()
+        assert alert.plate == "7ABC123"  # stored for dispatchers all the same
+        assert session.scalars(select(Delivery)).all() == []
+    dispatcher_view = client.get("/v1/alerts", headers=world.admin).json()
+    assert dispatcher_view["count"] == 1 and dispatcher_view["data"][0]["recipients"] == 0
+
+
+def test_at_most_n_officers_are_alerted(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    world = make_world(engine, clock, lat=CAMERA[0], lon=CAMERA[1])
+    ids = [
+        officer_on_duty(client, engine, clock, lat=CAMERA[0] + 0.001 * i, lon=CAMERA[1])[0]
+        for i in range(1, 8)
+    ]
+    hotlist_with_plate(client, world, "7ABC123")
+    client.post("/v1/reads", json={"plate": "7ABC123"}, headers=world.camera)
+    assert _recipients(engine) == ids[:5]
+
+
+def test_an_information_only_list_is_never_pushed(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    world = make_world(engine, clock, lat=CAMERA[0], lon=CAMERA[1])
+    officer_on_duty(client, engine, clock, lat=37.8050, lon=-122.2712)
+    hotlist_with_plate(client, world, "7ABC123", priority=4)
+    response = client.post("/v1/reads", json={"plate": "7ABC123"}, headers=world.camera)
+    assert response.json()["hits"] == 1
+    assert _recipients(engine) == []
+
+
+def test_state_rules_decide_what_matches(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    world = make_world(engine, clock)
+    hotlist_with_plate(client, world, "7ABC123", state="CA")
+    hotlist_with_plate(client, world, "8XYZ999", state=None)
+
+    def hits(body: dict[str, object]) -> int:
+        return int(client.post("/v1/reads", json=body, headers=world.camera).json()["hits"])
+
+    assert hits({"plate": "7ABC123", "state": "CA"}) == 1
+    assert hits({"plate": "7ABC123"}) == 1  # state not read: still a hit, flagged
+    assert hits({"plate": "7ABC123", "state": "NV"}) == 0
+    assert hits({"plate": "8XYZ999", "state": "TX"}) == 1  # the entry has no state
+    alerts = client.get("/v1/alerts", headers=world.admin).json()["data"]
+    unread_state = client.get(f"/v1/alerts/{alerts[-2]['id']}", headers=world.admin).json()
+    assert "state not read" in unread_state["details"]["warnings"][0].lower()
+
+
+def test_expired_and_deleted_entries_never_match(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    world = make_world(engine, clock)
+    expires = (clock() + timedelta(hours=1)).isoformat()
+    hotlist_id = hotlist_with_plate(client, world, "7ABC123", expires_at=expires)
+    hotlist_with_plate(client, world, "6DEF456")
+    assert (
+        client.post("/v1/reads", json={"plate": "7ABC123"}, headers=world.camera).json()["hits"]
+        == 1
+    )
+    clock.advance(hours=1, seconds=1)
+    assert (
+        client.post("/v1/reads", json={"plate": "7ABC123"}, headers=world.camera).json()["hits"]
+        == 0
+    )
+
+    entries = client.get(
+        f"/v1/hotlists/{hotlist_id + 1}/entries", params={"purpose": "test"}, headers=world.admin
+    ).json()
+    gone = client.delete(
+        f"/v1/hotlists/{hotlist_id + 1}/entries/{entries[0]['id']}", headers=world.admin
+    )
+    assert gone.status_code == 204
+    assert (
+        client.post("/v1/reads", json={"plate": "6DEF456"}, headers=world.camera).json()["hits"]
+        == 0
+    )

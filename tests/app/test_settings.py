@@ -1,0 +1,50 @@
+import json
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from app.fcm_dev import write_dev_service_account
+from app.settings import Settings
+
+
+def _real_looking_account(path: Path) -> Path:
+    account = {"type": "service_account", "project_id": "oakland-pd-lookout", "private_key": "x"}
+    path.write_text(json.dumps(account))
+    return path
+
+
+def test_defaults_run_on_a_fresh_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("LOOKOUT_DATABASE_URL", "LOOKOUT_ENV", "LOOKOUT_FCM_URL"):
+        monkeypatch.delenv(name, raising=False)
+    settings = Settings()
+    assert settings.env == "dev"
+    assert settings.database_url == "sqlite:///var/lookout.db"
+    assert settings.serves_inbox
+
+
+def test_environment_variables_configure_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOOKOUT_DATABASE_URL", "postgresql+psycopg://u@h/db")
+    monkeypatch.setenv("LOOKOUT_ROUTING_RADIUS_M", "2500")
+    settings = Settings()
+    assert settings.database_url == "postgresql+psycopg://u@h/db"
+    assert settings.routing_radius_m == 2500
+
+
+def test_prod_refuses_the_placeholder_secret(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="LOOKOUT_TOKEN_SECRET"):
+        Settings(env="prod", fcm_credentials=_real_looking_account(tmp_path / "sa.json"))
+
+
+def test_prod_refuses_missing_or_development_credentials(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="LOOKOUT_FCM_CREDENTIALS is not set"):
+        Settings(env="prod", token_secret="a-real-secret-0123456789")
+    dev = write_dev_service_account(tmp_path / "dev.json", token_uri="http://127.0.0.1:1/token")
+    with pytest.raises(ValidationError, match="throwaway development account"):
+        Settings(env="prod", token_secret="a-real-secret-0123456789", fcm_credentials=dev)
+    settings = Settings(
+        env="prod",
+        token_secret="a-real-secret-0123456789",
+        fcm_credentials=_real_looking_account(tmp_path / "sa.json"),
+    )
+    assert not settings.serves_inbox  # never a fake FCM in production
