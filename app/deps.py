@@ -7,7 +7,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.clock import Clock
 from app.db import transaction
@@ -23,12 +25,12 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session  # commits on the way out; any exception rolls back
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     clock: Clock = request.app.state.clock
     return clock
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -105,9 +107,11 @@ class CameraKeyCache:
         self._entries.clear()
 
 
-def current_camera(
+async def current_camera(
     request: Request, api_key: Annotated[str | None, Depends(_api_key)]
 ) -> CameraRef:
+    """The camera a key belongs to. Async, so the common case (a cached key) costs no thread
+    hop; only a cache miss goes to the database, in the thread pool."""
     if not api_key:
         raise Unauthorized("missing camera key: send it in the 'X-API-Key' header")
     settings: Settings = request.app.state.settings
@@ -115,13 +119,17 @@ def current_camera(
     cache: CameraKeyCache = request.app.state.camera_keys
     camera = cache.get(key_hash)
     if camera is None:
-        with transaction(request.app.state.engine) as session:
-            row = session.scalars(select(Camera).where(Camera.key_hash == key_hash)).first()
-            if row is None or not row.is_active or row.id is None:
-                raise Unauthorized("unknown or revoked camera key")
-            camera = CameraRef(row.id, row.name, row.lat, row.lon, row.heading_deg)
+        camera = await run_in_threadpool(_load_camera, request.app.state.engine, key_hash)
         cache.put(key_hash, camera)
     return camera
+
+
+def _load_camera(engine: Engine, key_hash: str) -> CameraRef:
+    with transaction(engine) as session:
+        row = session.scalars(select(Camera).where(Camera.key_hash == key_hash)).first()
+        if row is None or not row.is_active or row.id is None:
+            raise Unauthorized("unknown or revoked camera key")
+        return CameraRef(row.id, row.name, row.lat, row.lon, row.heading_deg)
 
 
 CurrentCamera = Annotated[CameraRef, Depends(current_camera)]

@@ -16,7 +16,6 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 
 from alerts import compose
@@ -24,7 +23,7 @@ from app.clock import Clock
 from app.db import transaction
 from app.hits import AlertSettings, ReadFacts, raise_alert
 from app.matching import HotListIndex
-from app.models import Read
+from app.readstore import insert_reads
 
 log = logging.getLogger(__name__)
 
@@ -141,12 +140,7 @@ class IngestWriter:
                 row["read_at"] = now
         with transaction(self._engine) as session:
             self._index.refresh(session, now)
-            ids = list(
-                session.scalars(
-                    insert(Read).returning(Read.id, sort_by_parameter_order=True),  # type: ignore[arg-type]
-                    rows,
-                )
-            )
+            ids = insert_reads(session, rows)
             results, offset = [], 0
             for job in jobs:
                 job_ids = ids[offset : offset + len(job.rows)]

@@ -91,9 +91,12 @@ def create_app(
                 poll_s=settings.worker_poll_s,
             )
             worker = Worker(engine, push, config=config, clock=clock).start()
+        # The writer's own pool: no ping per checkout, which would cost a round trip per batch.
+        writer_engine = make_engine(settings.database_url, pool_pre_ping=False)
+        index = HotListIndex()
         writer = IngestWriter(
-            engine=engine,
-            index=HotListIndex(),
+            engine=writer_engine,
+            index=index,
             alert_settings=alert_settings(settings),
             clock=clock,
             max_batch_rows=settings.ingest_max_batch,
@@ -101,6 +104,7 @@ def create_app(
         )
         writer.start()
         app.state.engine, app.state.writer, app.state.sender = engine, writer, push
+        app.state.index = index
         app.state.worker = worker
         log.info(
             "lookout.started",
@@ -119,6 +123,7 @@ def create_app(
             close = getattr(push, "close", None)
             if close and sender is None:
                 await asyncio.to_thread(close)  # firebase-admin's close runs its own event loop
+            writer_engine.dispose()
             engine.dispose()
 
     app = FastAPI(

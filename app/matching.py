@@ -6,10 +6,11 @@ is live here by the next batch, without a rebuild.
 """
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import event, or_, select
 from sqlmodel import Session
 
 from app.models import HotList, HotListChange, HotListEntry
@@ -34,18 +35,38 @@ def entry_value(row: HotListEntry) -> Entry:
 
 
 class HotListIndex:
-    def __init__(self, matcher_factory: Callable[[], Matcher] = ExactMatcher) -> None:
+    """The matcher plus the position in the change feed it has applied.
+
+    Asking the database for changes is a round trip, so it happens when this process changed a
+    list (`invalidate`, called after that commit) or when `poll_interval_s` has passed: a change
+    made by another process is live here within that interval.
+    """
+
+    def __init__(
+        self, matcher_factory: Callable[[], Matcher] = ExactMatcher, *, poll_interval_s: float = 1.0
+    ) -> None:
         self._matcher_factory = matcher_factory
         self.matcher: Matcher = matcher_factory()
         self._applied_id = 0
         self._gaps: dict[int, datetime] = {}
         self._loaded = False
+        self._poll_interval_s = poll_interval_s
+        self._dirty = True
+        self._next_poll = 0.0
 
-    def refresh(self, session: Session, now: datetime) -> int:
-        """Bring the matcher up to date; returns the number of changes applied."""
+    def invalidate(self) -> None:
+        self._dirty = True
+
+    def refresh(self, session: Session, now: datetime, *, force: bool = False) -> int:
+        """Bring the matcher up to date if due; returns the number of changes applied."""
         if not self._loaded:
             self._load(session)
             return len(self.matcher)
+        if not (force or self._dirty or time.monotonic() >= self._next_poll):
+            return 0
+        # Cleared before the query: an invalidate() that lands during it triggers another.
+        self._dirty = False
+        self._next_poll = time.monotonic() + self._poll_interval_s
         condition = HotListChange.id > self._applied_id  # type: ignore[operator]
         if self._gaps:
             condition = or_(condition, HotListChange.id.in_(list(self._gaps)))  # type: ignore[union-attr]
@@ -98,6 +119,11 @@ class HotListIndex:
         for change_id, seen_at in list(self._gaps.items()):
             if (now - seen_at).total_seconds() > GAP_PATIENCE_S:
                 del self._gaps[change_id]
+
+
+def invalidate_after_commit(session: Session, index: HotListIndex) -> None:
+    """Have this process's index look for changes once `session` has committed them."""
+    event.listen(session, "after_commit", lambda _session: index.invalidate(), once=True)
 
 
 def record_change(session: Session, *, entry_id: int, op: str, now: datetime) -> None:

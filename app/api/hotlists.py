@@ -3,12 +3,13 @@
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Body, Depends, File, Query, UploadFile
+from fastapi import APIRouter, Body, Depends, File, Query, Request, UploadFile
 from sqlalchemy import func, select
 
 from app import audit, hotlists
 from app.deps import ClockDep, SessionDep, SettingsDep, require_roles
 from app.errors import Conflict, NotFound, PayloadTooLarge, Unprocessable
+from app.matching import invalidate_after_commit
 from app.models import HotList, HotListEntry, Role, User
 from app.schemas import (
     MAX_ENTRIES_PER_REQUEST,
@@ -70,6 +71,7 @@ def get_hotlist(hotlist_id: int, session: SessionDep, _user: Viewer) -> HotListP
 
 @router.post("/{hotlist_id}/entries", status_code=201)
 def add_entries(
+    request: Request,
     hotlist_id: int,
     entries: Annotated[list[EntryIn], Body(max_length=MAX_ENTRIES_PER_REQUEST)],
     session: SessionDep,
@@ -85,11 +87,13 @@ def add_entries(
         except hotlists.EntryProblem as error:
             raise Unprocessable(f"[{i}]: {error}") from None
     ids = hotlists.add_entries(session, hotlist=hotlist, entries=entries, user=user, now=now)
+    invalidate_after_commit(session, request.app.state.index)
     return EntriesAdded(added=len(ids), entry_ids=ids)
 
 
 @router.post("/{hotlist_id}/import", status_code=201)
 async def import_csv(
+    request: Request,
     hotlist_id: int,
     file: Annotated[UploadFile, File(description="CSV with a header row; 'plate' is required")],
     session: SessionDep,
@@ -111,6 +115,7 @@ async def import_csv(
     except hotlists.EntryProblem as error:
         raise Unprocessable(str(error)) from None
     ids = hotlists.add_entries(session, hotlist=hotlist, entries=entries, user=user, now=now)
+    invalidate_after_commit(session, request.app.state.index)
     return hotlists.report(rows, ids, errors)
 
 
@@ -147,6 +152,7 @@ def list_entries(
 
 @router.delete("/{hotlist_id}/entries/{entry_id}", status_code=204)
 def delete_entry(
+    request: Request,
     hotlist_id: int,
     entry_id: int,
     session: SessionDep,
@@ -160,6 +166,7 @@ def delete_entry(
     if entry is None or entry.hotlist_id != hotlist_id or entry.deleted_at is not None:
         raise NotFound(f"hot list {hotlist_id} has no entry {entry_id}")
     hotlists.delete_entry(session, entry=entry, user=user, now=clock(), reason=reason)
+    invalidate_after_commit(session, request.app.state.index)
 
 
 def _hotlist(session: SessionDep, hotlist_id: int) -> HotList:
