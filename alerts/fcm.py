@@ -5,7 +5,9 @@ per-app messaging service (`messaging._get_messaging_service(app)`, its `_fcm_ur
 `_client.session`); each is checked when a sender is built and pinned by tests/alerts/test_fcm.py.
 """
 
+import asyncio
 import email.utils
+import threading
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -96,11 +98,20 @@ class FcmSender:
         return f"FCM project {self._project_id} via {self._fcm_url}"
 
     def close(self) -> None:
-        """Delete the Firebase app and close its HTTP sessions. Call it from a thread, not from a
-        running event loop: firebase-admin closes its async client with asyncio.run."""
+        """Delete the Firebase app and close its HTTP sessions. Safe to call anywhere:
+        firebase-admin closes its async client with asyncio.run, which cannot run inside a
+        running event loop, so from such a thread the work moves to a short-lived thread."""
         if self._closed:
             return
         self._closed = True
+        if _loop_running():
+            closer = threading.Thread(target=self._close_now, name="fcm-close")
+            closer.start()
+            closer.join(timeout=30)
+            return
+        self._close_now()
+
+    def _close_now(self) -> None:
         get_service = getattr(messaging, "_get_messaging_service", None)
         client = getattr(get_service(self._app), "_client", None) if get_service else None
         firebase_admin.delete_app(self._app)
@@ -122,6 +133,14 @@ class FcmSender:
             # whole batch; per-message failures come back as responses instead.
             raise PushUnavailable(f"{self.describe()}: {error}") from error
         return [to_result(response) for response in batch.responses]
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def point_messaging_at(app: firebase_admin.App, base_url: str) -> None:
