@@ -1,8 +1,13 @@
 """The push worker against the FCM inbox through the real firebase-admin SDK."""
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -15,7 +20,7 @@ from app.db import transaction
 from app.delivery import WorkerConfig
 from app.models import Delivery, DeliveryStatus, Device, Role
 from tests import factories
-from tests.servers import FcmServer
+from tests.servers import FcmServer, eventually
 
 
 @pytest.fixture
@@ -156,3 +161,32 @@ def test_two_workers_never_send_the_same_delivery(
     rows = _deliveries(engine)
     assert {r.status for r in rows} == {DeliveryStatus.SENT}
     assert {r.attempts for r in rows} == {1}
+
+
+def test_lookout_worker_runs_as_its_own_process(
+    engine: Engine, clock: ManualClock, fcm: FcmServer, database_url: str, tmp_path: Path
+) -> None:
+    _devices(engine, clock, "phone-proc-000007")
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LOOKOUT_DATABASE_URL": database_url,
+        "LOOKOUT_FCM_CREDENTIALS": str(fcm.credentials_path),
+        "LOOKOUT_FCM_URL": fcm.base_url,
+        "LOOKOUT_WORKER_POLL_S": "0.2",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "worker"], env=env, cwd=tmp_path,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        [received] = fcm.wait_for(1, timeout_s=30)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+    assert received["message"]["token"] == "phone-proc-000007"
+    assert process.returncode == 0, err
+    assert out.startswith("Push worker ")
+    [row] = eventually(
+        lambda: _deliveries(engine), lambda rows: rows[0].status == DeliveryStatus.SENT
+    )
+    assert row.status == DeliveryStatus.SENT
