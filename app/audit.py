@@ -45,7 +45,8 @@ def record(
         object_id=None if object_id is None else str(object_id),
         plate=plate,
         purpose=purpose,
-        detail=detail or {},
+        # Stored as JSON: times and other values become their text form now, not at commit.
+        detail=json.loads(json.dumps(detail or {}, default=str)),
         prev_hash=prev_hash or GENESIS,
         hash="",
     )

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.api import admin, alerts, hotlists, officers, reads
+from app.api import admin, alerts, audit, hotlists, officers, reads
 
 router = APIRouter()
 router.include_router(reads.router)
@@ -10,3 +10,4 @@ router.include_router(hotlists.router)
 router.include_router(officers.router)
 router.include_router(alerts.router)
 router.include_router(admin.router)
+router.include_router(audit.router)

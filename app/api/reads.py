@@ -3,8 +3,9 @@
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
-from pydantic import ValidationError
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import AwareDatetime, ValidationError
+from sqlalchemy import select
 
 from app import audit
 from app.deps import ClockDep, CurrentCamera, SessionDep, require_roles
@@ -121,6 +122,35 @@ def read_row(read: ReadIn, camera: CameraRef) -> dict[str, Any]:
 Investigator = Annotated[
     User, Depends(require_roles(Role.DISPATCHER, Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN))
 ]
+
+
+@router.get("")
+def search_reads(
+    session: SessionDep,
+    user: Investigator,
+    clock: ClockDep,
+    purpose: Annotated[str, Query(min_length=3, max_length=200, description="Why (audited)")],
+    plate: Annotated[str, Query(min_length=1, max_length=32, description="Plate as written")],
+    case_number: Annotated[str | None, Query(max_length=60)] = None,
+    since: AwareDatetime | None = None,
+    until: AwareDatetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[ReadPublic]:
+    """Stored reads of one plate, newest first. Every search is written to the audit log with
+    who, when, the plate, the purpose, the case number and how many reads it returned."""
+    key = plates.parse(plate).key
+    query = select(Read).where(Read.plate_key == key).order_by(Read.read_at.desc()).limit(limit)  # type: ignore[union-attr]
+    if since:
+        query = query.where(Read.read_at >= since)  # type: ignore[operator]
+    if until:
+        query = query.where(Read.read_at < until)  # type: ignore[operator]
+    rows = session.scalars(query).all()
+    audit.record(
+        session, actor=user, action="read.search", now=clock(), object_type="read", plate=key,
+        purpose=purpose,
+        detail={"case_number": case_number, "since": since, "until": until, "results": len(rows)},
+    )  # fmt: skip
+    return [to_public(r) for r in rows]
 
 
 @router.get("/{read_id}")

@@ -1,0 +1,80 @@
+"""The audit log, for supervisors, auditors and admins. Reading it is itself audited."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import AwareDatetime, BaseModel
+from sqlalchemy import select
+
+from app import audit
+from app.deps import ClockDep, SessionDep, require_roles
+from app.models import AuditLog, Role, User
+from lpr import plates
+
+router = APIRouter(prefix="/audit", tags=["audit"])
+
+Auditor = Annotated[User, Depends(require_roles(Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN))]
+
+
+class AuditEntry(BaseModel):
+    id: int
+    at: datetime
+    actor_id: int | None
+    actor_name: str | None
+    actor_role: str | None
+    action: str
+    object_type: str | None
+    object_id: str | None
+    plate: str | None
+    purpose: str | None
+    detail: dict[str, object]
+    hash: str
+
+
+class AuditPage(BaseModel):
+    data: list[AuditEntry]
+    count: int
+    chain_intact: bool | None = None
+
+
+@router.get("")
+def list_audit(
+    session: SessionDep,
+    user: Auditor,
+    clock: ClockDep,
+    action: Annotated[str | None, Query(max_length=60, description="e.g. alert.view")] = None,
+    actor_id: Annotated[int | None, Query(ge=1)] = None,
+    plate: Annotated[str | None, Query(max_length=32)] = None,
+    since: AwareDatetime | None = None,
+    until: AwareDatetime | None = None,
+    after_id: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    verify: Annotated[bool, Query(description="Also check the whole hash chain")] = False,
+) -> AuditPage:
+    """Audit records oldest first, filtered, paged with `after_id`."""
+    query = select(AuditLog).where(AuditLog.id > after_id).order_by("id").limit(limit)  # type: ignore[operator]
+    if action:
+        query = query.where(AuditLog.action == action)
+    if actor_id:
+        query = query.where(AuditLog.actor_id == actor_id)
+    if plate:
+        query = query.where(AuditLog.plate == plate)
+    if since:
+        query = query.where(AuditLog.at >= since)  # type: ignore[operator]
+    if until:
+        query = query.where(AuditLog.at < until)  # type: ignore[operator]
+    rows = session.scalars(query).all()
+    intact = audit.verify(session) is None if verify else None
+    audit.record(
+        session, actor=user, action="audit.view", now=clock(), object_type="audit_log",
+        plate=plates.normalize(plate) if plate else None,
+        detail={"filters": {"action": action, "actor_id": actor_id, "plate": plate,
+                            "since": since, "until": until, "after_id": after_id},
+                "count": len(rows)},
+    )  # fmt: skip
+    return AuditPage(
+        data=[AuditEntry.model_validate(r.model_dump()) for r in rows],
+        count=len(rows),
+        chain_intact=intact,
+    )
