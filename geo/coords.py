@@ -39,7 +39,8 @@ def bearing_deg(origin: Point, target: Point) -> float:
     dlmb = math.radians(target.lon - origin.lon)
     y = math.sin(dlmb) * math.cos(phi2)
     x = math.cos(phi1) * math.sin(phi2) - math.sin(phi1) * math.cos(phi2) * math.cos(dlmb)
-    return math.degrees(math.atan2(y, x)) % 360.0
+    bearing = math.degrees(math.atan2(y, x)) % 360.0
+    return 0.0 if bearing >= 360.0 else bearing  # -1e-300 % 360.0 rounds to 360.0
 
 
 def compass(heading_deg: float) -> str:

@@ -1,7 +1,9 @@
 """Errors of the geo package.
 
 GeoError
- └── InvalidCoordinate     latitude/longitude out of range or not a finite number
+ ├── InvalidCoordinate     latitude/longitude out of range or not a finite number
+ ├── InvalidMotion         a heading outside 0..360, a negative or non-finite speed or duration
+ └── ZoneFormatError       a beats file that is not a GeoJSON FeatureCollection of polygons
 """
 
 
@@ -10,4 +12,12 @@ class GeoError(ValueError):
 
 
 class InvalidCoordinate(GeoError):
+    pass
+
+
+class InvalidMotion(GeoError):
+    pass
+
+
+class ZoneFormatError(GeoError):
     pass

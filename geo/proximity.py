@@ -14,14 +14,20 @@ class Position:
     officer_id: int
     point: Point
     recorded_at: datetime
-    heading_deg: float | None = None
+    heading_deg: float | None = None  # direction of travel; negative = not measured (iOS: -1)
+    speed_mps: float | None = None  # negative = not measured
 
 
 @dataclass(frozen=True, slots=True)
 class Nearby:
+    """An officer near a point. `eta_s` and `closing_mps` are set when ranked by
+    `geo.ranking` (seconds to reach the point; how fast officer and car already close)."""
+
     officer_id: int
     distance_m: float
     bearing_deg: float  # from the officer to the point
+    eta_s: float | None = None
+    closing_mps: float | None = None
 
 
 def nearest(
