@@ -24,6 +24,7 @@ class Role(StrEnum):
     OFFICER = "officer"
     SUPERVISOR = "supervisor"
     AUDITOR = "auditor"
+    GATEWAY = "gateway"  # a vehicle-location gateway posting many units' positions
 
 
 class DeliveryStatus(StrEnum):
@@ -106,7 +107,34 @@ class OfficerStatus(SQLModel, table=True):
     heading_deg: float | None = None
     speed_mps: float | None = None
     recorded_at: datetime | None = _at(nullable=True, index=True)
-    received_at: datetime | None = _at(nullable=True)
+    received_at: datetime | None = _at(nullable=True, index=True)
+    assigned_beat: str | None = Field(default=None, index=True)
+
+
+class OfficerLocation(SQLModel, table=True):
+    """Breadcrumbs: past positions, kept only when enabled, with their own retention."""
+
+    __tablename__ = "officer_location"
+    __table_args__ = (Index("ix_officer_location_user_recorded", "user_id", "recorded_at"),)
+
+    id: int | None = _id()
+    user_id: int = _fk("app_user.id", index=False)
+    lat: float
+    lon: float
+    accuracy_m: float | None = None
+    heading_deg: float | None = None
+    speed_mps: float | None = None
+    recorded_at: datetime = _at()
+
+
+class Beat(SQLModel, table=True):
+    """A police beat (or district) polygon, shared by every process."""
+
+    code: str = Field(primary_key=True)
+    district: str | None = None
+    geometry: dict[str, Any] = Field(sa_type=JSON)  # GeoJSON, lon/lat
+    source: str | None = None
+    created_at: datetime = _at()
 
 
 class HotList(SQLModel, table=True):
@@ -177,6 +205,7 @@ class Read(SQLModel, table=True):
     vehicle_type: str | None = None
     vehicle_year: int | None = None
     image_url: str | None = None
+    beat: str | None = None
 
 
 class Hit(SQLModel, table=True):
@@ -192,8 +221,21 @@ class Hit(SQLModel, table=True):
 
 
 class Alert(SQLModel, table=True):
+    """What people are told about one car (or bulletin). Later reads of the same car within the
+    merge window update it (`sightings`, `last_seen_at`, the trail in `details`)."""
+
+    __table_args__ = (Index("ix_alert_dedup_key_last_seen_at", "dedup_key", "last_seen_at"),)
+
     id: int | None = _id()
     hit_id: int | None = _fk("hit.id", nullable=True)
+    kind: str = "hotlist_hit"
+    dedup_key: str | None = None  # e.g. "entry:42": reads of the same car merge into one alert
+    hotlist_id: int | None = _fk("hotlist.id", nullable=True)
+    is_covert: bool = False
+    beat: str | None = None
+    sightings: int = 1
+    last_seen_at: datetime | None = _at(nullable=True)
+    updated_at: datetime | None = _at(nullable=True)
     priority: int
     title: str
     body: str
@@ -217,7 +259,10 @@ class AlertRecipient(SQLModel, table=True):
     user_id: int = _fk("app_user.id")
     rank: int
     distance_m: float | None = None
+    eta_s: float | None = None
+    reason: str = "nearest"  # or "beat": assigned to the beat where the car was read
     created_at: datetime = _at()
+    last_pushed_at: datetime | None = _at(nullable=True)
     acknowledged_at: datetime | None = _at(nullable=True)
 
 
