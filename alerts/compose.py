@@ -58,6 +58,9 @@ class HitFacts:
     record_vehicle: Vehicle = field(default_factory=Vehicle)
     camera_vehicle: Vehicle = field(default_factory=Vehicle)
     warnings: tuple[str, ...] = ()
+    beat: str | None = None
+    motion: str | None = None  # e.g. "heading east, about 40 km/h, last seen 35 s ago"
+    sightings: int = 1  # reads of this car merged into the alert so far
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +78,8 @@ def is_exact(match: str) -> bool:
 def title(facts: HitFacts) -> str:
     plate = f"{facts.plate_read} ({facts.state})" if facts.state else facts.plate_read
     label = "" if is_exact(facts.match) else " — POSSIBLE MISREAD, verify plate"
-    return f"P{facts.priority} Look for this car: {plate}{label}"
+    again = " — seen again" if facts.sightings > 1 else ""
+    return f"P{facts.priority} Look for this car: {plate}{label}{again}"
 
 
 def summary(facts: HitFacts, tz: ZoneInfo) -> str:
@@ -92,9 +96,15 @@ def summary(facts: HitFacts, tz: ZoneInfo) -> str:
     where = f"Seen {seen} by {facts.camera_name}"
     if facts.lat is not None and facts.lon is not None:
         where += f" at {facts.lat:.5f}, {facts.lon:.5f}"
-    if facts.heading_deg is not None:
+    if facts.motion:
+        where += f"; {facts.motion}"
+    elif facts.heading_deg is not None:
         where += f", heading {compass(facts.heading_deg)}"
+    if facts.beat:
+        where += f" (beat {facts.beat})"
     lines.append(where)
+    if facts.sightings > 1:
+        lines.append(f"Seen {facts.sightings} times; the trail is in the app")
     lines.extend(facts.warnings)
     return "\n".join(lines)
 
@@ -121,6 +131,7 @@ def message(
         "alert_id": str(facts.alert_id),
         "kind": "hotlist_hit",
         "priority": str(facts.priority),
+        "sightings": str(facts.sightings),
         "distance_m": "" if audience.distance_m is None else str(round(audience.distance_m)),
     }
     if detail is Detail.MINIMAL:
@@ -143,6 +154,7 @@ def message(
             "list": facts.list_name,
             "match": facts.match,
             "match_label": "EXACT" if is_exact(facts.match) else "POSSIBLE MISREAD — verify plate",
+            "beat": facts.beat or "",
         }
     return PushMessage(
         token=token,

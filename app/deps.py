@@ -47,6 +47,7 @@ _api_key = APIKeyHeader(
     auto_error=False,
     description="A camera's key from `lookout admin create-camera`",
 )
+ApiKeyHeader = Annotated[str | None, Depends(_api_key)]
 
 
 def current_user(
@@ -114,6 +115,11 @@ async def current_camera(
     hop; only a cache miss goes to the database, in the thread pool."""
     if not api_key:
         raise Unauthorized("missing camera key: send it in the 'X-API-Key' header")
+    return await camera_from_key(request, api_key)
+
+
+async def camera_from_key(request: Request, api_key: str) -> CameraRef:
+    """The camera `api_key` belongs to (cached), or 401."""
     settings: Settings = request.app.state.settings
     key_hash = hash_secret(api_key, pepper=settings.token_secret.get_secret_value())
     cache: CameraKeyCache = request.app.state.camera_keys

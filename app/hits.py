@@ -1,10 +1,15 @@
 """A hit becomes an alert: Hit, Alert, recipients and one Delivery per device, all in the
-caller's transaction (the outbox), so a hit is either fully recorded or not at all."""
+caller's transaction (the outbox), so a hit is either fully recorded or not at all.
+
+Reads of the same car (the same listed entry) within the merge window update the open alert
+instead of raising a new one: same collapse key on the phones, one more sighting on the
+trail, and a fresh push only to officers who have not had one within the push interval.
+"""
 
 import logging
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, select
@@ -12,7 +17,7 @@ from sqlmodel import Session
 
 from alerts import compose
 from alerts.push import Platform
-from alerts.routing import Recipient, RoutingPolicy, choose_recipients
+from alerts.routing import PriorityRouting, Recipient, Routing, route
 from app.models import (
     Alert,
     AlertRecipient,
@@ -22,23 +27,28 @@ from app.models import (
     HotList,
     HotListEntry,
     OfficerStatus,
-    User,
+    Read,
 )
 from app.models import Hit as HitRow
-from geo import Point, Position
+from app.officers import OfficerTracker
+from geo import Point
+from geo.motion import Sighting, describe
 from lpr.matcher import Hit
 
 log = logging.getLogger(__name__)
 
-METRES_PER_DEGREE_LAT = 111_320.0
+TRAIL_LIMIT = 50  # sightings kept on an alert; older ones stay in plate_read
+MOTION_LOOKBACK = timedelta(minutes=15)  # an earlier read this recent gives direction and speed
 
 
 @dataclass(frozen=True, slots=True)
 class AlertSettings:
-    policy: RoutingPolicy
+    routing: PriorityRouting
     detail: compose.Detail
     ttl_s: int
     tz: ZoneInfo
+    merge_window: timedelta = timedelta(minutes=10)
+    push_interval: timedelta = timedelta(seconds=60)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +57,7 @@ class ReadFacts:
 
     id: int
     plate: str
+    plate_key: str
     state: str | None
     read_at: datetime
     lat: float | None
@@ -54,12 +65,19 @@ class ReadFacts:
     heading_deg: float | None
     camera_name: str
     vehicle: compose.Vehicle
+    beat: str | None = None
 
 
 def raise_alert(
-    session: Session, *, hit: Hit, read: ReadFacts, config: AlertSettings, now: datetime
+    session: Session,
+    *,
+    hit: Hit,
+    read: ReadFacts,
+    config: AlertSettings,
+    officers: OfficerTracker,
+    now: datetime,
 ) -> Alert | None:
-    """Record a hit and its alert and queue its pushes. None if the entry went away meanwhile."""
+    """Record a hit, raise or update its alert, queue its pushes. None if the entry went away."""
     found = session.execute(
         select(HotListEntry, HotList)
         .join(HotList, HotList.id == HotListEntry.hotlist_id)  # type: ignore[arg-type]
@@ -81,85 +99,169 @@ def raise_alert(
     session.add(hit_row)
     session.flush()
 
-    record_vehicle = compose.Vehicle(
-        year=entry.vehicle_year,
-        make=entry.vehicle_make,
-        model=entry.vehicle_model,
-        color=entry.vehicle_color,
-        type=entry.vehicle_type,
-    )
-    warnings = (hit.state_note.capitalize(),) if hit.state_note else ()
-    alert = Alert(
-        hit_id=hit_row.id,
-        priority=hotlist.priority,
-        title="",
-        body="",
-        plate=read.plate,
-        state=read.state,
-        lat=read.lat,
-        lon=read.lon,
-        read_at=read.read_at,
-        created_at=now,
-    )
+    covert = hotlist.kind == "covert"
+    routing = _route(session, read=read, priority=hotlist.priority, covert=covert,
+                     config=config, officers=officers, now=now)  # fmt: skip
+    motion = describe(routing.motion, (now - read.read_at).total_seconds())
+    alert = _open_alert(session, f"entry:{entry.id}", since=now - config.merge_window)
+    if alert is None:
+        alert = Alert(
+            hit_id=hit_row.id, kind="hotlist_hit", dedup_key=f"entry:{entry.id}",
+            hotlist_id=hotlist.id, is_covert=covert, priority=hotlist.priority, title="",
+            body="", plate=read.plate, read_at=read.read_at, created_at=now, sightings=0,
+        )  # fmt: skip
+    alert.sightings += 1
+    alert.plate, alert.state, alert.beat = read.plate, read.state, read.beat
+    alert.lat, alert.lon, alert.read_at = read.lat, read.lon, read.read_at
+    alert.last_seen_at = alert.updated_at = now
     session.add(alert)
     session.flush()
     assert alert.id is not None
+
+    record_vehicle = compose.Vehicle(
+        year=entry.vehicle_year, make=entry.vehicle_make, model=entry.vehicle_model,
+        color=entry.vehicle_color, type=entry.vehicle_type,
+    )  # fmt: skip
+    warnings = (hit.state_note.capitalize(),) if hit.state_note else ()
     facts = compose.HitFacts(
-        alert_id=alert.id,
-        plate_read=read.plate,
-        plate_listed=entry.plate,
-        state=read.state or entry.state,
-        list_name=hotlist.name,
-        list_kind=hotlist.kind,
-        priority=hotlist.priority,
-        reason=entry.reason,
-        case_number=entry.case_number,
-        match=hit.quality.value,
-        read_at=read.read_at,
-        lat=read.lat,
-        lon=read.lon,
-        heading_deg=read.heading_deg,
-        camera_name=read.camera_name,
-        record_vehicle=record_vehicle,
-        camera_vehicle=read.vehicle,
-        warnings=warnings,
-    )
+        alert_id=alert.id, plate_read=read.plate, plate_listed=entry.plate,
+        state=read.state or entry.state, list_name=hotlist.name, list_kind=hotlist.kind,
+        priority=hotlist.priority, reason=entry.reason, case_number=entry.case_number,
+        match=hit.quality.value, read_at=read.read_at, lat=read.lat, lon=read.lon,
+        heading_deg=read.heading_deg, camera_name=read.camera_name,
+        record_vehicle=record_vehicle, camera_vehicle=read.vehicle, warnings=warnings,
+        beat=read.beat, motion=motion, sightings=alert.sightings,
+    )  # fmt: skip
     alert.title = compose.title(facts)
     alert.body = compose.summary(facts, config.tz)
-    alert.details = {
-        "kind": "hotlist_hit",
-        "read_id": read.id,
-        "hit_id": hit_row.id,
-        "entry_id": entry.id,
-        "hotlist_id": hotlist.id,
-        "list": hotlist.name,
-        "list_kind": hotlist.kind,
-        "reason": entry.reason,
-        "case_number": entry.case_number,
-        "plate_read": read.plate,
-        "plate_listed": entry.plate,
-        "entry_state": entry.state,
-        "read_state": read.state,
+    trail = [*alert.details.get("trail", []), _trail_point(read, hit_row.id)][-TRAIL_LIMIT:]
+    alert.details = {  # a new dict: SQLAlchemy does not see changes made inside a JSON value
+        "kind": "hotlist_hit", "read_id": read.id, "hit_id": hit_row.id, "entry_id": entry.id,
+        "hotlist_id": hotlist.id, "list": hotlist.name, "list_kind": hotlist.kind,
+        "reason": entry.reason, "case_number": entry.case_number, "plate_read": read.plate,
+        "plate_listed": entry.plate, "entry_state": entry.state, "read_state": read.state,
         "match": hit.quality.value,
         "match_label": "EXACT" if compose.is_exact(hit.quality.value) else "POSSIBLE MISREAD",
-        "warnings": list(warnings),
-        "record_vehicle": _vehicle_dict(record_vehicle),
-        "camera_vehicle": _vehicle_dict(read.vehicle),
-        "camera": read.camera_name,
-        "heading_deg": read.heading_deg,
-        "note": entry.note,
-    }
+        "warnings": list(warnings), "record_vehicle": _vehicle_dict(record_vehicle),
+        "camera_vehicle": _vehicle_dict(read.vehicle), "camera": read.camera_name,
+        "heading_deg": read.heading_deg, "note": entry.note, "beat": read.beat,
+        "motion": motion, "covert": covert, "notify_dispatch": routing.notify_dispatch,
+        "search_radius_m": routing.radius_m, "widened": routing.widened,
+        "car_at": None if routing.car_at is None else [routing.car_at.lat, routing.car_at.lon],
+        "trail": trail,
+    }  # fmt: skip
+    session.add(alert)
+    pushed = _notify(session, alert, routing.recipients, facts, config, now)
+    session.flush()
+    log.info(
+        "alert.updated" if alert.sightings > 1 else "alert.created",
+        extra={
+            "alert_id": alert.id, "read_id": read.id, "entry_id": entry.id,
+            "priority": hotlist.priority, "sightings": alert.sightings,
+            "recipients": len(routing.recipients), "deliveries": pushed,
+        },
+    )  # fmt: skip
+    return alert
 
-    recipients = _route(session, read=read, priority=hotlist.priority, config=config, now=now)
+
+def _route(
+    session: Session,
+    *,
+    read: ReadFacts,
+    priority: int,
+    covert: bool,
+    config: AlertSettings,
+    officers: OfficerTracker,
+    now: datetime,
+) -> Routing:
+    sighting = None
+    if read.lat is not None and read.lon is not None:
+        sighting = Sighting(Point(read.lat, read.lon), read.read_at, heading_deg=read.heading_deg)
+    officers.sync(session, now)
+    return route(
+        read=sighting,
+        priority=priority,
+        officers=officers.index,
+        config=config.routing,
+        now=now,
+        previous=_previous_sighting(session, read) if sighting else None,
+        beat_officers=_beat_officers(session, read.beat) if read.beat else (),
+        covert=covert,
+    )
+
+
+def _previous_sighting(session: Session, read: ReadFacts) -> Sighting | None:
+    """The latest earlier read of the same plate with a position: direction and speed."""
+    row = session.execute(
+        select(Read.lat, Read.lon, Read.read_at, Read.heading_deg)
+        .where(
+            Read.plate_key == read.plate_key,
+            Read.id != read.id,  # type: ignore[arg-type]
+            Read.read_at < read.read_at,  # type: ignore[operator]
+            Read.read_at >= read.read_at - MOTION_LOOKBACK,  # type: ignore[operator]
+            Read.lat.is_not(None),  # type: ignore[union-attr]
+        )
+        .order_by(Read.read_at.desc())  # type: ignore[union-attr]
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return Sighting(Point(row.lat, row.lon), row.read_at, heading_deg=row.heading_deg)
+
+
+def _beat_officers(session: Session, beat: str) -> list[int]:
+    has_device = exists().where(
+        and_(Device.user_id == OfficerStatus.user_id, Device.is_active)  # type: ignore[arg-type]
+    )
+    return list(
+        session.scalars(
+            select(OfficerStatus.user_id).where(
+                OfficerStatus.assigned_beat == beat,
+                OfficerStatus.on_duty,  # type: ignore[arg-type]
+                has_device,
+            )
+        )
+    )
+
+
+def _open_alert(session: Session, dedup_key: str, *, since: datetime) -> Alert | None:
+    query = (
+        select(Alert)
+        .where(Alert.dedup_key == dedup_key, Alert.last_seen_at >= since)  # type: ignore[operator]
+        .order_by(Alert.id.desc())  # type: ignore[union-attr]
+        .limit(1)
+        .with_for_update()
+    )
+    return session.scalars(query).first()
+
+
+def _notify(
+    session: Session,
+    alert: Alert,
+    recipients: tuple[Recipient, ...],
+    facts: compose.HitFacts,
+    config: AlertSettings,
+    now: datetime,
+) -> int:
+    """Queue a push per device of each recipient not pushed about this alert lately."""
+    assert alert.id is not None
+    known = {
+        r.user_id: r
+        for r in session.scalars(select(AlertRecipient).where(AlertRecipient.alert_id == alert.id))
+    }
     deliveries = 0
     for recipient in recipients:
-        row = AlertRecipient(
-            alert_id=alert.id,
-            user_id=recipient.officer_id,
-            rank=recipient.rank,
-            distance_m=round(recipient.distance_m, 1),
-            created_at=now,
-        )
+        row = known.get(recipient.officer_id)
+        if row is None:
+            row = AlertRecipient(
+                alert_id=alert.id, user_id=recipient.officer_id, rank=recipient.rank,
+                created_at=now, reason=recipient.reason.value,
+            )  # fmt: skip
+        elif row.last_pushed_at is not None and now - row.last_pushed_at < config.push_interval:
+            continue
+        row.distance_m = None if recipient.distance_m is None else round(recipient.distance_m, 1)
+        row.eta_s = None if recipient.eta_s is None else round(recipient.eta_s, 1)
+        row.last_pushed_at = now
         session.add(row)
         session.flush()
         audience = compose.Audience(recipient.distance_m, recipient.bearing_deg)
@@ -168,20 +270,15 @@ def raise_alert(
         )
         for device in devices:
             message = compose.message(
-                facts,
-                audience,
-                token=device.token,
-                platform=Platform(device.platform),
-                detail=config.detail,
-                ttl_s=config.ttl_s,
-                tz=config.tz,
-            )
+                facts, audience, token=device.token, platform=Platform(device.platform),
+                detail=config.detail, ttl_s=config.ttl_s, tz=config.tz,
+            )  # fmt: skip
             session.add(
                 Delivery(
                     alert_id=alert.id,
                     recipient_id=row.id,
                     device_id=device.id,
-                    priority=hotlist.priority,
+                    priority=alert.priority,
                     message=message.to_dict(),
                     status=DeliveryStatus.QUEUED,
                     next_attempt_at=now,
@@ -190,70 +287,15 @@ def raise_alert(
                 )
             )
             deliveries += 1
-    session.flush()
-    log.info(
-        "alert.created",
-        extra={
-            "alert_id": alert.id,
-            "read_id": read.id,
-            "entry_id": entry.id,
-            "priority": hotlist.priority,
-            "recipients": len(recipients),
-            "deliveries": deliveries,
-        },
-    )
-    return alert
+    return deliveries
 
 
-def _route(
-    session: Session, *, read: ReadFacts, priority: int, config: AlertSettings, now: datetime
-) -> list[Recipient]:
-    if read.lat is None or read.lon is None:
-        return []
-    where = Point(read.lat, read.lon)
-    positions = on_duty_positions(
-        session,
-        around=where,
-        radius_m=config.policy.radius_m,
-        fresh_for=config.policy.fresh_for,
-        now=now,
-    )
-    return choose_recipients(
-        where=where, priority=priority, officers=positions, policy=config.policy, now=now
-    )
-
-
-def on_duty_positions(
-    session: Session, *, around: Point, radius_m: float, fresh_for: timedelta, now: datetime
-) -> list[Position]:
-    """Fresh positions of active, on-duty users with a working device, inside a box around a
-    point (the exact radius is geo's job)."""
-    dlat = radius_m / METRES_PER_DEGREE_LAT
-    dlon = radius_m / (METRES_PER_DEGREE_LAT * max(0.01, math.cos(math.radians(around.lat))))
-    has_device = exists().where(
-        and_(Device.user_id == OfficerStatus.user_id, Device.is_active)  # type: ignore[arg-type]
-    )
-    rows = session.scalars(
-        select(OfficerStatus)
-        .join(User, User.id == OfficerStatus.user_id)  # type: ignore[arg-type]
-        .where(
-            OfficerStatus.on_duty,  # type: ignore[arg-type]
-            User.is_active,  # type: ignore[arg-type]
-            OfficerStatus.recorded_at >= now - fresh_for,  # type: ignore[operator]
-            OfficerStatus.lat.between(around.lat - dlat, around.lat + dlat),  # type: ignore[union-attr]
-            OfficerStatus.lon.between(around.lon - dlon, around.lon + dlon),  # type: ignore[union-attr]
-            has_device,
-        )
-    )
-    return [
-        Position(
-            officer_id=row.user_id,  # type: ignore[arg-type]
-            point=Point(row.lat, row.lon),  # type: ignore[arg-type]
-            recorded_at=row.recorded_at,  # type: ignore[arg-type]
-            heading_deg=row.heading_deg,
-        )
-        for row in rows
-    ]
+def _trail_point(read: ReadFacts, hit_id: int | None) -> dict[str, Any]:
+    return {
+        "read_id": read.id, "hit_id": hit_id, "read_at": read.read_at.isoformat(),
+        "camera": read.camera_name, "lat": read.lat, "lon": read.lon,
+        "heading_deg": read.heading_deg, "beat": read.beat, "plate": read.plate,
+    }  # fmt: skip
 
 
 def _vehicle_dict(vehicle: compose.Vehicle) -> dict[str, object]:

@@ -19,10 +19,12 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from alerts import compose
+from app import readkeys
 from app.clock import Clock
 from app.db import transaction
 from app.hits import AlertSettings, ReadFacts, raise_alert
 from app.matching import HotListIndex
+from app.officers import OfficerTracker
 from app.readstore import insert_reads
 
 log = logging.getLogger(__name__)
@@ -39,9 +41,12 @@ class CameraRef:
 
 @dataclass(frozen=True, slots=True)
 class Stored:
-    read_ids: list[int]
+    read_ids: list[int]  # of the rows stored, in order; a duplicate row has none
     hits: int
     alert_ids: list[int] = field(default_factory=list)
+    # Rows not stored because their vendor ids were (app/readkeys.py): row index -> the id of
+    # the read they repeat (None if unknown).
+    duplicate_of: dict[int, int | None] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -60,6 +65,7 @@ class IngestWriter:
         engine: Engine,
         index: HotListIndex,
         alert_settings: AlertSettings,
+        officers: OfficerTracker,
         clock: Clock,
         max_batch_rows: int = 2000,
         on_commit: Callable[[], None] = lambda: None,
@@ -67,6 +73,7 @@ class IngestWriter:
         self._engine = engine
         self._index = index
         self._alerts = alert_settings
+        self._officers = officers
         self._clock = clock
         self._max_rows = max_batch_rows
         self._on_commit = on_commit
@@ -140,17 +147,29 @@ class IngestWriter:
                 row["read_at"] = now
         with transaction(self._engine) as session:
             self._index.refresh(session, now)
-            ids = insert_reads(session, rows)
+            # Vendor rows carry ids to deduplicate on; rows from /v1/reads skip this (None).
+            dedup = readkeys.claim(session, rows)
+            if dedup is None:
+                ids: list[int | None] = list(insert_reads(session, rows))
+            else:
+                ids = dedup.link(session, insert_reads(session, [rows[i] for i in dedup.fresh]))
             results, offset = [], 0
             for job in jobs:
                 job_ids = ids[offset : offset + len(job.rows)]
                 job_rows = rows[offset : offset + len(job.rows)]
-                offset += len(job.rows)
-                alert_ids = []
-                for read_id, row in zip(job_ids, job_rows, strict=True):
+                stored_ids, alert_ids, duplicate_of = [], [], {}
+                for k, (read_id, row) in enumerate(zip(job_ids, job_rows, strict=True)):
+                    if dedup is not None and dedup.is_duplicate[offset + k]:
+                        duplicate_of[k] = read_id
+                        continue
+                    assert read_id is not None
+                    stored_ids.append(read_id)
                     for alert_id in self._match(session, job.camera, read_id, row, now):
                         alert_ids.append(alert_id)
-                results.append(Stored(read_ids=job_ids, hits=len(alert_ids), alert_ids=alert_ids))
+                offset += len(job.rows)
+                results.append(
+                    Stored(stored_ids, len(alert_ids), alert_ids, duplicate_of=duplicate_of)
+                )
         return results
 
     def _match(
@@ -162,6 +181,8 @@ class IngestWriter:
         facts = ReadFacts(
             id=read_id,
             plate=row["plate"],
+            plate_key=row["plate_key"],
+            beat=row.get("beat"),
             state=row["state"],
             read_at=row["read_at"],
             lat=row["lat"],
@@ -178,7 +199,9 @@ class IngestWriter:
         )
         alert_ids = []
         for hit in hits:
-            alert = raise_alert(session, hit=hit, read=facts, config=self._alerts, now=now)
+            alert = raise_alert(
+                session, hit=hit, read=facts, config=self._alerts, officers=self._officers, now=now
+            )
             if alert is not None and alert.id is not None:
                 alert_ids.append(alert.id)
         return alert_ids

@@ -20,17 +20,21 @@ from alerts import compose
 from alerts.fcm import FcmSender
 from alerts.logsender import LogSender
 from alerts.push import PushSender
-from alerts.routing import RoutingPolicy
-from app import api, errors, migrate
+from alerts.routing import PriorityRouting, Tier
+from app import api, beats, errors, migrate
+from app.camera_sources import CameraSources
 from app.clock import Clock, system_clock
-from app.db import make_engine
+from app.db import make_engine, transaction
 from app.delivery import Worker, WorkerConfig, new_worker_id
 from app.deps import CameraKeyCache
 from app.fcm_dev import write_dev_service_account
 from app.fcm_inbox import create_fcm_inbox
 from app.hits import AlertSettings
+from app.images import ImageStore
 from app.ingest import IngestWriter
+from app.intake import Intake
 from app.matching import HotListIndex
+from app.officers import OfficerTracker
 from app.schemas import Health
 from app.settings import DEV_PROJECT_ID, Settings
 
@@ -61,16 +65,34 @@ def make_sender(settings: Settings) -> PushSender:
     )
 
 
+def priority_routing(settings: Settings) -> PriorityRouting:
+    first, widest, most = (
+        settings.routing_first_radius_m,
+        settings.routing_radius_m,
+        settings.routing_max_officers,
+    )
+    first = min(first, widest)
+    return PriorityRouting(
+        # A felony stop needs a second unit: P1 widens until two are found.
+        p1=Tier(_radii(first, widest, 2 * widest), max_officers=most, min_officers=min(2, most)),
+        p2=Tier(_radii(first, widest), max_officers=most),
+        p3=Tier((widest,), max_officers=most),
+        fresh_for=timedelta(seconds=settings.location_fresh_s),
+    )
+
+
+def _radii(*radii: float) -> tuple[float, ...]:
+    return tuple(sorted(set(radii)))
+
+
 def alert_settings(settings: Settings) -> AlertSettings:
     return AlertSettings(
-        policy=RoutingPolicy(
-            radius_m=settings.routing_radius_m,
-            max_officers=settings.routing_max_officers,
-            fresh_for=timedelta(seconds=settings.location_fresh_s),
-        ),
+        routing=priority_routing(settings),
         detail=compose.Detail(settings.notification_detail),
         ttl_s=settings.alert_ttl_s,
         tz=ZoneInfo(settings.agency_timezone),
+        merge_window=timedelta(seconds=settings.alert_merge_window_s),
+        push_interval=timedelta(seconds=settings.push_interval_s),
     )
 
 
@@ -94,24 +116,38 @@ def create_app(
         # The writer's own pool: no ping per checkout, which would cost a round trip per batch.
         writer_engine = make_engine(settings.database_url, pool_pre_ping=False)
         index = HotListIndex()
+        officers = OfficerTracker(fresh_for=timedelta(seconds=settings.location_fresh_s))
+        with transaction(engine) as session:
+            beat_map, beats_from = beats.load(session)
         writer = IngestWriter(
             engine=writer_engine,
             index=index,
             alert_settings=alert_settings(settings),
+            officers=officers,
             clock=clock,
             max_batch_rows=settings.ingest_max_batch,
             on_commit=worker.wake if worker else lambda: None,
         )
         writer.start()
         app.state.engine, app.state.writer, app.state.sender = engine, writer, push
-        app.state.index = index
+        app.state.index, app.state.officers, app.state.beats = index, officers, beat_map
         app.state.worker = worker
+        # Vendor intake (/v1/intake/..., `lookout mqtt-intake`) stores through the same writer.
+        app.state.images = ImageStore(settings.data_dir / "images")
+        app.state.intake = Intake(
+            sources=CameraSources(engine),
+            writer=writer,
+            images=app.state.images,
+            clock=clock,
+            beats=lambda: getattr(app.state, "beats", None),
+        )
         log.info(
             "lookout.started",
             extra={
                 "database": make_url(settings.database_url).render_as_string(hide_password=True),
                 "push": push.describe(),
                 "worker": "embedded" if worker else "none (run `lookout worker`)",
+                "beats": beats_from,
             },
         )
         try:

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from app.db import BigId, UtcDateTime
@@ -55,6 +55,13 @@ def _at(*, index: bool = False, nullable: bool = False) -> Any:
 
 
 class Camera(SQLModel, table=True):
+    """A camera, or a site whose key posts for several (an LPR agent, an NVR, a webhook).
+
+    A camera created on first sight under a site's key has no key of its own: `key_hash` holds
+    `NO_KEY_PREFIX` and a random suffix, which no HMAC digest can equal. (SQLite cannot make the
+    column nullable without rebuilding a table that plate_read references.)
+    """
+
     id: int | None = _id()
     name: str = Field(index=True)
     lat: float | None = None
@@ -63,6 +70,30 @@ class Camera(SQLModel, table=True):
     key_hash: str = Field(unique=True)
     key_hint: str  # the key's first characters, so an admin can tell keys apart
     is_active: bool = True
+    created_at: datetime = _at()
+    # Its key may post for vendor cameras Lookout has not seen yet, creating them unplaced.
+    may_create_cameras: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    last_heartbeat_at: datetime | None = _at(nullable=True)
+    last_sighting_at: datetime | None = _at(nullable=True)  # a vehicle seen without a plate
+    is_streaming: bool | None = None  # as the last heartbeat said; None: never told
+
+
+NO_KEY_PREFIX = "nokey:"
+
+
+class CameraSource(SQLModel, table=True):
+    """A vendor's camera identifier (`lpr.Read.camera_ref`), as sent with one key, and the
+    Lookout camera its reads are stored under. Scoped by key: two agencies may both have a
+    Frigate camera called "driveway"."""
+
+    __tablename__ = "camera_source"
+    __table_args__ = (UniqueConstraint("key_camera_id", "camera_ref"),)
+
+    id: int | None = _id()
+    key_camera_id: int = _fk("camera.id", index=False)  # the unique constraint indexes it
+    camera_ref: str
+    camera_id: int = _fk("camera.id")
+    label: str | None = None  # the vendor's own name for the camera, when it sends one
     created_at: datetime = _at()
 
 
@@ -184,10 +215,15 @@ class HotListChange(SQLModel, table=True):
 
 class Read(SQLModel, table=True):
     __tablename__ = "plate_read"
-    __table_args__ = (Index("ix_plate_read_plate_key_read_at", "plate_key", "read_at"),)
+    __table_args__ = (
+        Index("ix_plate_read_plate_key_read_at", "plate_key", "read_at"),
+        # Serves the camera foreign key and camera health (last read, reads in the last hour)
+        # for the cost of the single-column index it replaced.
+        Index("ix_plate_read_camera_id_received_at", "camera_id", "received_at"),
+    )
 
     id: int | None = _id()
-    camera_id: int = _fk("camera.id")
+    camera_id: int = _fk("camera.id", index=False)
     plate: str
     plate_key: str
     plate_removed: str | None = None  # symbols dropped by normalisation, flagged for review
@@ -204,8 +240,25 @@ class Read(SQLModel, table=True):
     vehicle_color: str | None = None
     vehicle_type: str | None = None
     vehicle_year: int | None = None
-    image_url: str | None = None
+    image_url: str | None = None  # an http(s) URL, or `store:<path>` for an image Lookout keeps
     beat: str | None = None
+    # Vendor intake: vendor, message kind, camera ref, event id, normalisation notes, vehicle
+    # attribute confidences. None for reads posted to /v1/reads.
+    details: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+
+
+class ReadSourceKey(SQLModel, table=True):
+    """A vendor id of a stored read (event uuid, frame id), unique per camera: a retry, or the
+    per-frame message of a vehicle already stored, claims nothing and stores nothing."""
+
+    __tablename__ = "read_source_key"
+
+    camera_id: int | None = Field(
+        default=None,
+        sa_column=Column(BigId, ForeignKey("camera.id"), primary_key=True, autoincrement=False),
+    )
+    key: str = Field(primary_key=True)
+    read_id: int | None = _fk("plate_read.id", nullable=True)  # set in the claiming transaction
 
 
 class Hit(SQLModel, table=True):

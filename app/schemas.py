@@ -118,7 +118,30 @@ class ReadPublic(BaseModel):
     confidence: float | None
     candidates: list[dict[str, Any]] | None
     vehicle: Vehicle
-    image_url: str | None
+    image_url: str | None = Field(
+        description="An http(s) URL from the camera, or /v1/reads/{id}/image when Lookout keeps "
+        "the image the vendor sent inline"
+    )
+    details: dict[str, Any] | None = Field(
+        default=None,
+        description="Reads from vendor intake: vendor, message kind, camera_ref, source_id, "
+        "normalisation notes, vehicle_confidence",
+    )
+
+
+class IntakeAccepted(BaseModel):
+    """What a vendor message led to. `ignored` says why nothing was stored, when nothing was."""
+
+    stored: int
+    read_ids: list[int]
+    duplicates: int = Field(description="reads already stored (a retry, or a frame of a group)")
+    duplicate_of: list[int] = Field(description="the stored reads the duplicates repeat")
+    hits: int
+    ignored: str | None
+    kind: str = Field(description="the vendor's message type, e.g. alpr_group, heartbeat")
+    notes: list[str] = Field(description="what was skipped, dropped or doubted")
+    camera_ids: list[int] = Field(description="the Lookout cameras the message concerned")
+    sightings: int = Field(description="vehicles seen without a readable plate (not stored)")
 
 
 # People, cameras, devices
@@ -145,6 +168,42 @@ class UserCreated(UserPublic):
 class CameraCreate(_Located):
     name: Annotated[str, Field(min_length=1, max_length=120)]
     heading: Heading | None = None
+    may_create_cameras: bool = Field(
+        default=False,
+        description="The key may post for vendor cameras not seen before (an LPR agent, an NVR, "
+        "a webhook for many cameras); each is created unplaced on first sight",
+    )
+
+
+class CameraUpdate(_Located):
+    """Place, rename or switch a camera; only the fields sent change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(min_length=1, max_length=120)] | None = None
+    heading: Heading | None = None
+    may_create_cameras: bool | None = None
+    is_active: bool | None = None
+
+
+class CameraHealth(BaseModel):
+    last_read_at: datetime | None = Field(description="when its latest read arrived")
+    last_heartbeat_at: datetime | None
+    last_sighting_at: datetime | None = Field(description="a vehicle seen without a plate")
+    reads_last_hour: int
+    low_confidence_share: float | None = Field(
+        description="share of last hour's reads (with a confidence) below camera_low_confidence"
+    )
+    streaming: bool | None = Field(description="as its last heartbeat said")
+    silent: bool = Field(
+        description="no read, heartbeat or sighting for camera_silent_after_s: a blind spot"
+    )
+
+
+class CameraSourcePublic(BaseModel):
+    camera_ref: str
+    label: str | None
+    key_camera_id: int
 
 
 class CameraPublic(BaseModel):
@@ -153,8 +212,12 @@ class CameraPublic(BaseModel):
     lat: float | None
     lon: float | None
     heading: float | None
-    key_hint: str
+    key_hint: str | None = Field(description="None: no key of its own (found through a site key)")
     is_active: bool
+    is_placed: bool = Field(description="false until it has a position")
+    may_create_cameras: bool = False
+    vendor_refs: list[CameraSourcePublic] = []
+    health: CameraHealth | None = None
 
 
 class CameraCreated(CameraPublic):

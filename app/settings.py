@@ -30,10 +30,15 @@ class Settings(BaseSettings):
     alert_ttl_s: int = Field(default=600, gt=0)
     agency_timezone: str = "America/Los_Angeles"
 
-    # Routing, first cut
+    # Routing: P1 and P2 search routing_first_radius_m first and widen to routing_radius_m
+    # (P1 on to twice that) while nobody is found; P3 searches routing_radius_m; P4 is not pushed.
     location_fresh_s: int = Field(default=300, gt=0)
+    routing_first_radius_m: float = Field(default=2000.0, gt=0)
     routing_radius_m: float = Field(default=5000.0, gt=0)
     routing_max_officers: int = Field(default=5, gt=0)
+    alert_merge_window_s: int = Field(default=600, ge=0)
+    push_interval_s: int = Field(default=60, ge=0)
+    breadcrumbs: bool = False  # keep every officer position, not just the latest
 
     # Delivery worker
     embedded_worker: bool = True
@@ -44,6 +49,15 @@ class Settings(BaseSettings):
 
     # Ingest
     ingest_max_batch: int = Field(default=2000, gt=0)
+
+    # Vendor intake (/v1/intake/..., `lookout mqtt-intake`). OpenALPR groups carry base64
+    # images (a plate crop, a vehicle crop, an overview), so a body may run to a few MB.
+    intake_max_body_bytes: int = Field(default=8 * 1024 * 1024, gt=0)
+    intake_max_image_bytes: int = Field(default=2 * 1024 * 1024, gt=0)
+
+    # Camera health (GET /v1/cameras)
+    camera_silent_after_s: int = Field(default=900, gt=0)
+    camera_low_confidence: float = Field(default=0.5, ge=0, le=1)
 
     @model_validator(mode="after")
     def _refuse_placeholders_in_prod(self) -> Self:

@@ -2,10 +2,12 @@
 
 from fastapi import APIRouter
 
-from app.api import admin, alerts, audit, hotlists, officers, reads
+from app.api import admin, alerts, audit, cameras, hotlists, intake, officers, reads
 
 router = APIRouter()
 router.include_router(reads.router)
+router.include_router(intake.router)
+router.include_router(cameras.router)
 router.include_router(hotlists.router)
 router.include_router(officers.router)
 router.include_router(alerts.router)

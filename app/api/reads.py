@@ -3,11 +3,11 @@
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import AwareDatetime, ValidationError
 from sqlalchemy import select
 
-from app import audit
+from app import audit, images
 from app.deps import ClockDep, CurrentCamera, SessionDep, require_roles
 from app.errors import (
     BadRequest,
@@ -20,6 +20,8 @@ from app.errors import (
 from app.ingest import CameraRef, IngestWriter, StoreFailed
 from app.models import Read, Role, User
 from app.schemas import ReadBatchIn, ReadIn, ReadPublic, ReadsAccepted, Vehicle
+from geo import Point
+from geo.zones import BeatMap
 from lpr import plates
 
 router = APIRouter(prefix="/reads", tags=["reads"])
@@ -56,7 +58,8 @@ async def post_reads(request: Request, camera: CurrentCamera, clock: ClockDep) -
             raise Unprocessable(
                 f"{where}: {read.read_at.isoformat()} is in the future; check the camera's clock"
             )
-    rows = [read_row(read, camera) for read in reads]
+    beats: BeatMap = request.app.state.beats
+    rows = [read_row(read, camera, beats) for read in reads]
     writer: IngestWriter = request.app.state.writer
     try:
         stored = await writer.submit(camera, rows)
@@ -94,11 +97,15 @@ def parse_reads(body: Any) -> list[ReadIn]:
     raise Unprocessable('body must be a JSON object: one read, or {"reads": [...]}')
 
 
-def read_row(read: ReadIn, camera: CameraRef) -> dict[str, Any]:
+def read_row(read: ReadIn, camera: CameraRef, beats: BeatMap | None = None) -> dict[str, Any]:
     plate = plates.parse(read.plate)
     vehicle = read.vehicle or Vehicle()
     lat, lon = (read.lat, read.lon) if read.lat is not None else (camera.lat, camera.lon)
+    beat = None
+    if beats is not None and lat is not None and lon is not None:
+        beat = beats.beat_at(Point(lat, lon))
     return {
+        "beat": beat,
         "camera_id": camera.id,
         "plate": read.plate,
         "plate_key": plate.key,
@@ -166,6 +173,34 @@ def get_read(read_id: int, session: SessionDep, user: Investigator, clock: Clock
     return to_public(read)
 
 
+@router.get(
+    "/{read_id}/image",
+    response_class=Response,
+    responses={200: {"content": {m: {} for m in images.MEDIA_TYPES.values()}}},
+)
+def get_read_image(
+    read_id: int, request: Request, session: SessionDep, user: Investigator, clock: ClockDep
+) -> Response:
+    """The image a vendor sent inline with a read, as Lookout keeps it. The view is written to
+    the audit log."""
+    read = session.get(Read, read_id)
+    if read is None:
+        raise NotFound(f"no read with id {read_id}")
+    if not images.is_stored(read.image_url):
+        where = f"; the camera's own image is at {read.image_url}" if read.image_url else ""
+        raise NotFound(f"read {read_id} came with no image that Lookout keeps{where}")
+    store: images.ImageStore = request.app.state.images
+    found = store.load(read.image_url or "")
+    if found is None:
+        raise NotFound(f"the image of read {read_id} is missing from the image store")
+    audit.record(
+        session, actor=user, action="image.view", now=clock(), object_type="read",
+        object_id=read_id, plate=read.plate,
+    )  # fmt: skip
+    data, media_type = found
+    return Response(data, media_type=media_type, headers={"Cache-Control": "private, no-store"})
+
+
 def to_public(read: Read) -> ReadPublic:
     assert read.id is not None
     return ReadPublic(
@@ -187,5 +222,8 @@ def to_public(read: Read) -> ReadPublic:
             type=read.vehicle_type,
             year=read.vehicle_year,
         ),
-        image_url=read.image_url,
+        image_url=f"/v1/reads/{read.id}/image"
+        if images.is_stored(read.image_url)
+        else read.image_url,
+        details=read.details,
     )

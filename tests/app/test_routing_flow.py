@@ -26,13 +26,35 @@ def test_the_nearest_on_duty_officers_are_alerted_nearest_first(
     world = make_world(engine, clock, lat=CAMERA[0], lon=CAMERA[1])
     far, _, _ = officer_on_duty(client, engine, clock, lat=37.8300, lon=-122.2712)  # ~2.8 km
     near, _, _ = officer_on_duty(client, engine, clock, lat=37.8060, lon=-122.2712)  # ~180 m
-    hotlist_with_plate(client, world, "7ABC123")
+    hotlist_with_plate(client, world, "7ABC123", priority=3)  # P3: one 5 km search, no rings
     response = client.post("/v1/reads", json={"plate": "7ABC123"}, headers=world.camera)
     assert response.json()["hits"] == 1
     assert _recipients(engine) == [near, far]
     with transaction(engine) as session:
         distances = [r.distance_m for r in session.scalars(select(AlertRecipient).order_by("rank"))]
         assert distances[0] is not None and 150 < distances[0] < 210
+
+
+def test_urgent_hits_search_close_first_and_widen_only_when_nobody_is_there(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    world = make_world(engine, clock, lat=CAMERA[0], lon=CAMERA[1])
+    far, _, _ = officer_on_duty(client, engine, clock, lat=37.8300, lon=-122.2712)  # ~2.8 km
+    hotlist_with_plate(client, world, "7ABC123", priority=2)
+    client.post("/v1/reads", json={"plate": "7ABC123"}, headers=world.camera)
+    assert _recipients(engine) == [far]  # nobody within 2 km: the 5 km ring found them
+    alert = client.get("/v1/alerts", headers=world.admin).json()["data"][0]
+    details = client.get(f"/v1/alerts/{alert['id']}", headers=world.admin).json()["details"]
+    assert (details["search_radius_m"], details["widened"]) == (5000.0, 1)
+
+    clock.advance(minutes=11)  # past the merge window: a new alert for the next read
+    near, _, _ = officer_on_duty(client, engine, clock, lat=37.8060, lon=-122.2712)  # ~180 m
+    client.post("/v1/reads", json={"plate": "7ABC123"}, headers=world.camera)
+    with transaction(engine) as session:
+        latest = session.scalars(select(Alert).order_by(Alert.id.desc())).first()  # type: ignore[union-attr]
+        assert latest is not None
+        rows = session.scalars(select(AlertRecipient).where(AlertRecipient.alert_id == latest.id))
+        assert [r.user_id for r in rows] == [near]  # someone close: no widening
 
 
 def test_off_duty_far_away_stale_or_phoneless_officers_get_nothing(
@@ -103,8 +125,11 @@ def test_state_rules_decide_what_matches(
     assert hits({"plate": "7ABC123", "state": "NV"}) == 0
     assert hits({"plate": "8XYZ999", "state": "TX"}) == 1  # the entry has no state
     alerts = client.get("/v1/alerts", headers=world.admin).json()["data"]
-    unread_state = client.get(f"/v1/alerts/{alerts[-2]['id']}", headers=world.admin).json()
+    assert [a["plate"] for a in alerts] == ["8XYZ999", "7ABC123"]  # two reads, one car
+    unread_state = client.get(f"/v1/alerts/{alerts[1]['id']}", headers=world.admin).json()
     assert "state not read" in unread_state["details"]["warnings"][0].lower()
+    no_state = client.get(f"/v1/alerts/{alerts[0]['id']}", headers=world.admin).json()
+    assert no_state["details"]["warnings"] == ["No state on record"]
 
 
 def test_expired_and_deleted_entries_never_match(

@@ -1,0 +1,236 @@
+"""LPR software posting in its own format: OpenALPR/Rekor, Plate Recognizer, Verkada.
+
+Each message is parsed by `lpr.vendors.<vendor>` and stored by app/intake.py through the same
+writer as POST /v1/reads. The camera key may come in `X-API-Key`, as the last path segment
+(`/v1/intake/openalpr/<key>`, for software that cannot set headers) or as the password of
+HTTP basic auth (any username).
+"""
+
+import base64
+import binascii
+import logging
+from collections.abc import AsyncGenerator, Callable
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
+
+from app.deps import ApiKeyHeader, ClockDep, camera_from_key
+from app.errors import BadRequest, PayloadTooLarge, Unauthorized, Unavailable
+from app.ingest import CameraRef, StoreFailed
+from app.intake import Intake, Vendor
+from app.schemas import IntakeAccepted
+from app.settings import Settings
+from lpr.vendors import Parsed, VendorFormatError, openalpr, platerecognizer, verkada
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/intake", tags=["intake"])
+
+MAX_FORM_FIELDS = 20
+
+KeyInPath = Annotated[
+    str,
+    Path(
+        description="The camera key, for software that cannot send headers. It may show in "
+        "proxy logs: prefer X-API-Key or basic auth where the software allows."
+    ),
+]
+
+
+async def intake_camera(request: Request, api_key: ApiKeyHeader) -> CameraRef:
+    key = api_key or request.path_params.get("key") or _basic_auth_key(request)
+    if not key:
+        raise Unauthorized(
+            "missing camera key: send it in the 'X-API-Key' header, as the last path segment"
+            " (/v1/intake/<vendor>/<key>) or as the password of HTTP basic auth",
+            headers={"WWW-Authenticate": 'Basic realm="Lookout intake"'},
+        )
+    return await camera_from_key(request, key)
+
+
+IntakeCamera = Annotated[CameraRef, Depends(intake_camera)]
+
+
+def _basic_auth_key(request: Request) -> str | None:
+    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        user, _, password = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        raise Unauthorized("the basic auth credentials are not base64 'user:key'") from None
+    return password or user or None
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    raw: bytes
+    content_type: str  # lower case, without parameters
+    form: dict[str, str | bytes] | None  # for multipart and urlencoded bodies
+
+
+async def read_body(request: Request, limit: int) -> Body:
+    """The whole body, refused with 413 past `limit` bytes (before reading it all when the
+    length is declared)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"body is {declared} bytes; at most {limit} (intake_max_body_bytes)")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"body is over {limit} bytes (intake_max_body_bytes)")
+        chunks.append(chunk)
+    raw = b"".join(chunks)
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    form = None
+    if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        form = await _form(request, raw, content_type, limit)
+    return Body(raw, content_type, form)
+
+
+async def _form(
+    request: Request, raw: bytes, content_type: str, limit: int
+) -> dict[str, str | bytes]:
+    async def stream() -> AsyncGenerator[bytes, None]:
+        yield raw
+
+    try:
+        if content_type == "multipart/form-data":
+            parser = MultiPartParser(
+                request.headers,
+                stream(),
+                max_files=MAX_FORM_FIELDS,
+                max_fields=MAX_FORM_FIELDS,
+                max_part_size=limit,
+            )
+            data = await parser.parse()
+        else:
+            data = await FormParser(request.headers, stream(), max_part_size=limit).parse()
+    except MultiPartException as error:
+        raise BadRequest(f"the multipart body cannot be read: {error.message}") from None
+    form: dict[str, str | bytes] = {}
+    for name, value in data.multi_items():
+        if name in form:
+            continue
+        form[name] = await value.read() if isinstance(value, UploadFile) else value
+    await data.close()
+    return form
+
+
+Parser = Callable[[Body, datetime, int], list[Parsed]]
+
+
+def parse_openalpr(body: Body, now: datetime, max_image_bytes: int) -> list[Parsed]:
+    return [openalpr.parse(body.raw, received_at=now, max_image_bytes=max_image_bytes)]
+
+
+def parse_platerecognizer(body: Body, now: datetime, max_image_bytes: int) -> list[Parsed]:
+    """JSON; a webhook's multipart or urlencoded form (`json`, `upload`); Stream's CSV or JSON
+    Lines output files, one message per row or line."""
+    if body.form is not None:
+        return [
+            platerecognizer.parse_multipart_fields(
+                body.form, received_at=now, max_image_bytes=max_image_bytes
+            )
+        ]
+    if body.content_type in ("text/csv", "application/csv"):
+        return list(platerecognizer.parse_csv(body.raw, received_at=now))
+    if body.content_type in ("application/x-ndjson", "application/jsonl", "application/jsonlines"):
+        return list(platerecognizer.parse_jsonl(body.raw, received_at=now))
+    return [platerecognizer.parse(body.raw, received_at=now)]
+
+
+def parse_verkada(body: Body, now: datetime, max_image_bytes: int) -> list[Parsed]:
+    return [verkada.parse(body.raw, received_at=now)]
+
+
+PARSERS: dict[Vendor, Parser] = {
+    Vendor.OPENALPR: parse_openalpr,
+    Vendor.PLATERECOGNIZER: parse_platerecognizer,
+    Vendor.VERKADA: parse_verkada,
+}
+
+
+async def take(
+    request: Request, camera: CameraRef, clock: ClockDep, vendor: Vendor
+) -> IntakeAccepted:
+    settings: Settings = request.app.state.settings
+    body = await read_body(request, settings.intake_max_body_bytes)
+    now = clock()
+    messages = await run_in_threadpool(PARSERS[vendor], body, now, settings.intake_max_image_bytes)
+    if not messages:
+        raise VendorFormatError("the body holds no message")
+    intake: Intake = request.app.state.intake
+    try:
+        outcome = await intake.accept(messages, key=camera, vendor=vendor)
+    except StoreFailed:
+        raise Unavailable(
+            "the reads could not be stored right now; nothing was kept, retry later",
+            headers={"Retry-After": "5"},
+        ) from None
+    if outcome.ignored:
+        log.info("intake.ignored", extra={"vendor": vendor.value, "kind": outcome.kind})
+    return IntakeAccepted(**asdict(outcome))
+
+
+_OPENALPR = (
+    "An OpenALPR / Rekor Scout agent message (`alpr_group`, `alpr_results`, `alpr_alert`, "
+    "`vehicle`, `heartbeat`; also the open-source alprd, CLI and Cloud API JSON). Set the "
+    "agent's upload address to this URL."
+)
+_PLATERECOGNIZER = (
+    "A Plate Recognizer Snapshot response or webhook, a Stream webhook (JSON, or multipart "
+    "with the JSON in field `json` and the frame in `upload`), or Stream's CSV "
+    "(`text/csv`) or JSON Lines (`application/x-ndjson`) output."
+)
+_VERKADA = "A Verkada webhook; `lpr` notifications are stored, others ignored with the reason."
+
+
+@router.post("/openalpr", status_code=202, description=_OPENALPR)
+async def post_openalpr(request: Request, camera: IntakeCamera, clock: ClockDep) -> IntakeAccepted:
+    """Take an OpenALPR message."""
+    return await take(request, camera, clock, Vendor.OPENALPR)
+
+
+@router.post("/openalpr/{key}", status_code=202, description=_OPENALPR)
+async def post_openalpr_keyed(
+    request: Request, key: KeyInPath, camera: IntakeCamera, clock: ClockDep
+) -> IntakeAccepted:
+    """Take an OpenALPR message; the key in the path."""
+    return await take(request, camera, clock, Vendor.OPENALPR)
+
+
+@router.post("/platerecognizer", status_code=202, description=_PLATERECOGNIZER)
+async def post_platerecognizer(
+    request: Request, camera: IntakeCamera, clock: ClockDep
+) -> IntakeAccepted:
+    """Take a Plate Recognizer message."""
+    return await take(request, camera, clock, Vendor.PLATERECOGNIZER)
+
+
+@router.post("/platerecognizer/{key}", status_code=202, description=_PLATERECOGNIZER)
+async def post_platerecognizer_keyed(
+    request: Request, key: KeyInPath, camera: IntakeCamera, clock: ClockDep
+) -> IntakeAccepted:
+    """Take a Plate Recognizer message; the key in the path."""
+    return await take(request, camera, clock, Vendor.PLATERECOGNIZER)
+
+
+@router.post("/verkada", status_code=202, description=_VERKADA)
+async def post_verkada(request: Request, camera: IntakeCamera, clock: ClockDep) -> IntakeAccepted:
+    """Take a Verkada webhook."""
+    return await take(request, camera, clock, Vendor.VERKADA)
+
+
+@router.post("/verkada/{key}", status_code=202, description=_VERKADA)
+async def post_verkada_keyed(
+    request: Request, key: KeyInPath, camera: IntakeCamera, clock: ClockDep
+) -> IntakeAccepted:
+    """Take a Verkada webhook; the key in the path."""
+    return await take(request, camera, clock, Vendor.VERKADA)

@@ -1,0 +1,95 @@
+"""The agency's beats: imported once into the database, loaded by every process.
+
+With no beats imported, a demo grid around the agency's centre stands in, so a fresh install
+still tags reads and routes to beat officers.
+"""
+
+import json
+import logging
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from shapely.geometry import mapping
+from sqlalchemy import delete, select
+from sqlmodel import Session
+
+from app.models import Beat as BeatRow
+from geo import Point
+from geo.zones import Beat, BeatMap, from_geojson, grid_beats
+
+log = logging.getLogger(__name__)
+
+DEMO_CENTER = Point(37.8044, -122.2712)  # downtown Oakland
+DEMO_GRID = (6, 6, 2000.0)  # rows, columns, cell size in metres
+
+
+def demo_beats(center: Point = DEMO_CENTER) -> BeatMap:
+    rows, cols, cell_m = DEMO_GRID
+    return grid_beats(center, rows, cols, cell_m)
+
+
+def load(session: Session, *, center: Point = DEMO_CENTER) -> tuple[BeatMap, str]:
+    """The imported beats, or the demo grid; and a word saying which."""
+    rows = session.scalars(select(BeatRow).order_by("code")).all()
+    if not rows:
+        return demo_beats(center), "demo grid"
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"beat": row.code, "district": row.district},
+            "geometry": row.geometry,
+        }
+        for row in rows
+    ]
+    beats = from_geojson(
+        {"type": "FeatureCollection", "features": features},
+        code_property="beat",
+        district_property="district",
+    )
+    return beats, f"{len(beats)} imported beats"
+
+
+def import_file(
+    session: Session,
+    path: Path,
+    *,
+    now: datetime,
+    code_property: str | None = None,
+    district_property: str | None = None,
+) -> BeatMap:
+    """Replace the stored beats with those of a GeoJSON file (any agency's beats/districts)."""
+    data: Any = json.loads(path.read_text(encoding="utf-8-sig"))
+    beats = from_geojson(data, code_property=code_property, district_property=district_property)
+    replace(session, beats, source=path.name, now=now)
+    return beats
+
+
+def replace(session: Session, beats: BeatMap, *, source: str, now: datetime) -> None:
+    session.execute(delete(BeatRow))
+    session.add_all(
+        BeatRow(
+            code=beat.code,
+            district=beat.district,
+            geometry=dict(mapping(beat.geometry)),
+            source=source,
+            created_at=now,
+        )
+        for beat in beats
+    )
+    session.flush()
+
+
+def to_geojson(beats: BeatMap) -> dict[str, Any]:
+    return {
+        "type": "FeatureCollection",
+        "features": [_feature(beat) for beat in beats],
+    }
+
+
+def _feature(beat: Beat) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "properties": {"code": beat.code, "district": beat.district},
+        "geometry": json.loads(json.dumps(mapping(beat.geometry))),
+    }

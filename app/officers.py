@@ -1,0 +1,94 @@
+"""Where on-duty officers are, in memory, kept consistent with the database.
+
+Every process (API workers, the ingest writer) may change officer rows, so the index is synced
+from `officer_status` before it is asked anything: rows received or changed since the last sync
+are applied (a small margin covers transactions that committed late). Hits are rare; a sync is
+one indexed query.
+"""
+
+import threading
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, exists, or_, select
+from sqlmodel import Session
+
+from app.models import Device, OfficerStatus, User
+from geo import OfficerIndex, Point, Position
+
+COMMIT_MARGIN = timedelta(seconds=10)
+
+
+class OfficerTracker:
+    def __init__(self, *, fresh_for: timedelta, cell_m: float = 500.0) -> None:
+        self.index = OfficerIndex(cell_m=cell_m)
+        self._fresh_for = fresh_for
+        self._synced_at: datetime | None = None
+        self._lock = threading.Lock()
+
+    def sync(self, session: Session, now: datetime) -> int:
+        """Apply what changed since the last sync; returns how many officers were looked at."""
+        with self._lock:
+            since = None if self._synced_at is None else self._synced_at - COMMIT_MARGIN
+            self._synced_at = now
+            query = (
+                select(OfficerStatus, User.is_active, _has_device()).join(
+                    User, User.id == OfficerStatus.user_id
+                )  # type: ignore[arg-type]
+            )
+            if since is None:
+                query = query.where(
+                    OfficerStatus.on_duty,  # type: ignore[arg-type]
+                    OfficerStatus.recorded_at >= now - self._fresh_for,  # type: ignore[operator]
+                )
+            else:
+                query = query.where(
+                    or_(
+                        OfficerStatus.received_at >= since,  # type: ignore[operator]
+                        OfficerStatus.duty_changed_at >= since,  # type: ignore[operator]
+                    )
+                )
+            rows = session.execute(query).all()
+            for status, user_active, has_device in rows:
+                self.apply(status, routable=bool(user_active and has_device))
+            if since is not None:
+                self._drop_retired(session, since)
+            self.index.prune(now=now, older_than=self._fresh_for)
+            return len(rows)
+
+    def apply(self, status: OfficerStatus, *, routable: bool = True) -> None:
+        """Put one officer's row into the index, or take them out of it."""
+        assert status.user_id is not None
+        if (
+            not routable
+            or not status.on_duty
+            or status.lat is None
+            or status.lon is None
+            or status.recorded_at is None
+        ):
+            self.index.remove(status.user_id)
+            return
+        self.index.upsert(
+            Position(
+                officer_id=status.user_id,
+                point=Point(status.lat, status.lon),
+                recorded_at=status.recorded_at,
+                heading_deg=status.heading_deg,
+                speed_mps=status.speed_mps,
+            )
+        )
+
+    def _drop_retired(self, session: Session, since: datetime) -> None:
+        # A device retired (token gone, signed out) does not touch officer_status.
+        retired = session.scalars(
+            select(Device.user_id).where(Device.retired_at >= since).distinct()  # type: ignore[operator]
+        ).all()
+        for user_id in retired:
+            working = exists().where(Device.user_id == user_id, Device.is_active)  # type: ignore[arg-type]
+            if not session.scalar(select(working)):
+                self.index.remove(user_id)
+
+
+def _has_device():  # type: ignore[no-untyped-def]
+    return exists().where(
+        and_(Device.user_id == OfficerStatus.user_id, Device.is_active)  # type: ignore[arg-type]
+    )
