@@ -29,8 +29,18 @@ def demo_beats(center: Point = DEMO_CENTER) -> BeatMap:
     return grid_beats(center, rows, cols, cell_m)
 
 
-def load(session: Session, *, center: Point = DEMO_CENTER) -> tuple[BeatMap, str]:
-    """The imported beats, or the demo grid; and a word saying which."""
+def load(
+    session: Session,
+    *,
+    path: Path | None = None,
+    code_property: str | None = None,
+    center: Point = DEMO_CENTER,
+) -> tuple[BeatMap, str]:
+    """The beats of `path`, else the imported ones, else the demo grid; and words saying which."""
+    if path is not None:
+        data: Any = json.loads(path.read_text(encoding="utf-8-sig"))
+        beats = from_geojson(data, code_property=code_property)
+        return beats, f"{len(beats)} beats from {path}"
     rows = session.scalars(select(BeatRow).order_by("code")).all()
     if not rows:
         return demo_beats(center), "demo grid"

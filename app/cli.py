@@ -2,6 +2,7 @@
 
 import signal
 import threading
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -173,6 +174,35 @@ def create_user(
     finally:
         engine.dispose()
     typer.echo(token)
+
+
+@cli.command("import-beats")
+def import_beats(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    code_property: Annotated[
+        str | None, typer.Option(help="Property holding the beat code")
+    ] = None,
+    district_property: Annotated[
+        str | None, typer.Option(help="Property naming the district")
+    ] = None,
+) -> None:
+    """Replace the agency's beats with those of a GeoJSON file (restart the service after)."""
+    from app import beats
+    from geo.errors import GeoError
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with transaction(engine) as session:
+            imported = beats.import_file(
+                session, path, now=system_clock(), code_property=code_property,
+                district_property=district_property,
+            )  # fmt: skip
+    except (GeoError, ValueError) as error:
+        _fail(f"{path}: {error}")
+    finally:
+        engine.dispose()
+    typer.echo(f"{len(imported)} beats imported from {path} ({imported.skipped} features skipped)")
 
 
 @cli.command("fcm-inbox")

@@ -118,7 +118,9 @@ def create_app(
         index = HotListIndex()
         officers = OfficerTracker(fresh_for=timedelta(seconds=settings.location_fresh_s))
         with transaction(engine) as session:
-            beat_map, beats_from = beats.load(session)
+            beat_map, beats_from = beats.load(
+                session, path=settings.beats_file, code_property=settings.beats_code_property
+            )
         writer = IngestWriter(
             engine=writer_engine,
             index=index,

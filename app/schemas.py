@@ -254,6 +254,41 @@ class LocationIn(_Located):
     recorded_at: AwareDatetime | None = None
 
 
+class LocationAccepted(BaseModel):
+    recorded_at: datetime
+    applied: bool = Field(description="False when a newer fix was already stored")
+    is_fresh: bool = Field(description="Recent enough to be alerted")
+
+
+class UnitLocation(LocationIn):
+    """One unit's fix from a vehicle-location gateway: the officer by id or badge."""
+
+    user_id: int | None = None
+    badge: Annotated[str, Field(max_length=40)] | None = None
+
+    @model_validator(mode="after")
+    def _who(self) -> Any:
+        if (self.user_id is None) == (self.badge is None):
+            raise ValueError("name the officer by user_id or by badge (one of them)")
+        return self
+
+
+class LocationBatch(BaseModel):
+    locations: Annotated[list[UnitLocation], Field(min_length=1, max_length=5000)]
+
+
+class LocationBatchAccepted(BaseModel):
+    accepted: int
+    applied: int
+    unknown: list[str]
+
+
+class BeatAssignment(BaseModel):
+    beat: Annotated[str, Field(max_length=20)] | None = Field(
+        description="Beat code, e.g. 04X; null to unassign"
+    )
+
+
 class DutyIn(BaseModel):
     on_duty: bool
 
@@ -270,6 +305,7 @@ class OfficerStatusPublic(BaseModel):
     recorded_at: datetime | None
     is_fresh: bool
     active_devices: int
+    assigned_beat: str | None = None
 
 
 # Hot lists
@@ -358,13 +394,17 @@ class RecipientPublic(BaseModel):
     user_id: int
     name: str
     rank: int
+    reason: str
     distance_m: float | None
+    eta_s: float | None
+    last_pushed_at: datetime | None
     acknowledged_at: datetime | None
     deliveries: list[dict[str, Any]]
 
 
 class AlertSummary(BaseModel):
     id: int
+    kind: str
     priority: int
     title: str
     plate: str
@@ -374,6 +414,9 @@ class AlertSummary(BaseModel):
     created_at: datetime
     status: str
     recipients: int
+    sightings: int
+    beat: str | None
+    last_seen_at: datetime | None
 
 
 class AlertsPublic(BaseModel):

@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     alert_merge_window_s: int = Field(default=600, ge=0)
     push_interval_s: int = Field(default=60, ge=0)
     breadcrumbs: bool = False  # keep every officer position, not just the latest
+    # Beats: a GeoJSON file read at startup by every process; else `lookout import-beats`;
+    # else a demo grid around downtown Oakland.
+    beats_file: Path | None = None
+    beats_code_property: str | None = None
 
     # Delivery worker
     embedded_worker: bool = True

@@ -3,17 +3,18 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from app import audit
 from app.deps import ClockDep, CurrentUser, SessionDep
 from app.errors import Forbidden, NotFound
-from app.models import Alert, AlertRecipient, AlertStatus, Delivery, Role, User
+from app.models import Alert, AlertRecipient, AlertStatus, Delivery, HotList, Role, User
 from app.schemas import AckOut, AlertPublic, AlertsPublic, AlertSummary, RecipientPublic
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
 
 SEES_ALL = {Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, Role.AUDITOR}
+SEES_COVERT = {Role.SUPERVISOR, Role.ADMIN}
 
 
 @router.get("")
@@ -32,6 +33,9 @@ def list_alerts(
         query = query.where(
             Alert.id.in_(select(AlertRecipient.alert_id).where(AlertRecipient.user_id == user.id))  # type: ignore[union-attr]
         )
+    if user.role not in SEES_COVERT:
+        owned = select(HotList.id).where(HotList.created_by == user.id)
+        query = query.where(or_(~Alert.is_covert, Alert.hotlist_id.in_(owned)))  # type: ignore[union-attr, arg-type]
     alerts = session.scalars(query).all()
     counts = _recipient_counts(session, [a.id for a in alerts if a.id is not None])
     audit.record(
@@ -68,7 +72,10 @@ def get_alert(
             user_id=u.id,  # type: ignore[arg-type]
             name=u.name,
             rank=r.rank,
+            reason=r.reason,
             distance_m=r.distance_m,
+            eta_s=r.eta_s,
+            last_pushed_at=r.last_pushed_at,
             acknowledged_at=r.acknowledged_at,
             deliveries=[
                 {
@@ -127,7 +134,7 @@ def acknowledge(alert_id: int, session: SessionDep, user: CurrentUser, clock: Cl
 
 def _visible_alert(session: SessionDep, alert_id: int, user: User) -> Alert:
     alert = session.get(Alert, alert_id)
-    if alert is None:
+    if alert is None or not _may_see_covert(session, alert, user):
         raise NotFound(f"no alert with id {alert_id}")
     if user.role not in SEES_ALL:
         mine = session.scalars(
@@ -139,6 +146,14 @@ def _visible_alert(session: SessionDep, alert_id: int, user: User) -> Alert:
             # Same answer as a missing alert: an officer learns nothing of others' alerts.
             raise NotFound(f"no alert with id {alert_id}")
     return alert
+
+
+def _may_see_covert(session: SessionDep, alert: Alert, user: User) -> bool:
+    """Covert hits reach only the list's owner, supervisors and admins (DOMAIN.md 3.6)."""
+    if not alert.is_covert or user.role in SEES_COVERT:
+        return True
+    hotlist = session.get(HotList, alert.hotlist_id) if alert.hotlist_id else None
+    return hotlist is not None and hotlist.created_by == user.id
 
 
 def _recipient_counts(session: SessionDep, alert_ids: list[int]) -> dict[int, int]:
@@ -155,6 +170,7 @@ def _recipient_counts(session: SessionDep, alert_ids: list[int]) -> dict[int, in
 def _summary(alert: Alert, recipients: int) -> AlertSummary:
     return AlertSummary(
         id=alert.id,  # type: ignore[arg-type]
+        kind=alert.kind,
         priority=alert.priority,
         title=alert.title,
         plate=alert.plate,
@@ -164,4 +180,7 @@ def _summary(alert: Alert, recipients: int) -> AlertSummary:
         created_at=alert.created_at,
         status=alert.status,
         recipients=recipients,
+        sightings=alert.sightings,
+        beat=alert.beat,
+        last_seen_at=alert.last_seen_at,
     )

@@ -1,19 +1,32 @@
 """Officers' phones: device registration, duty status and live location."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from sqlalchemy import func, select
 
+from app import audit, locations
 from app.deps import ClockDep, CurrentUser, SessionDep, SettingsDep, require_roles
-from app.errors import NotFound
+from app.errors import NotFound, Unprocessable
 from app.models import Device, OfficerStatus, Role, User
-from app.schemas import DeviceIn, DevicePublic, DutyIn, LocationIn, OfficerStatusPublic, UserPublic
+from app.schemas import (
+    BeatAssignment,
+    DeviceIn,
+    DevicePublic,
+    DutyIn,
+    LocationAccepted,
+    LocationBatch,
+    LocationBatchAccepted,
+    LocationIn,
+    OfficerStatusPublic,
+    UserPublic,
+)
 
 router = APIRouter(tags=["officers"])
 
 Watcher = Annotated[User, Depends(require_roles(Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN))]
+Gateway = Annotated[User, Depends(require_roles(Role.GATEWAY, Role.ADMIN))]
 
 
 @router.get("/me")
@@ -69,23 +82,97 @@ def retire_device(device_id: int, session: SessionDep, user: CurrentUser, clock:
 @router.put("/me/location")
 def put_location(
     body: LocationIn, session: SessionDep, user: CurrentUser, clock: ClockDep, settings: SettingsDep
-) -> OfficerStatusPublic:
-    """Report where this officer is. Accepted whatever the duty status; a fix whose
-    `recorded_at` is old is stored as given and counts as stale for routing."""
+) -> LocationAccepted:
+    """Report where this officer is (up to once a second). Accepted whatever the duty status;
+    a fix whose `recorded_at` is old is stored as given and counts as stale for routing, and
+    a fix older than the one already stored is ignored (`applied: false`)."""
     now = clock()
-    status = _status(session, user)
-    recorded_at = body.recorded_at or now
-    # Never let a delayed, older fix overwrite a newer one (phones retry out of order).
-    if status.recorded_at is None or recorded_at >= status.recorded_at:
-        status.lat, status.lon = body.lat, body.lon
-        status.accuracy_m = body.accuracy_m
-        status.heading_deg = body.heading
-        status.speed_mps = body.speed
-        status.recorded_at = recorded_at
-        status.received_at = now
-        session.add(status)
+    fix = locations.fix(
+        user.id,  # type: ignore[arg-type]
+        lat=body.lat, lon=body.lon, accuracy_m=body.accuracy_m, heading=body.heading,
+        speed=body.speed, recorded_at=body.recorded_at, now=now,
+    )  # fmt: skip
+    applied = locations.upsert(session, [fix], breadcrumbs=settings.breadcrumbs)
+    recorded_at: datetime = fix["recorded_at"]
+    return LocationAccepted(
+        recorded_at=recorded_at,
+        applied=bool(applied),
+        is_fresh=now - recorded_at <= timedelta(seconds=settings.location_fresh_s),
+    )
+
+
+@router.post("/locations", status_code=202)
+def post_locations(
+    body: LocationBatch, session: SessionDep, _user: Gateway, clock: ClockDep, settings: SettingsDep
+) -> LocationBatchAccepted:
+    """Many units at once, from a vehicle-location gateway (role `gateway`). Units are named
+    by user id or badge; unknown ones are listed, the rest stored."""
+    now = clock()
+    badges = {u.badge for u in body.locations if u.badge is not None}
+    by_badge = (
+        dict(
+            session.execute(select(User.badge, User.id).where(User.badge.in_(badges))).all()  # type: ignore[union-attr]
+        )
+        if badges
+        else {}
+    )
+    known_ids = set(
+        session.scalars(
+            select(User.id).where(User.id.in_({u.user_id for u in body.locations if u.user_id}))  # type: ignore[union-attr]
+        )
+    )
+    fixes, unknown = [], []
+    for unit in body.locations:
+        user_id = by_badge.get(unit.badge) if unit.badge is not None else unit.user_id
+        if user_id is None or (unit.badge is None and user_id not in known_ids):
+            unknown.append(unit.badge or f"user {unit.user_id}")
+            continue
+        fixes.append(
+            locations.fix(
+                user_id,
+                lat=unit.lat,
+                lon=unit.lon,
+                accuracy_m=unit.accuracy_m,
+                heading=unit.heading,
+                speed=unit.speed,
+                recorded_at=unit.recorded_at,
+                now=now,
+            )
+        )
+    applied = locations.upsert(session, fixes, breadcrumbs=settings.breadcrumbs)
+    return LocationBatchAccepted(accepted=len(fixes), applied=len(applied), unknown=unknown)
+
+
+@router.put("/officers/{user_id}/beat")
+def assign_beat(
+    request: Request,
+    user_id: int,
+    body: BeatAssignment,
+    session: SessionDep,
+    actor: Watcher,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> OfficerStatusPublic:
+    """Assign an officer to a beat for the shift: hits read in it always reach them."""
+    officer = session.get(User, user_id)
+    if officer is None:
+        raise NotFound(f"no user with id {user_id}")
+    code = None
+    if body.beat is not None:
+        beat = request.app.state.beats.get(body.beat)
+        if beat is None:
+            known = ", ".join(request.app.state.beats.codes[:20])
+            raise Unprocessable(f"no beat {body.beat!r}; known beats include {known}")
+        code = beat.code
+    status = _status(session, officer)
+    status.assigned_beat = code
+    session.add(status)
+    audit.record(
+        session, actor=actor, action="officer.beat", now=clock(), object_type="user",
+        object_id=user_id, detail={"beat": code},
+    )  # fmt: skip
     session.flush()
-    return status_public(session, status, user, now=now, fresh_s=settings.location_fresh_s)
+    return status_public(session, status, officer, now=clock(), fresh_s=settings.location_fresh_s)
 
 
 @router.put("/me/duty")
@@ -158,6 +245,7 @@ def status_public(
         recorded_at=status.recorded_at,
         is_fresh=fresh,
         active_devices=devices or 0,
+        assigned_beat=status.assigned_beat,
     )
 
 

@@ -1,0 +1,36 @@
+"""Beats: the polygons reads and alerts are tagged with, for the console and the phone map."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
+
+from app import beats
+from app.deps import CurrentUser
+from geo import Point
+
+router = APIRouter(prefix="/beats", tags=["beats"])
+
+
+class BeatAt(BaseModel):
+    beat: str | None
+    district: str | None
+
+
+@router.get("")
+def list_beats(request: Request, _user: CurrentUser) -> dict[str, Any]:
+    """All beats as a GeoJSON FeatureCollection (lon/lat)."""
+    return beats.to_geojson(request.app.state.beats)
+
+
+@router.get("/at")
+def beat_at(
+    request: Request,
+    _user: CurrentUser,
+    lat: Annotated[float, Query(ge=-90, le=90)],
+    lon: Annotated[float, Query(ge=-180, le=180)],
+) -> BeatAt:
+    """The beat (and district) containing a point; nulls outside every beat."""
+    point = Point(lat, lon)
+    beat_map = request.app.state.beats
+    return BeatAt(beat=beat_map.beat_at(point), district=beat_map.district_at(point))
