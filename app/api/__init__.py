@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.api import admin, alerts, audit, cameras, hotlists, intake, officers, reads
+from app.api import admin, alerts, audit, beats, cameras, hotlists, intake, officers, reads
 
 router = APIRouter()
 router.include_router(reads.router)
@@ -13,3 +13,4 @@ router.include_router(officers.router)
 router.include_router(alerts.router)
 router.include_router(admin.router)
 router.include_router(audit.router)
+router.include_router(beats.router)
