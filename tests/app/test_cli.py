@@ -58,3 +58,27 @@ def test_cli_errors_are_one_line_and_non_zero(tmp_path: Path) -> None:
     assert half.returncode == 1 and "--lat and --lon together" in half.stderr
     prod = _lookout("db", "upgrade", env=env | {"LOOKOUT_ENV": "prod"}, cwd=tmp_path)
     assert prod.returncode == 1 and "LOOKOUT_TOKEN_SECRET" in prod.stderr
+
+
+def test_import_beats_stores_an_agency_file_for_every_process(tmp_path: Path) -> None:
+    from app import beats
+    from geo import Point
+
+    oakland = (
+        Path(__file__).resolve().parents[3]
+        / "shared/data/oakland/oakland-police-beats-2009.geojson"
+    )
+    url = f"sqlite:///{tmp_path / 'beats.db'}"
+    env = {"LOOKOUT_DATABASE_URL": url, "PATH": "/usr/bin:/bin"}
+    assert _lookout("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+    done = _lookout("import-beats", str(oakland), env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("57 beats imported")
+    engine = make_engine(url)
+    with transaction(engine) as session:
+        beat_map, source = beats.load(session)
+    engine.dispose()
+    assert source == "57 imported beats"
+    assert beat_map.beat_at(Point(37.8053, -122.2725)) == "04X"  # City Hall
+    bad = _lookout("import-beats", str(tmp_path / "beats.db"), env=env, cwd=tmp_path)
+    assert bad.returncode == 1 and bad.stderr.startswith("lookout: ")
