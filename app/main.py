@@ -30,6 +30,7 @@ from app.deps import CameraKeyCache
 from app.fcm_dev import write_dev_service_account
 from app.fcm_inbox import create_fcm_inbox
 from app.hits import AlertSettings
+from app.housekeeping import Housekeeper
 from app.images import ImageStore
 from app.ingest import IngestWriter
 from app.intake import Intake
@@ -131,6 +132,12 @@ def create_app(
             on_commit=worker.wake if worker else lambda: None,
         )
         writer.start()
+        housekeeper = Housekeeper(
+            engine,
+            clock=clock,
+            every_s=settings.housekeeping_every_s,
+            breadcrumbs_keep=timedelta(seconds=settings.breadcrumbs_keep_s),
+        ).start()
         app.state.engine, app.state.writer, app.state.sender = engine, writer, push
         app.state.index, app.state.officers, app.state.beats = index, officers, beat_map
         app.state.worker = worker
@@ -156,6 +163,7 @@ def create_app(
             yield
         finally:
             writer.stop()
+            await asyncio.to_thread(housekeeper.stop)
             if worker:
                 await asyncio.to_thread(worker.stop)
             close = getattr(push, "close", None)

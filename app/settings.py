@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     alert_merge_window_s: int = Field(default=600, ge=0)
     push_interval_s: int = Field(default=60, ge=0)
     breadcrumbs: bool = False  # keep every officer position, not just the latest
+    breadcrumbs_keep_s: int = Field(default=86_400, gt=0)  # their own retention
+    housekeeping_every_s: float = Field(default=300.0, gt=0)
     # Beats: a GeoJSON file read at startup by every process; else `lookout import-beats`;
     # else a demo grid around downtown Oakland.
     beats_file: Path | None = None

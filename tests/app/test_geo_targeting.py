@@ -243,3 +243,25 @@ def test_end_to_end_the_nearer_officer_is_alerted_and_with_n_1_the_far_one_not_a
         assert received["message"]["apns"]["headers"]["apns-priority"] == "10"
         assert api.get("/v1/alerts", headers=bearer(officers[1])).json()["count"] == 0
     assert len(fcm.inbox.messages()) == 1
+
+
+def test_breadcrumbs_are_kept_when_enabled_and_pruned_after_their_retention(
+    settings: Settings, engine: Engine, clock: ManualClock
+) -> None:
+    from app.housekeeping import prune_breadcrumbs
+    from app.models import OfficerLocation
+
+    settings = settings.model_copy(update={"breadcrumbs": True})
+    with TestClient(create_app(settings, clock=clock)) as client:
+        _, token, _ = officer_on_duty(client, engine, clock, lat=37.80, lon=-122.27)
+        clock.advance(seconds=1)
+        client.put("/v1/me/location", json={"lat": 37.81, "lon": -122.27}, headers=bearer(token))
+    with transaction(engine) as session:
+        assert [p.lat for p in session.scalars(select(OfficerLocation).order_by("id"))] == [
+            37.80,
+            37.81,
+        ]
+    clock.advance(hours=24)
+    assert prune_breadcrumbs(engine, now=clock(), keep=timedelta(hours=24)) == 1
+    with transaction(engine) as session:
+        assert [p.lat for p in session.scalars(select(OfficerLocation))] == [37.81]
