@@ -9,10 +9,13 @@ from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from alerts import vehicles
 from alerts.push import Platform, PushMessage
 from geo import compass
 
 PRIORITY_WORDS = {1: "CRITICAL", 2: "URGENT", 3: "NOTICE", 4: "INFO"}
+# Lists whose record is the plate, not the car: a description mismatch is expected (DOMAIN.md 1).
+PLATE_ONLY_KINDS = frozenset({"stolen_plate"})
 
 
 class Detail(StrEnum):
@@ -34,6 +37,52 @@ class Vehicle:
         if self.type:
             text = f"{text} ({self.type})" if text else self.type
         return text
+
+
+def description_warning(
+    record: Vehicle,
+    camera: Vehicle,
+    *,
+    list_kind: str | None = None,
+    year_max: int | None = None,
+) -> str | None:
+    """The warning an alert carries about the vehicle (DOMAIN.md 5.3), or None.
+
+    `record` is the description on the entry or bulletin (`year` is the first model year, and
+    `year_max` the last for a bulletin's range), `camera` what the camera classified. Says
+    "DESCRIPTION MISMATCH: record ..., camera saw ... — verify before any stop" when make, model,
+    colour, year or a motorcycle/trailer type differ (close colours such as silver and grey do
+    not count); "description not checked by camera" when the camera classified nothing; and,
+    for a stolen-plate list, that the plate may be on another vehicle instead of comparing.
+    None when the record describes no vehicle or nothing differs.
+    """
+    if list_kind in PLATE_ONLY_KINDS:
+        return "Stolen plate: the plate may be on another vehicle; description not compared"
+    if not record.describe():
+        return None
+    if not (camera.make or camera.model or camera.color or camera.year):
+        return "Description not checked by camera — verify visually"
+    checks = vehicles.compare(
+        record_make=record.make, record_model=record.model, record_color=record.color,
+        record_year_min=record.year, record_year_max=year_max or record.year,
+        camera_make=camera.make, camera_model=camera.model, camera_color=camera.color,
+        camera_year=camera.year, record_type=record.type, camera_type=camera.type,
+    )  # fmt: skip
+    if not any(check.agreement is vehicles.Agreement.DIFFERENT for check in checks):
+        return None
+    said = _seen(record, year_max)
+    return (
+        f"DESCRIPTION MISMATCH: record {said}, camera saw {camera.describe()} — "
+        "verify before any stop"
+    )
+
+
+def _seen(vehicle: Vehicle, year_max: int | None) -> str:
+    if year_max is None or vehicle.year is None or year_max == vehicle.year:
+        return vehicle.describe()
+    text = Vehicle(make=vehicle.make, model=vehicle.model, color=vehicle.color).describe()
+    text = f"{text} ({vehicle.year}-{year_max})"
+    return f"{text} ({vehicle.type})" if vehicle.type else text
 
 
 @dataclass(frozen=True, slots=True)

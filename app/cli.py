@@ -137,6 +137,13 @@ def create_camera(
     lat: Annotated[float | None, typer.Option(min=-90, max=90)] = None,
     lon: Annotated[float | None, typer.Option(min=-180, max=180)] = None,
     heading: Annotated[float | None, typer.Option(min=0, max=360)] = None,
+    may_create_cameras: Annotated[
+        bool,
+        typer.Option(
+            help="A site's key (an LPR agent, an NVR, a webhook): cameras it names are "
+            "created unplaced on first sight"
+        ),
+    ] = False,
 ) -> None:
     """Register a camera; prints its API key alone on the last line."""
     if (lat is None) != (lon is None):
@@ -148,6 +155,7 @@ def create_camera(
             camera, key = accounts.create_camera(
                 session, name=name, lat=lat, lon=lon, heading_deg=heading,
                 pepper=settings.token_secret.get_secret_value(), actor=None, now=system_clock(),
+                may_create_cameras=may_create_cameras,
             )  # fmt: skip
             typer.echo(f"camera {camera.id} {name!r} created; its API key (shown once):")
     finally:
@@ -203,6 +211,62 @@ def import_beats(
     finally:
         engine.dispose()
     typer.echo(f"{len(imported)} beats imported from {path} ({imported.skipped} features skipped)")
+
+
+@cli.command("mqtt-intake")
+def mqtt_intake(
+    url: Annotated[
+        str, typer.Option(help="mqtt://HOST:PORT, mqtt://USER:PASSWORD@HOST:PORT or mqtts://...")
+    ],
+    key: Annotated[str, typer.Option(help="The camera key of the site (the Frigate NVR)")],
+    topic: Annotated[
+        list[str],
+        typer.Option(help="Repeat for each: frigate/events, frigate/tracked_object_update"),
+    ],
+    client_id: Annotated[
+        str, typer.Option(help="Fixed, so the broker keeps our session across restarts")
+    ] = "lookout-mqtt-intake",
+) -> None:
+    """Store the plates Frigate recognises, from its MQTT topics, as reads (with matching and
+    alerts). Pushes go out through `lookout serve` or `lookout worker`."""
+    import asyncio
+
+    from app.main import create_app
+    from app.mqtt import MqttIntake, key_camera, parse_url
+
+    logs.configure()
+    try:
+        broker = parse_url(url)
+    except ValueError as error:
+        _fail(str(error))
+    settings = _settings(embedded_worker=False, fcm_inbox=False, push_sender="log")
+    app = create_app(settings)
+
+    async def run() -> None:
+        async with app.router.lifespan_context(app):
+            try:
+                camera = key_camera(
+                    app.state.engine, key, pepper=settings.token_secret.get_secret_value()
+                )
+            except ValueError as error:
+                _fail(str(error))
+            client = MqttIntake(
+                broker=broker, topics=topic, intake=app.state.intake, key=camera,
+                clock=system_clock, client_id=client_id,
+            )  # fmt: skip
+            typer.echo(f"MQTT intake      {broker.host}:{broker.port} {', '.join(topic)}")
+            typer.echo(f"Database         {_safe_url(settings.database_url)}")
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            client.start()
+            try:
+                await stop.wait()
+            finally:
+                await asyncio.to_thread(client.stop)
+
+    asyncio.run(run())
 
 
 @cli.command("fcm-inbox")

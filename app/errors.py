@@ -1,7 +1,9 @@
 """How errors become HTTP responses. No other module knows a status code.
 
-LprError (lpr/errors.py)      InvalidPlate 422 · InvalidState 422
-GeoError (geo/errors.py)      InvalidCoordinate 422
+LprError (lpr/errors.py)      InvalidPlate 422 · InvalidState 422 · InvalidPattern 422
+                              VendorFormatError 422 (lpr/vendors: a vendor body that cannot be read)
+GeoError (geo/errors.py)      InvalidCoordinate 422 · InvalidArea 422 (polygon, radius, beats)
+                              InvalidMotion 422 (a direction of travel)
 AlertsError (alerts/errors)   PushUnavailable (worker only; never reaches HTTP)
 AppError (here)               BadRequest 400 · Unauthorized 401 · Forbidden 403 · NotFound 404
                               Conflict 409 · PayloadTooLarge 413 · Unprocessable 422

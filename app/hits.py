@@ -123,6 +123,8 @@ def raise_alert(
         color=entry.vehicle_color, type=entry.vehicle_type,
     )  # fmt: skip
     warnings = (hit.state_note.capitalize(),) if hit.state_note else ()
+    mismatch = compose.description_warning(record_vehicle, read.vehicle, list_kind=hotlist.kind)
+    warnings = (mismatch, *warnings) if mismatch else warnings  # the wrong-car stop safeguard
     facts = compose.HitFacts(
         alert_id=alert.id, plate_read=read.plate, plate_listed=entry.plate,
         state=read.state or entry.state, list_name=hotlist.name, list_kind=hotlist.kind,

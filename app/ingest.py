@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 
 from alerts import compose
 from app import readkeys
+from app.bulletin_watch import BulletinWatch
 from app.clock import Clock
 from app.db import transaction
 from app.hits import AlertSettings, ReadFacts, raise_alert
@@ -69,7 +70,9 @@ class IngestWriter:
         clock: Clock,
         max_batch_rows: int = 2000,
         on_commit: Callable[[], None] = lambda: None,
+        bulletins: BulletinWatch | None = None,
     ) -> None:
+        self._bulletins = bulletins  # the live watch of dispatcher bulletins (app/bulletin_watch)
         self._engine = engine
         self._index = index
         self._alerts = alert_settings
@@ -170,6 +173,9 @@ class IngestWriter:
                 results.append(
                     Stored(stored_ids, len(alert_ids), alert_ids, duplicate_of=duplicate_of)
                 )
+            if self._bulletins is not None:
+                fresh = [None if dedup and dedup.is_duplicate[i] else r for i, r in enumerate(ids)]
+                self._bulletins.match(session, rows, fresh, now)
         return results
 
     def _match(

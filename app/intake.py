@@ -70,7 +70,7 @@ class _Job:
 @dataclass(slots=True)
 class _Plan:
     kind: str
-    jobs: list[_Job] = field(default_factory=list)
+    jobs: dict[int, _Job] = field(default_factory=dict)  # by camera id: one writer job each
     notes: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     camera_ids: set[int] = field(default_factory=set)
@@ -101,7 +101,7 @@ class Intake:
         plan = await run_in_threadpool(self._plan, messages, key, vendor)
         # A cancelled request leaves its images: the writer may still store the rows.
         stored = await asyncio.gather(
-            *(self._writer.submit(job.camera, job.rows) for job in plan.jobs),
+            *(self._writer.submit(job.camera, job.rows) for job in plan.jobs.values()),
             return_exceptions=True,
         )
         return await run_in_threadpool(self._finish, plan, stored)
@@ -112,7 +112,7 @@ class Intake:
         """`accept` for a thread that is not an event loop's (the MQTT client's)."""
         plan = self._plan(messages, key, vendor)
         stored: list[Stored | BaseException] = []
-        for job in plan.jobs:
+        for job in plan.jobs.values():
             try:
                 stored.append(self._writer.store(job.camera, job.rows))
             except Exception as error:
@@ -144,7 +144,6 @@ class Intake:
         self, plan: _Plan, message: Reads, key: CameraRef, vendor: Vendor, now: datetime
     ) -> None:
         plan.notes.extend(message.notes)
-        jobs: dict[int, _Job] = {}
         saved: dict[int, str] = {}  # id(InlineImage) -> reference: an image shared by reads
         beats = self._beats()
         for index, read in enumerate(message.reads):
@@ -166,11 +165,10 @@ class Intake:
                     image_ref = saved[id(image)] = self._images.save(image, now=now)
                     plan.images.add(image_ref)
                 row["image_url"] = image_ref
-            job = jobs.setdefault(camera.id, _Job(camera))
+            job = plan.jobs.setdefault(camera.id, _Job(camera))
             job.rows.append(row)
             job.images.append(image_ref)
             plan.camera_ids.add(camera.id)
-        plan.jobs.extend(jobs.values())
 
     def _finish(self, plan: _Plan, stored: Sequence[Stored | BaseException]) -> Outcome:
         """Sum up; delete the images no stored read refers to. Re-raises a failed store."""
@@ -179,7 +177,7 @@ class Intake:
         duplicates = hits = 0
         kept: set[str] = set()
         failure = next((r for r in stored if isinstance(r, BaseException)), None)
-        for job, result in zip(plan.jobs, stored, strict=True):
+        for job, result in zip(plan.jobs.values(), stored, strict=True):
             if isinstance(result, BaseException):
                 continue
             read_ids.extend(result.read_ids)

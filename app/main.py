@@ -22,6 +22,9 @@ from alerts.logsender import LogSender
 from alerts.push import PushSender
 from alerts.routing import PriorityRouting, Tier
 from app import api, beats, errors, migrate
+from app.bulletin_notify import BulletinContext
+from app.bulletin_rules import Rules
+from app.bulletin_watch import BulletinWatch
 from app.camera_sources import CameraSources
 from app.clock import Clock, system_clock
 from app.db import make_engine, transaction
@@ -38,6 +41,7 @@ from app.matching import HotListIndex
 from app.officers import OfficerTracker
 from app.schemas import Health
 from app.settings import DEV_PROJECT_ID, Settings
+from geo.areas import Growth
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +101,15 @@ def alert_settings(settings: Settings) -> AlertSettings:
     )
 
 
+def bulletin_rules(settings: Settings) -> Rules:
+    return Rules(
+        growth=Growth(
+            speed_mps=settings.bulletin_speed_mps, max_reach_m=settings.bulletin_max_growth_m
+        ),
+        retro_margin=timedelta(seconds=settings.bulletin_retro_margin_s),
+    )
+
+
 def create_app(
     settings: Settings, *, clock: Clock = system_clock, sender: PushSender | None = None
 ) -> FastAPI:
@@ -122,6 +135,16 @@ def create_app(
             beat_map, beats_from = beats.load(
                 session, path=settings.beats_file, code_property=settings.beats_code_property
             )
+        bulletin_watch = BulletinWatch(
+            BulletinContext(
+                rules=bulletin_rules(settings),
+                alerts=alert_settings(settings),
+                officers=officers,
+                beats=beat_map,
+                notify_margin_m=settings.bulletin_notify_margin_m,
+                retro_max_reads=settings.bulletin_retro_max_reads,
+            )
+        )
         writer = IngestWriter(
             engine=writer_engine,
             index=index,
@@ -130,6 +153,7 @@ def create_app(
             clock=clock,
             max_batch_rows=settings.ingest_max_batch,
             on_commit=worker.wake if worker else lambda: None,
+            bulletins=bulletin_watch,
         )
         writer.start()
         housekeeper = Housekeeper(
@@ -141,6 +165,7 @@ def create_app(
         app.state.engine, app.state.writer, app.state.sender = engine, writer, push
         app.state.index, app.state.officers, app.state.beats = index, officers, beat_map
         app.state.worker = worker
+        app.state.bulletins = bulletin_watch
         # Vendor intake (/v1/intake/..., `lookout mqtt-intake`) stores through the same writer.
         app.state.images = ImageStore(settings.data_dir / "images")
         app.state.intake = Intake(

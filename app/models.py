@@ -358,3 +358,64 @@ class AuditLog(SQLModel, table=True):
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     prev_hash: str
     hash: str = Field(unique=True)
+
+
+class BulletinStatus(StrEnum):
+    ACTIVE = "active"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"  # shown for an active row past expires_at; never needs writing
+
+
+class Bulletin(SQLModel, table=True):
+    """A dispatcher's BOLO: a vehicle, an area and a time window (DOMAIN.md 4). Every change
+    raises `version`, which is how each process's live watch notices it (app/bulletin_watch.py).
+    Its one alert (`alert_id`, kind "bulletin") carries the pushes, recipients and trail."""
+
+    id: int | None = _id()
+    kind: str
+    narrative: str | None = None
+    priority: int
+    status: str = Field(default=BulletinStatus.ACTIVE, index=True)
+    occurred_at: datetime = _at()
+    expires_at: datetime | None = _at(nullable=True)  # None: until cancelled (AMBER)
+    direction_deg: float | None = None  # direction of travel, degrees from true north
+    direction_text: str | None = None  # as the dispatcher wrote it ("eastbound", "NE", "90")
+    plate_pattern: str | None = None  # as written or pasted
+    plate_key: str | None = None  # normalised pattern: [A-Z0-9?*]
+    state: str | None = None
+    vehicle_make: str | None = None
+    vehicle_model: str | None = None
+    vehicle_color: str | None = None
+    vehicle_type: str | None = None
+    vehicle_year_min: int | None = None
+    vehicle_year_max: int | None = None
+    vehicle_marks: str | None = None
+    area: dict[str, Any] = Field(sa_type=JSON)  # as posted: center + radius_m, polygon or beats
+    case_number: str | None = None
+    alert_id: int | None = _fk("alert.id", index=False, nullable=True)
+    created_by: int | None = _fk("app_user.id", index=False, nullable=True)
+    created_at: datetime = _at()
+    updated_at: datetime = _at()
+    version: int = 1
+    cancel_reason: str | None = None
+    cancelled_at: datetime | None = _at(nullable=True)
+    cancelled_by: int | None = _fk("app_user.id", index=False, nullable=True)
+
+
+class BulletinMatch(SQLModel, table=True):
+    """A stored read that fits a bulletin: its trail, from the retro search and the live watch."""
+
+    __tablename__ = "bulletin_match"
+    __table_args__ = (UniqueConstraint("bulletin_id", "read_id"),)
+
+    id: int | None = _id()
+    bulletin_id: int = _fk("bulletin.id", index=False)  # the unique constraint indexes it
+    read_id: int = _fk("plate_read.id")
+    read_at: datetime = _at()
+    plate: str  # as read, for the trail
+    plate_key: str
+    source: str  # "retro" (found on posting or updating) or "live" (the watch)
+    score: float  # 0..1: plate-pattern strength, description agreement, direction
+    reasons: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    warnings: list[str] = Field(default_factory=list, sa_type=JSON)
+    matched_at: datetime = _at()

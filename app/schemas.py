@@ -127,6 +127,7 @@ class ReadPublic(BaseModel):
         description="Reads from vendor intake: vendor, message kind, camera_ref, source_id, "
         "normalisation notes, vehicle_confidence",
     )
+    beat: str | None = None
 
 
 class IntakeAccepted(BaseModel):

@@ -46,6 +46,15 @@ class Settings(BaseSettings):
     beats_file: Path | None = None
     beats_code_property: str | None = None
 
+    # Bulletins (BOLOs): the search area grows with the time since the incident at this speed,
+    # up to this far; officers this close outside it are told too; the retro search starts this
+    # long before the incident and looks at no more than this many reads.
+    bulletin_speed_mps: float = Field(default=15.0, ge=0, le=70)
+    bulletin_max_growth_m: float = Field(default=10_000.0, ge=0, le=100_000)
+    bulletin_notify_margin_m: float = Field(default=500.0, ge=0, le=10_000)
+    bulletin_retro_margin_s: int = Field(default=1800, ge=0, le=7 * 24 * 3600)
+    bulletin_retro_max_reads: int = Field(default=200_000, gt=0)
+
     # Delivery worker
     embedded_worker: bool = True
     worker_batch_size: int = Field(default=100, gt=0, le=500)

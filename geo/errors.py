@@ -3,6 +3,8 @@
 GeoError
  ├── InvalidCoordinate     latitude/longitude out of range or not a finite number
  ├── InvalidMotion         a heading outside 0..360, a negative or non-finite speed or duration
+ ├── InvalidArea           a search area that cannot be searched: a polygon that does not close
+ │                         or crosses itself, a radius out of range, an unknown beat
  └── ZoneFormatError       a beats file that is not a GeoJSON FeatureCollection of polygons
 """
 
@@ -16,6 +18,10 @@ class InvalidCoordinate(GeoError):
 
 
 class InvalidMotion(GeoError):
+    pass
+
+
+class InvalidArea(GeoError):
     pass
 
 

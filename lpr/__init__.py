@@ -1,18 +1,36 @@
 """Plates: normalisation, matching against hot lists, vendor formats, hot-list files. Pure."""
 
-from lpr.errors import InvalidPlate, InvalidState, LprError
-from lpr.matcher import Entry, ExactMatcher, Hit, Matcher, Quality
+from lpr.errors import (
+    HotListFormatError,
+    InvalidPattern,
+    InvalidPlate,
+    InvalidState,
+    LprError,
+    PolicyError,
+)
+from lpr.explain import Explanation, Quality
+from lpr.index import PlateIndex
+from lpr.matcher import Entry, ExactMatcher, Hit, Matcher
+from lpr.patterns import Pattern
+from lpr.policy import MatchPolicy
 from lpr.read import Candidate, Read, VehicleSeen
 
 __all__ = [
     "Candidate",
     "Entry",
     "ExactMatcher",
+    "Explanation",
     "Hit",
+    "HotListFormatError",
+    "InvalidPattern",
     "InvalidPlate",
     "InvalidState",
     "LprError",
+    "MatchPolicy",
     "Matcher",
+    "Pattern",
+    "PlateIndex",
+    "PolicyError",
     "Quality",
     "Read",
     "VehicleSeen",

@@ -1,32 +1,56 @@
-"""Matching reads against hot-list entries.
+"""Matching reads against hot-list entries: the values and the `Matcher` seam.
 
-This is the first cut: exact match on the plate key, with the state rule of DOMAIN.md 2.2. The
-`Matcher` protocol is the seam the full matching engine replaces.
+`ExactMatcher` is the first cut (a dict on the exact key); `lpr.index.PlateIndex` is the full
+engine (look-alikes, edits, partial plates, per-list policies). Both keep the state rule of
+DOMAIN.md 2.2 and return the same `Hit` values.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Protocol
 
+from lpr import plates
+from lpr.explain import Difference, Explanation, Quality
+from lpr.patterns import Pattern
+from lpr.read import Read
 
-class Quality(StrEnum):
-    EXACT = "exact"
-    CONFUSABLE = "confusable"  # differs only by OCR look-alikes: O/0, B/8, I/1
-    EDITED = "edited"  # a character missing or extra
-    PARTIAL = "partial"  # matched a partial plate pattern
+__all__ = [
+    "Candidates",
+    "Entry",
+    "ExactMatcher",
+    "Hit",
+    "Matcher",
+    "Quality",
+    "candidates_of",
+    "state_note",
+    "state_rule",
+]
+
+# OCR guesses of one read, best first: (plate key, confidence 0..1 or None).
+Candidates = Sequence[tuple[str, float | None]]
+
+_QUALITY_ORDER = {Quality.EXACT: 0, Quality.CONFUSABLE: 1, Quality.EDITED: 2, Quality.PARTIAL: 3}
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """What the matcher needs of a hot-list entry. `state` None matches every state."""
+    """What the matcher needs of a hot-list entry. `state` None matches every state.
+
+    `key` is the normalised plate, or for a partial plate its pattern text (`7K?4??`, `*4*`); a
+    key holding `?` or `*` becomes a glob `pattern` unless one is given (`Pattern.genetec`).
+    """
 
     id: int
     hotlist_id: int
     key: str
     state: str | None = None
     expires_at: datetime | None = None
+    pattern: Pattern | None = None
+
+    def __post_init__(self) -> None:
+        if self.pattern is None and ("?" in self.key or "*" in self.key):
+            object.__setattr__(self, "pattern", Pattern(self.key))
 
     def is_active(self, now: datetime) -> bool:
         return self.expires_at is None or self.expires_at > now
@@ -34,12 +58,63 @@ class Entry:
 
 @dataclass(frozen=True, slots=True)
 class Hit:
+    """One entry hit by one read, through its best-matching OCR candidate.
+
+    `read_key` is that candidate, normalised; `substitutions` counts look-alikes, `edits` other
+    differences; `candidate_rank` is 1-based among `candidate_count` candidates.
+    """
+
     entry_id: int
     hotlist_id: int
     read_key: str
     listed_key: str
     quality: Quality
     state_note: str = ""
+    substitutions: int = 0
+    edits: int = 0
+    candidate_rank: int = 1
+    candidate_count: int = 1
+    candidate_confidence: float | None = None
+    pattern: str | None = None
+    differences: tuple[Difference, ...] = ()
+
+    @property
+    def read_plate(self) -> str:
+        return self.read_key
+
+    @property
+    def explanation(self) -> Explanation:
+        return Explanation(
+            quality=self.quality,
+            read_key=self.read_key,
+            listed_key=self.listed_key,
+            differences=self.differences,
+            candidate_rank=self.candidate_rank,
+            candidate_count=self.candidate_count,
+            candidate_confidence=self.candidate_confidence,
+            pattern=self.pattern,
+        )
+
+    @property
+    def explanation_text(self) -> str:
+        return self.explanation.text
+
+    @property
+    def label(self) -> str:
+        """`EXACT`, or `POSSIBLE MISREAD — verify plate` for every other kind of match."""
+        return self.explanation.label
+
+    @property
+    def rank(self) -> tuple[int, int, int, int, float]:
+        """Sort key, best first: kind, look-alikes, edits, candidate rank, confidence."""
+        confidence = self.candidate_confidence if self.candidate_confidence is not None else 0.0
+        return (
+            _QUALITY_ORDER[self.quality],
+            self.edits,
+            self.substitutions,
+            self.candidate_rank,
+            -confidence,
+        )
 
 
 class Matcher(Protocol):
@@ -47,11 +122,41 @@ class Matcher(Protocol):
         """Hits of one read plate (its key) read in `state` (None: not read), best first."""
         ...
 
+    def match_read(self, candidates: Candidates, *, state: str | None, now: datetime) -> list[Hit]:
+        """Hits of every OCR candidate of one read, one per entry (its best), best first."""
+        ...
+
     def upsert(self, entry: Entry) -> None: ...
 
     def remove(self, entry_id: int) -> None: ...
 
     def __len__(self) -> int: ...
+
+
+def candidates_of(
+    read: Read, *, min_confidence: float = 0.0, limit: int = 10
+) -> list[tuple[str, float | None]]:
+    """The OCR candidates of a read as `match_read` takes them: normalised keys, best first,
+    each key once (its best rank), the read's own plate always included (first unless the
+    vendor ranked it lower), others only at `min_confidence` (0..1) or above or when unrated;
+    at most `limit`."""
+    found: list[tuple[str, float | None]] = []
+    seen: set[str] = set()
+    primary = plates.normalize(read.plate)
+    guesses = list(read.candidates)
+    if primary not in {plates.normalize(c.plate) for c in guesses}:
+        found.append((primary, read.confidence))
+        seen.add(primary)
+    for guess in guesses:
+        key = plates.normalize(guess.plate)
+        if not key or key in seen:
+            continue
+        rated_low = guess.confidence is not None and guess.confidence < min_confidence
+        if rated_low and key != primary:
+            continue
+        seen.add(key)
+        found.append((key, guess.confidence))
+    return [(key, confidence) for key, confidence in found if key][:limit]
 
 
 def state_rule(entry_state: str | None, read_state: str | None) -> str | None:
@@ -66,10 +171,13 @@ def state_rule(entry_state: str | None, read_state: str | None) -> str | None:
 
 
 def state_note(entry_state: str | None, read_state: str | None) -> str:
+    """What the officer must know about the states of a hit; "" when they agree."""
     if entry_state is None:
         return "no state on record"
     if read_state is None:
         return f"state not read — record is {entry_state}"
+    if read_state != entry_state:
+        return f"read in {read_state}, record is {entry_state} — list ignores state"
     return ""
 
 
@@ -100,18 +208,24 @@ class ExactMatcher:
             del self._by_key[key]
 
     def match(self, key: str, state: str | None, now: datetime) -> list[Hit]:
-        bucket = self._by_key.get(key)
-        if not bucket:
-            return []
-        return [
-            Hit(
-                entry_id=entry.id,
-                hotlist_id=entry.hotlist_id,
-                read_key=key,
-                listed_key=entry.key,
-                quality=Quality.EXACT,
-                state_note=state_note(entry.state, state),
-            )
-            for entry in sorted(bucket.values(), key=lambda e: e.id)
-            if entry.is_active(now) and state_rule(entry.state, state) is None
-        ]
+        return self.match_read([(key, None)], state=state, now=now)
+
+    def match_read(self, candidates: Candidates, *, state: str | None, now: datetime) -> list[Hit]:
+        best: dict[int, Hit] = {}
+        for rank, (key, confidence) in enumerate(candidates, start=1):
+            for entry in self._by_key.get(key, {}).values():
+                if entry.id in best or not entry.is_active(now):
+                    continue
+                if state_rule(entry.state, state) is None:
+                    best[entry.id] = Hit(
+                        entry_id=entry.id,
+                        hotlist_id=entry.hotlist_id,
+                        read_key=key,
+                        listed_key=entry.key,
+                        quality=Quality.EXACT,
+                        state_note=state_note(entry.state, state),
+                        candidate_rank=rank,
+                        candidate_count=len(candidates),
+                        candidate_confidence=confidence,
+                    )
+        return sorted(best.values(), key=lambda hit: (hit.rank, hit.entry_id))

@@ -49,10 +49,11 @@ def make_camera(
     lon: float | None = -122.2712,
     heading_deg: float | None = None,
     name: str | None = None,
+    may_create_cameras: bool = False,
 ) -> tuple[Camera, str]:
     return accounts.create_camera(
         session, name=name or unique("camera"), lat=lat, lon=lon, heading_deg=heading_deg,
-        pepper=DEV_SECRET, actor=None, now=now,
+        pepper=DEV_SECRET, actor=None, now=now, may_create_cameras=may_create_cameras,
     )  # fmt: skip
 
 

@@ -2,7 +2,18 @@
 
 from fastapi import APIRouter
 
-from app.api import admin, alerts, audit, beats, cameras, hotlists, intake, officers, reads
+from app.api import (
+    admin,
+    alerts,
+    audit,
+    beats,
+    bulletins,
+    cameras,
+    hotlists,
+    intake,
+    officers,
+    reads,
+)
 
 router = APIRouter()
 router.include_router(reads.router)
@@ -14,3 +25,4 @@ router.include_router(alerts.router)
 router.include_router(admin.router)
 router.include_router(audit.router)
 router.include_router(beats.router)
+router.include_router(bulletins.router)

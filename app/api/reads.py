@@ -226,4 +226,5 @@ def to_public(read: Read) -> ReadPublic:
         if images.is_stored(read.image_url)
         else read.image_url,
         details=read.details,
+        beat=read.beat,
     )

@@ -110,7 +110,9 @@ def test_the_beat_officer_is_always_told_even_far_away(
         )
 
         hotlist_with_plate(client, world, "7ABC123")
-        client.post("/v1/reads", json={"plate": "7ABC123"}, headers=world.camera)
+        posted = client.post("/v1/reads", json={"plate": "7ABC123"}, headers=world.camera).json()
+        stored = client.get(f"/v1/reads/{posted['read_ids'][0]}", headers=world.admin).json()
+        assert stored["beat"] == "04X"
         alert_id = client.get("/v1/alerts", headers=world.admin).json()["data"][0]["id"]
         alert = client.get(f"/v1/alerts/{alert_id}", headers=world.admin).json()
         assert alert["beat"] == "04X"

@@ -48,11 +48,19 @@ CASES: dict[str, Case] = {
         "openalpr",
         (
             Expect(
-                "D2651BF", "2019-07-09T14:05:21.504", OPENALPR_AGENT, 0.9388, state="MO",
-                vehicle={"make": "ford", "model": "focus", "color": "black",
-                         "type": "sedan-standard"},
+                "D2651BF",
+                "2019-07-09T14:05:21.504",
+                OPENALPR_AGENT,
+                0.9388,
+                state="MO",
+                vehicle={
+                    "make": "ford",
+                    "model": "focus",
+                    "color": "black",
+                    "type": "sedan-standard",
+                },
             ),
-        ),  # fmt: skip
+        ),
     ),
     "openalpr-alpr_results-v2-openalpr-doc.json": Case(
         "openalpr",
@@ -72,11 +80,19 @@ CASES: dict[str, Case] = {
         "openalpr",
         (
             Expect(
-                "627WWI", "2020-06-22T18:17:18.217", None, 0.9409, state="WA",
-                vehicle={"make": "daihatsu", "model": "sirion", "color": "silver-gray",
-                         "type": "sedan-compact"},
+                "627WWI",
+                "2020-06-22T18:17:18.217",
+                None,
+                0.9409,
+                state="WA",
+                vehicle={
+                    "make": "daihatsu",
+                    "model": "sirion",
+                    "color": "silver-gray",
+                    "type": "sedan-compact",
+                },
             ),
-        ),  # fmt: skip
+        ),
     ),
     "openalpr-webservice-alpr_results-openalpr-doc.json": Case(
         "openalpr", (Expect("AKS4329", "2015-11-23T17:22:37.883", None, 0.8646, state="GA"),)
@@ -87,19 +103,25 @@ CASES: dict[str, Case] = {
         "platerecognizer",
         (
             Expect(
-                "nhk552", "2020-10-12T16:17:27.574008", None, 0.904,
+                "nhk552",
+                "2020-10-12T16:17:27.574008",
+                None,
+                0.904,
                 vehicle={"make": "Riley", "model": "RMF", "color": "black", "type": "Sedan"},
             ),
-        ),  # fmt: skip
+        ),
     ),
     "platerecognizer-snapshot-vehicle-detection-mode-platerec-docs.json": Case(
         "platerecognizer",
         (
             Expect(
-                "nhk552", "2021-11-23T17:56:47.896406", "platerecognizer:my-camera", 0.838,
+                "nhk552",
+                "2021-11-23T17:56:47.896406",
+                "platerecognizer:my-camera",
+                0.838,
                 vehicle={"make": "Riley", "model": "RMF", "color": "black", "type": "Sedan"},
             ),
-        ),  # fmt: skip
+        ),
     ),
     "platerecognizer-webhook-snapshot-image.done-platerec-docs.json": Case(
         "platerecognizer",
@@ -119,30 +141,42 @@ CASES: dict[str, Case] = {
         "platerecognizer",
         (
             Expect(
-                "sjubi1", "2021-10-27T06:20:43.970337", "platerecognizer:camera-1", 0.781,
-                vehicle={"make": "Volkswagen", "model": "Golf", "color": "white",
-                         "type": "Big Truck"},
+                "sjubi1",
+                "2021-10-27T06:20:43.970337",
+                "platerecognizer:camera-1",
+                0.781,
+                vehicle={
+                    "make": "Volkswagen",
+                    "model": "Golf",
+                    "color": "white",
+                    "type": "Big Truck",
+                },
             ),
-        ),  # fmt: skip
+        ),
         content_type="text/csv",
     ),
     "verkada-lpr-webhook-2020-verkada-apidocs.json": Case(
         "verkada",
         (
             Expect(
-                "7NCR867", "2020-10-15T01:31:24",
-                "verkada:7a226fef-3636-4428-bb61-aa3e61c4abea", 0.85,
+                "7NCR867",
+                "2020-10-15T01:31:24",
+                "verkada:7a226fef-3636-4428-bb61-aa3e61c4abea",
+                0.85,
             ),
-        ),  # fmt: skip
+        ),
     ),
     "verkada-lpr-webhook-2025-verkada-apidocs.json": Case(
         "verkada",
         (
             Expect(
-                "ABCD123", "2025-09-19T17:27:45.879",
-                "verkada:38718198-8a78-4718-a60f-68e1a8de30ac", 0.9630, state="CA",
+                "ABCD123",
+                "2025-09-19T17:27:45.879",
+                "verkada:38718198-8a78-4718-a60f-68e1a8de30ac",
+                0.9630,
+                state="CA",
             ),
-        ),  # fmt: skip
+        ),
     ),
 }
 

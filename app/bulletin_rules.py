@@ -1,0 +1,329 @@
+"""When a read fits a bulletin: the rules the live watch and the retro search share.
+
+A read fits an active bulletin when all of these hold:
+
+1. **Time**: it was taken between `occurred_at - retro margin` and the bulletin's expiry.
+2. **Place**: it has a position inside the bulletin's area grown to the read's time
+   (`geo.areas`: speed × time since the incident, elongated along the direction of travel).
+3. **Plate**: with a plate pattern, the first of the read's OCR candidates (best first) that
+   the pattern matches (`lpr.patterns`: `?` one character, `*` any run). Without a pattern the
+   description must carry it: the camera reported the bulletin's make (or model) and nothing
+   it reported contradicts the bulletin.
+4. **State**: a state read that differs from the bulletin's is not the car.
+5. **Description**: make, model, colour, year and a motorcycle/trailer type are compared
+   (`alerts.vehicles`; silver and grey are close, not different). A partial plate on a car of
+   another make or model is not the car. A different colour or year, or anything different on a
+   full-plate match, still fits (cameras misjudge colour, plates move between cars) but carries
+   the DESCRIPTION MISMATCH warning and a lower score.
+
+The score (0..1) ranks candidates: plate-pattern strength (known characters over plate length,
+a full plate counting most), description agreement, and whether the read's heading agrees with
+the direction of travel.
+"""
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from alerts import compose, vehicles
+from alerts.vehicles import Agreement
+from app.models import Bulletin, BulletinStatus
+from geo import Point, compass
+from geo.areas import Area, Growth, Reach, beats, circle, polygon
+from geo.zones import BeatMap
+from lpr import plates
+from lpr.patterns import Pattern, Unknown
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """Matching parameters (settings: bulletin_*)."""
+
+    growth: Growth = field(default_factory=Growth)
+    retro_margin: timedelta = timedelta(minutes=30)  # reads this long before the incident count
+
+
+@dataclass(frozen=True, slots=True)
+class Watched:
+    """An active bulletin compiled for matching: pattern and area built once."""
+
+    id: int
+    version: int
+    priority: int
+    kind: str
+    status: str
+    occurred_at: datetime
+    expires_at: datetime | None
+    area: Area
+    heading_deg: float | None
+    pattern: Pattern | None
+    state: str | None
+    vehicle: compose.Vehicle  # year: the first model year
+    year_max: int | None
+    case_number: str | None
+    make_key: str | None = field(init=False)
+    model_key: str | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "make_key", vehicles.make_key(self.vehicle.make))
+        object.__setattr__(self, "model_key", vehicles.model_key(self.vehicle.model))
+
+    @property
+    def watches_plate(self) -> bool:
+        return self.pattern is not None
+
+    @property
+    def watches_description(self) -> bool:
+        """Matched on the description alone: no plate, but a make or model to look for."""
+        return self.pattern is None and (self.make_key is not None or self.model_key is not None)
+
+    def is_live(self, now: datetime) -> bool:
+        return self.status == BulletinStatus.ACTIVE and (
+            self.expires_at is None or self.expires_at > now
+        )
+
+    def reach(self, at: datetime, growth: Growth) -> Reach:
+        """Where the car may be at `at` (the area itself before the incident)."""
+        elapsed = (at - self.occurred_at).total_seconds()
+        return self.area.grown(elapsed, self.heading_deg, growth)
+
+    def in_window(self, read_at: datetime, rules: Rules) -> bool:
+        if read_at < self.occurred_at - rules.retro_margin:
+            return False
+        return self.expires_at is None or read_at <= self.expires_at
+
+
+@dataclass(frozen=True, slots=True)
+class ReadView:
+    """A stored read as matching needs it, from the writer's row or a plate_read row.
+    `keys` are its OCR candidates normalised, best first, with their confidences."""
+
+    id: int
+    camera_id: int
+    plate: str
+    keys: tuple[tuple[str, float | None], ...]
+    state: str | None
+    read_at: datetime
+    lat: float | None
+    lon: float | None
+    heading_deg: float | None
+    vehicle: compose.Vehicle
+    beat: str | None = None
+
+    @classmethod
+    def of(cls, read_id: int, row: Mapping[str, Any]) -> "ReadView":
+        keys: list[tuple[str, float | None]] = [(row["plate_key"], row.get("confidence"))]
+        for candidate in row.get("candidates") or ():
+            key = plates.normalize(str(candidate.get("plate") or ""))
+            if key and all(key != k for k, _ in keys):
+                keys.append((key, candidate.get("confidence")))
+        return cls(
+            id=read_id, camera_id=row["camera_id"], plate=row["plate"], keys=tuple(keys),
+            state=row.get("state"), read_at=row["read_at"], lat=row.get("lat"),
+            lon=row.get("lon"), heading_deg=row.get("heading_deg"), beat=row.get("beat"),
+            vehicle=compose.Vehicle(
+                year=row.get("vehicle_year"), make=row.get("vehicle_make"),
+                model=row.get("vehicle_model"), color=row.get("vehicle_color"),
+                type=row.get("vehicle_type"),
+            ),
+        )  # fmt: skip
+
+    @property
+    def point(self) -> Point | None:
+        return None if self.lat is None or self.lon is None else Point(self.lat, self.lon)
+
+
+@dataclass(frozen=True, slots=True)
+class Fit:
+    """Why a read fits a bulletin. `reasons` are dicts {part, result, text}; `key` is the OCR
+    candidate that matched the pattern (the read's own plate without a pattern)."""
+
+    bulletin_id: int
+    read_id: int
+    key: str
+    score: float
+    reasons: tuple[dict[str, Any], ...]
+    warnings: tuple[str, ...]
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        return tuple(r["text"] for r in self.reasons if r["result"] not in ("unknown",))
+
+    @property
+    def unknown(self) -> tuple[str, ...]:
+        return tuple(r["text"] for r in self.reasons if r["result"] == "unknown")
+
+
+def compile_row(row: Bulletin, beat_map: BeatMap | None) -> Watched:
+    """A bulletin row as matching needs it. Raises geo.InvalidArea for beats this process
+    does not know, lpr.InvalidPattern for a pattern it cannot take."""
+    assert row.id is not None
+    return Watched(
+        id=row.id, version=row.version, priority=row.priority, kind=row.kind, status=row.status,
+        occurred_at=row.occurred_at, expires_at=row.expires_at,
+        area=area_of(row.area, beat_map), heading_deg=row.direction_deg,
+        pattern=Pattern(row.plate_key) if row.plate_key else None, state=row.state,
+        vehicle=compose.Vehicle(
+            year=row.vehicle_year_min, make=row.vehicle_make, model=row.vehicle_model,
+            color=row.vehicle_color, type=row.vehicle_type,
+        ),
+        year_max=row.vehicle_year_max, case_number=row.case_number,
+    )  # fmt: skip
+
+
+def area_of(raw: Mapping[str, Any], beat_map: BeatMap | None) -> Area:
+    """The geo Area of a stored or posted area: center + radius_m, polygon or beats."""
+    if "beats" in raw:
+        if beat_map is None:
+            from geo.errors import InvalidArea
+
+            raise InvalidArea("this process has no beats loaded; use a circle or polygon")
+        return beats(beat_map, raw["beats"])
+    if "polygon" in raw:
+        return polygon(raw["polygon"])
+    center = raw["center"]
+    return circle(Point(float(center["lat"]), float(center["lon"])), float(raw["radius_m"]))
+
+
+def fit(watched: Watched, read: ReadView, rules: Rules) -> Fit | None:
+    """Whether and why `read` fits `watched` (the module docstring), or None."""
+    point = read.point
+    if point is None or not watched.in_window(read.read_at, rules):
+        return None
+    reasons: list[dict[str, Any]] = []
+    score = 0.0
+    key = read.keys[0][0]
+    if watched.pattern is not None:
+        plate = _plate(watched.pattern, read)
+        if plate is None:
+            return None
+        key, strength, reason = plate
+        reasons.append(reason)
+        score += 0.6 * strength
+    elif not watched.watches_description:
+        return None
+    if watched.state and read.state and watched.state != read.state:
+        return None
+    checks = vehicles.compare(
+        record_make=watched.vehicle.make, record_model=watched.vehicle.model,
+        record_color=watched.vehicle.color, record_year_min=watched.vehicle.year,
+        record_year_max=watched.year_max, camera_make=read.vehicle.make,
+        camera_model=read.vehicle.model, camera_color=read.vehicle.color,
+        camera_year=read.vehicle.year, record_type=watched.vehicle.type,
+        camera_type=read.vehicle.type,
+    )  # fmt: skip
+    by_field = {check.field: check.agreement for check in checks}
+    identity = (by_field["make"], by_field["model"])
+    full_plate = (
+        watched.pattern is not None
+        and watched.pattern.is_fixed_length
+        and ("?" not in watched.pattern.text)
+    )
+    if watched.pattern is None:
+        if Agreement.SAME not in identity or Agreement.DIFFERENT in by_field.values():
+            return None
+        score += 0.3
+    elif Agreement.DIFFERENT in identity and not full_plate:
+        return None  # a partial plate on a car of another make or model
+    for check in checks:
+        if check.record is None and check.agreement is Agreement.UNKNOWN:
+            continue  # the bulletin does not say: nothing to report
+        score += {"same": 0.1, "close": 0.05, "different": -0.15}.get(check.agreement, 0.0)
+        reasons.append({"part": check.field, "result": check.agreement.value, "text": check.text})
+    if watched.state:
+        said = "matches" if read.state else f"not read — bulletin says {watched.state}"
+        result = "same" if read.state else "unknown"
+        state_text = f"state {read.state} {said}" if read.state else f"state {said}"
+        reasons.append({"part": "state", "result": result, "text": state_text})
+    reach = watched.reach(read.read_at, rules.growth)
+    if not reach.contains(point):
+        return None
+    inside = watched.area.contains(point)
+    reasons.append(
+        {
+            "part": "area",
+            "result": "same",
+            "text": "inside the search area"
+            if inside
+            else "inside the area grown since the incident (driving time)",
+        }
+    )
+    if watched.heading_deg is not None and read.heading_deg is not None:
+        turn = abs((read.heading_deg - watched.heading_deg + 180.0) % 360.0 - 180.0)
+        if turn <= 45.0:
+            score += 0.1
+            reasons.append(
+                {
+                    "part": "direction",
+                    "result": "same",
+                    "text": f"heading {compass(read.heading_deg)}, as reported",
+                }
+            )
+        elif turn >= 135.0:
+            score -= 0.05
+            reasons.append(
+                {
+                    "part": "direction",
+                    "result": "different",
+                    "text": f"heading {compass(read.heading_deg)}, "
+                    f"reported {compass(watched.heading_deg)}",
+                }
+            )
+    warnings = []
+    mismatch = compose.description_warning(watched.vehicle, read.vehicle, year_max=watched.year_max)
+    if mismatch:
+        warnings.append(mismatch)
+    if watched.state and not read.state:
+        warnings.append(f"State not read — bulletin says {watched.state}")
+    return Fit(
+        bulletin_id=watched.id,
+        read_id=read.id,
+        key=key,
+        score=round(max(0.0, min(1.0, score)), 3),
+        reasons=tuple(reasons),
+        warnings=tuple(warnings),
+    )
+
+
+def _plate(pattern: Pattern, read: ReadView) -> tuple[str, float, dict[str, Any]] | None:
+    """The first candidate the pattern matches: (its key, pattern strength 0..1, reason)."""
+    for rank, (key, confidence) in enumerate(read.keys, start=1):
+        unknown = pattern.match(key)
+        if unknown is None:
+            continue
+        known = sum(ch.isalnum() for ch in pattern.text)
+        strength = 1.0 if not unknown else known / max(len(key), 1)
+        if unknown:
+            text = f"plate {key} fits {pattern.text}: " + "; ".join(_unknown_text(unknown))
+        else:
+            text = f"plate {key} is {pattern.text}"
+        if rank > 1:
+            text += f" (OCR candidate {rank} of {len(read.keys)}"
+            text += f", confidence {confidence:.0%})" if confidence is not None else ")"
+        reason = {
+            "part": "plate",
+            "result": "same",
+            "text": text,
+            "pattern": pattern.text,
+            "candidate_rank": rank,
+            "unknown_positions": [[position + 1, chars] for position, chars, _ in unknown],
+        }
+        return key, strength * (1.0 if rank == 1 else 0.8), reason
+    return None
+
+
+def _unknown_text(unknown: Sequence[Unknown]) -> Iterable[str]:
+    for position, chars, _ in unknown:
+        if len(chars) == 1:
+            yield f"position {position + 1} unknown (read {chars})"
+        else:
+            yield f"positions {position + 1}-{position + len(chars)} unknown (read {chars})"
+
+
+def strength_label(score: float) -> str:
+    """Words for a score, for dispatchers' lists."""
+    if math.isnan(score):
+        return "unknown"
+    return "strong" if score >= 0.7 else "fair" if score >= 0.4 else "weak"

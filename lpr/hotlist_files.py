@@ -1,0 +1,370 @@
+"""Hot-list files in, typed rows and line-numbered problems out (DOMAIN.md 3.1). Pure.
+
+Two ways in: `parse(data, layout)` for the named state and NCIC extract layouts (FORMATS.md §4;
+the 24 layouts of the OpenALPR importer), and `parse_csv(data, columns)` for any CSV with a
+header, given which column holds which field. A bad line never stops an import: it becomes a
+`Problem` and the rest is read. Only a file that cannot be read at all raises HotListFormatError.
+
+Extract quirks handled here: a digit zero for the letter O in state, make and colour codes
+(`0H`, `D0DG`); space-padded plates; two-digit years; header lines (a layout says whether its
+extract starts with one, as the importer's parsers do; pass `skip_header` to override).
+"""
+
+import csv
+import io
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from lpr import hotlist_layouts, plates
+from lpr.errors import HotListFormatError, InvalidPlate, InvalidState
+from lpr.hotlist_layouts import Extractor, Fields
+from lpr.list_kinds import (
+    IA_CODES,
+    KEYWORDS,
+    NCIC_CODES,
+    NJ_CODES,
+    NY_CODES,
+    TX_TCIC_CODES,
+    ListKind,
+)
+
+K = ListKind
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """A named extract layout; `codes` maps its list codes to kinds (else KEYWORDS apply)."""
+
+    name: str
+    extract: Extractor
+    has_header: bool = False
+    codes: Mapping[str, ListKind] = field(default_factory=dict)
+    default_kind: ListKind = ListKind.OTHER
+
+
+def _layouts(*layouts: Layout) -> dict[str, Layout]:
+    return {layout.name: layout for layout in layouts}
+
+
+L = hotlist_layouts
+# has_header as in the importer's parsers, which skip line 1 of these extracts: a one-line sample
+# file therefore yields no row unless parsed with skip_header=False.
+LAYOUTS = _layouts(
+    Layout("ncic", L.ncic, has_header=True, codes=NCIC_CODES),
+    Layout("pa_psp", L.ncic, has_header=True, codes=NCIC_CODES),
+    Layout("nc_state", L.ncic, has_header=True, codes=NCIC_CODES),
+    Layout("wa_ncic", L.wa_ncic, has_header=True, codes=NCIC_CODES),
+    Layout("mi_state", L.mi_state),
+    Layout("nj_mvc", L.nj_mvc, codes=NJ_CODES),
+    Layout("ny_state", L.ny_state, has_header=True, codes=NY_CODES),
+    Layout("ca_doj_clew", L.ca_doj_clew, has_header=True),
+    Layout("co_ccic", L.co_ccic, has_header=True),
+    Layout("ct_collect", L.ct_collect, codes={"EX": K.EXPIRED}),
+    Layout("il_leads", L.il_leads),
+    Layout("il_sos", L.il_sos),
+    Layout("kansas_state", L.kansas_state),
+    Layout("tx_ncic", L.tx_ncic, codes=NCIC_CODES),
+    Layout("mn_ncic", L.mn_ncic, has_header=True, codes=NCIC_CODES),
+    Layout("ks_topeka", L.ks_topeka, codes=NCIC_CODES),
+    Layout("tx_tcic", L.tx_tcic, codes=TX_TCIC_CODES),
+    Layout(
+        "wa_stolen_vehicles", L.wa_stolen_vehicles, has_header=True, default_kind=K.STOLEN_VEHICLE
+    ),
+    Layout("al_state", L.al_state),
+    Layout("fl_state", L.fl_state, has_header=True),
+    Layout("fl_dmv", L.fl_dmv, has_header=True),
+    Layout("ia_state", L.ia_state, codes=IA_CODES),
+    Layout("ga_spalder", L.ga_spalder),
+    Layout("in_dmv", L.in_dmv),
+    Layout("oh_leads", L.oh_leads, codes=NCIC_CODES),
+    Layout("simple", L.simple),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HotListRow:
+    """One record of a hot-list file. `line` is 1-based; `plate` is as written, `key` normalised.
+
+    `expires_on` is when the record stops being valid, where the file says; `plate_expires_on`
+    is the registration's expiry, which some DMV extracts carry instead.
+    """
+
+    line: int
+    plate: str
+    key: str
+    state: str | None = None
+    kind: ListKind = ListKind.OTHER
+    list_code: str | None = None
+    reason: str | None = None
+    vehicle_year: int | None = None
+    vehicle_make: str | None = None
+    vehicle_model: str | None = None
+    vehicle_style: str | None = None
+    vehicle_color: str | None = None
+    plate_year: int | None = None
+    plate_type: str | None = None
+    vin: str | None = None
+    case_number: str | None = None
+    nic: str | None = None
+    ori: str | None = None
+    record_id: str | None = None
+    entered_on: date | None = None
+    expires_on: date | None = None
+    plate_expires_on: date | None = None
+
+
+class ProblemKind(StrEnum):
+    UNPARSEABLE_PLATE = "unparseable_plate"
+    BAD_STATE = "bad_state"
+    BAD_VALUE = "bad_value"
+    SHORT_LINE = "short_line"
+    NO_STATE = "no_state"
+    EXPIRED = "expired"
+    DUPLICATE = "duplicate"
+    TWINS = "twins"  # O/0, I/1 ... variants of one plate in one list (fold keys collide)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something an import should tell the list owner; `lines` are 1-based."""
+
+    kind: ProblemKind
+    lines: tuple[int, ...]
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFile:
+    rows: tuple[HotListRow, ...]
+    problems: tuple[Problem, ...]
+    skipped: int = 0  # header and footer lines
+
+
+def layout_names() -> list[str]:
+    return sorted(LAYOUTS)
+
+
+def parse(
+    data: str | bytes,
+    layout: str,
+    *,
+    skip_header: bool | None = None,
+    default_kind: ListKind | None = None,
+) -> ParsedFile:
+    """Read a file in a named layout (`layout_names()`). `skip_header` None follows the layout;
+    `default_kind` is the kind of rows whose list code names none (CA CLEW files carry no code:
+    there is one file per list). Raises HotListFormatError for an unknown layout."""
+    spec = LAYOUTS.get(layout)
+    if spec is None:
+        raise HotListFormatError(
+            f"unknown hot-list layout {layout!r}; known: {', '.join(layout_names())}"
+        )
+    skip = spec.has_header if skip_header is None else skip_header
+    rows: list[HotListRow] = []
+    problems: list[Problem] = []
+    skipped = 0
+    for number, line in enumerate(_lines(data), start=1):
+        if (skip and number == 1) or not line.strip():
+            skipped += bool(line.strip())
+            continue
+        fields = spec.extract(line)
+        if fields is None:
+            skipped += 1
+            continue
+        kind = _kind(fields.get("list_code", ""), spec)
+        if kind is ListKind.OTHER and default_kind is not None:
+            kind = default_kind
+        row = _row(number, fields, kind, problems)
+        if row is not None:
+            rows.append(row)
+    return ParsedFile(tuple(rows), tuple(problems), skipped)
+
+
+FIELDS = (
+    "plate", "state", "list_code", "reason", "vehicle_year", "make", "model", "style", "color",
+    "plate_year", "plate_type", "vin", "case_number", "nic", "ori", "record_id", "entered_on",
+    "expires_on", "plate_expires_on",
+)  # fmt: skip
+
+
+def parse_csv(
+    data: str | bytes,
+    columns: Mapping[str, str],
+    *,
+    delimiter: str = ",",
+    default_kind: ListKind = ListKind.OTHER,
+    codes: Mapping[str, ListKind] | None = None,
+) -> ParsedFile:
+    """Read a CSV file with a header line. `columns` maps our field names (FIELDS) to the
+    file's column names, matched without regard to case or surrounding spaces; `plate` is
+    required. Raises HotListFormatError when a mapped column is not in the header."""
+    unknown = set(columns) - set(FIELDS)
+    if unknown or "plate" not in columns:
+        raise HotListFormatError(
+            f"columns must map `plate` and may map {', '.join(FIELDS)}; got {sorted(columns)}"
+        )
+    reader = csv.reader(io.StringIO(_text(data)), delimiter=delimiter)
+    header = [name.strip().lower() for name in next(reader, [])]
+    where: dict[str, int] = {}
+    for ours, theirs in columns.items():
+        if theirs.strip().lower() not in header:
+            raise HotListFormatError(
+                f"column {theirs!r} (for {ours}) is not in the header: {', '.join(header)}",
+                line=1,
+            )
+        where[ours] = header.index(theirs.strip().lower())
+    spec = Layout("csv", hotlist_layouts.simple, codes=codes or {}, default_kind=default_kind)
+    rows: list[HotListRow] = []
+    problems: list[Problem] = []
+    for values in reader:
+        number = reader.line_num
+        if not any(value.strip() for value in values):
+            continue
+        if len(values) <= max(where.values()):
+            problems.append(
+                Problem(
+                    ProblemKind.SHORT_LINE,
+                    (number,),
+                    f"line {number}: expected {len(header)} columns, found {len(values)}",
+                )
+            )
+            continue
+        fields = {ours: values[i].strip() for ours, i in where.items()}
+        row = _row(number, fields, _kind(fields.get("list_code", ""), spec), problems)
+        if row is not None:
+            rows.append(row)
+    return ParsedFile(tuple(rows), tuple(problems))
+
+
+def _text(data: str | bytes) -> str:
+    if isinstance(data, bytes):
+        # Extracts come from old systems: UTF-8 (with or without BOM) or Windows-1252.
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return data.decode("cp1252", errors="replace")
+    return data.removeprefix("\ufeff")
+
+
+def _lines(data: str | bytes) -> list[str]:
+    return _text(data).splitlines()
+
+
+def _kind(code: str, spec: Layout) -> ListKind:
+    code = code.strip()
+    if code in spec.codes:
+        return spec.codes[code]
+    upper = code.upper()
+    for keyword, kind in KEYWORDS:
+        if keyword in upper:
+            return kind
+    return spec.default_kind
+
+
+def _row(number: int, fields: Fields, kind: ListKind, problems: list[Problem]) -> HotListRow | None:
+    raw_plate = fields.get("plate", "")
+    try:
+        key = plates.parse(raw_plate).key
+    except InvalidPlate as error:
+        problems.append(
+            Problem(ProblemKind.UNPARSEABLE_PLATE, (number,), f"line {number}: {error}")
+        )
+        return None
+
+    def bad(name: str, value: str, allowed: str) -> None:
+        message = f"line {number}: {name} {value!r} is not {allowed}; left empty"
+        problems.append(Problem(ProblemKind.BAD_VALUE, (number,), message))
+
+    state = _state(number, fields.get("state", ""), problems)
+    years: dict[str, int | None] = {}
+    for name in ("vehicle_year", "plate_year"):
+        text = fields.get(name, "")
+        years[name] = _year(text)
+        if text and years[name] is None and text != "9999":  # 9999: "unknown" in Iowa's extract
+            bad(name, text, "a year")
+    days: dict[str, date | None] = {}
+    for name in ("entered_on", "expires_on", "plate_expires_on"):
+        text = fields.get(name, "")
+        days[name] = _date(text)
+        if text and days[name] is None:
+            bad(name, text, "a date (YYYYMMDD, MM/DD/YYYY, YYYY-MM-DD or MM/YYYY)")
+    ori = fields.get("ori", "")
+    return HotListRow(
+        line=number,
+        plate=raw_plate,
+        key=key,
+        state=state,
+        kind=kind,
+        list_code=fields.get("list_code") or None,
+        reason=fields.get("reason") or None,
+        vehicle_year=years["vehicle_year"],
+        vehicle_make=_o_for_zero(fields.get("make", "")) or None,
+        vehicle_model=fields.get("model") or None,
+        vehicle_style=fields.get("style") or None,
+        vehicle_color=_o_for_zero(fields.get("color", "")) or None,
+        plate_year=years["plate_year"],
+        plate_type=fields.get("plate_type") or None,
+        vin=fields.get("vin") or None,
+        case_number=fields.get("case_number") or None,
+        nic=fields.get("nic") or None,
+        ori=(_o_for_zero(ori[:2]) + ori[2:]) or None,
+        record_id=fields.get("record_id") or None,
+        entered_on=days["entered_on"],
+        expires_on=days["expires_on"],
+        plate_expires_on=days["plate_expires_on"],
+    )
+
+
+def _o_for_zero(code: str) -> str:
+    # Extracts key the letter O as a digit zero in state, make, colour and ORI state codes.
+    return code.replace("0", "O")
+
+
+def _state(number: int, text: str, problems: list[Problem]) -> str | None:
+    text = text.strip()
+    if not text:
+        return None
+    candidate = _o_for_zero(text) if len(text) == 2 else text
+    try:
+        return plates.normalize_state(candidate)
+    except InvalidState as error:
+        message = f"line {number}: {error}; the entry will match every state"
+        problems.append(Problem(ProblemKind.BAD_STATE, (number,), message))
+        return None
+
+
+def _year(text: str) -> int | None:
+    text = text.strip()
+    if len(text) == 4 and text.isdigit() and 1900 <= int(text) <= 2100:
+        return int(text)
+    if len(text) == 2 and text.isdigit():
+        return int(hotlist_layouts.century(text))
+    return None
+
+
+_DATE_FORMATS: tuple[tuple[str, Callable[[datetime], date]], ...] = (
+    ("%Y%m%d", datetime.date),
+    ("%m/%d/%Y", datetime.date),
+    ("%Y-%m-%d", datetime.date),
+)
+
+
+def _date(text: str) -> date | None:
+    text = text.strip().split(" ")[0]  # a time after the date is the extract's, not ours
+    if not text:
+        return None
+    for pattern, to_date in _DATE_FORMATS:
+        try:
+            return to_date(datetime.strptime(text, pattern))  # noqa: DTZ007 (a calendar date)
+        except ValueError:
+            continue
+    if len(text) == 7 and text[2] == "/":  # MM/YYYY: the last day of that month
+        try:
+            month, year = int(text[:2]), int(text[3:])
+            following = date(year + month // 12, month % 12 + 1, 1)
+            return date.fromordinal(following.toordinal() - 1)
+        except ValueError:
+            return None
+    return None

@@ -1,0 +1,151 @@
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from lpr import hotlist_files
+from lpr.errors import HotListFormatError
+from lpr.hotlist_files import HotListRow, ListKind, ProblemKind
+
+SAMPLES = Path("/work/shared/data/lpr-samples")
+K = ListKind
+
+# layout: (plate key, state, kind, other fields the line carries)
+EXPECTED: dict[str, tuple[str, str | None, ListKind, dict[str, object]]] = {
+    "ncic": ("AB123456", "CA", K.STOLEN_VEHICLE,
+             {"nic": "V123456789", "ori": "LA0570200", "entered_on": date(2019, 5, 9),
+              "vehicle_year": 2009, "vehicle_make": "YAMA", "vehicle_color": "BLK"}),
+    "wa_ncic": ("BN0W111", "WA", K.STOLEN_VEHICLE,
+                {"ori": "WAKCS0000", "plate_year": 2022, "plate_type": "PC"}),
+    "mi_state": ("AHG5263", "WI", K.MISSING_PERSON,
+                 {"list_code": "MISSING PERSON NCIC", "vehicle_make": "CHEV"}),
+    "nj_mvc": ("ABC123", "NJ", K.SUSPENDED_REVOKED, {"vehicle_year": 1985, "vehicle_model": "SEN"}),
+    "ny_state": ("ABC1234", "NY", K.SEX_OFFENDER, {"vehicle_make": "BUIC", "plate_type": "PAS"}),
+    "ca_doj_clew": ("ABC1234", "CA", K.OTHER, {"entered_on": date(2019, 5, 15)}),
+    "co_ccic": ("ABC123", "CO", K.ATTEMPT_TO_LOCATE,
+                {"vehicle_year": 2002, "vehicle_make": "FORD", "vehicle_color": "BLK"}),
+    "ct_collect": ("ABC123", "CT", K.EXPIRED,
+                   {"vehicle_make": "Honda", "vehicle_year": 2005,
+                    "plate_expires_on": date(2017, 9, 30)}),
+    "il_leads": ("660JEM", "WI", K.STOLEN_VEHICLE,
+                 {"vehicle_year": 2005, "vehicle_make": "DODG", "vehicle_model": "MAG",
+                  "vehicle_color": "RED", "entered_on": date(2015, 1, 3)}),
+    "il_sos": ("15386VDE", "IL", K.SUSPENDED_REVOKED,
+               {"entered_on": date(2010, 3, 29), "plate_expires_on": date(2021, 7, 31)}),
+    "kansas_state": ("ABC123", "KS", K.STOLEN_PLATE,
+                     {"vehicle_year": 2016, "vehicle_make": "CHEV", "ori": "TX0790300"}),
+    "tx_ncic": ("GGX6728", "OH", K.SUPERVISED_RELEASE,
+                {"vehicle_make": "DODG", "ori": "OH0671200", "entered_on": date(2020, 1, 24)}),
+    "mn_ncic": ("JFJ4764", "OH", K.SUPERVISED_RELEASE, {"vehicle_year": 2013, "plate_type": "TK"}),
+    "ks_topeka": ("85TF66", "NY", K.STOLEN_VEHICLE, {"vehicle_make": "YAMA", "plate_type": "MC"}),
+    "tx_tcic": ("17MFM5", "TX", K.WANTED_PERSON, {"vehicle_year": 2009, "vehicle_color": "WHI"}),
+    "wa_stolen_vehicles": ("921RQE", "WA", K.STOLEN_VEHICLE,
+                           {"vin": "5J6YH28573L041133", "case_number": "22-08882",
+                            "entered_on": date(2022, 7, 31),
+                            "reason": "VERIFY 425 391 1035, BOTH PLATES ON VEHICLE, YES TO "
+                                      "SEARCH, YES TO IMPOUND"}),
+    "al_state": ("TAGHERE1", "WA", K.STOLEN_VEHICLE, {"vehicle_year": 1985, "nic": "V000000000"}),
+    "fl_state": ("ABC123", "FL", K.STOLEN_PLATE,
+                 {"case_number": "11-1234", "nic": "P554433221", "entered_on": date(2019, 1, 3)}),
+    "fl_dmv": ("Y83YPH", "FL", K.EXPIRED, {"vehicle_make": "NISS", "vehicle_year": 2016}),
+    "ia_state": ("BMAC272", "ON", K.STOLEN_CANADIAN, {"case_number": "R004163992"}),
+    "ga_spalder": ("BUC8867", "GA", K.EXPIRED, {"vehicle_make": "FORD", "vehicle_year": 2006}),
+    "in_dmv": ("TR1234ZAL", "IN", K.SUSPENDED_REVOKED, {"vehicle_year": 2021}),
+    "oh_leads": ("ABC123", "MI", K.STOLEN_VEHICLE,
+                 {"vehicle_make": "UHAU", "vehicle_color": "ONG/WHI", "vehicle_year": 2015}),
+    "simple": ("ABC123", None, K.OTHER, {}),
+}  # fmt: skip
+
+
+def sample(layout: str) -> bytes:
+    return (SAMPLES / f"hotlist-{layout}-example-line-openalpr_hotlist_import.txt").read_bytes()
+
+
+def test_every_sample_file_has_an_expectation() -> None:
+    names = {p.name.split("-")[1] for p in SAMPLES.glob("hotlist-*-example-line-*.txt")}
+    assert names == set(EXPECTED)
+    assert len(names) == 24
+
+
+@pytest.mark.parametrize("layout", sorted(EXPECTED))
+def test_sample_line(layout: str) -> None:
+    key, state, kind, fields = EXPECTED[layout]
+    parsed = hotlist_files.parse(sample(layout), layout, skip_header=False)
+    assert parsed.problems == ()
+    (row,) = parsed.rows
+    assert (row.key, row.state, row.kind, row.line) == (key, state, kind, 1)
+    assert {name: getattr(row, name) for name in fields} == fields
+
+
+@pytest.mark.parametrize(
+    "layout",
+    ["ncic", "wa_ncic", "co_ccic", "ny_state", "ca_doj_clew", "mn_ncic", "fl_state", "fl_dmv",
+     "wa_stolen_vehicles"],
+)  # fmt: skip
+def test_layouts_with_a_header_line_skip_it_by_default(layout: str) -> None:
+    assert hotlist_files.parse(sample(layout), layout).rows == ()
+    twice = sample(layout) + sample(layout)
+    assert [row.line for row in hotlist_files.parse(twice, layout).rows] == [2]
+
+
+def test_ca_clew_footer_is_not_a_record() -> None:
+    text = "HEADER\nABC1234 CA1220190515\nTOTAL RECORDS: 1\n"
+    parsed = hotlist_files.parse(text, "ca_doj_clew", default_kind=K.STOLEN_VEHICLE)
+    assert [(r.key, r.kind) for r in parsed.rows] == [("ABC1234", K.STOLEN_VEHICLE)]
+    assert parsed.skipped == 2
+
+
+def test_bad_lines_become_problems_and_the_rest_is_read() -> None:
+    text = "♥♥,,V000000000,CHEV,,RED,1985,Stolen,WA\nABC123,,X,FORD,,RED,19x5,Stolen,ZZ\n"
+    parsed = hotlist_files.parse(text, "al_state")
+    assert [(r.key, r.state, r.vehicle_year) for r in parsed.rows] == [("ABC123", None, None)]
+    assert [(p.kind, p.lines) for p in parsed.problems] == [
+        (ProblemKind.UNPARSEABLE_PLATE, (1,)),
+        (ProblemKind.BAD_STATE, (2,)),
+        (ProblemKind.BAD_VALUE, (2,)),
+    ]
+    assert "line 2: state 'ZZ'" in parsed.problems[1].message
+
+
+def test_unknown_layout() -> None:
+    with pytest.raises(HotListFormatError, match="unknown hot-list layout 'xx'; known: al_state"):
+        hotlist_files.parse("", "xx")
+
+
+def test_csv_with_a_header_mapping() -> None:
+    text = (
+        "\ufeffTag,Plate State,Why,Case #,Expires\n"
+        "7abc-123,ca,Stolen Vehicle,24-001,2025-07-01\n"
+        "\n"
+        "XYZ789,US-TX,Wanted,,07/02/2025\n"
+        "short\n"
+    )
+    parsed = hotlist_files.parse_csv(
+        text.encode(),
+        {"plate": "tag", "state": "Plate State", "reason": "why", "list_code": "Why",
+         "case_number": "case #", "expires_on": "expires"},
+    )  # fmt: skip
+    assert parsed.rows == (
+        HotListRow(
+            line=2, plate="7abc-123", key="7ABC123", state="CA", kind=K.STOLEN_VEHICLE,
+            list_code="Stolen Vehicle", reason="Stolen Vehicle", case_number="24-001",
+            expires_on=date(2025, 7, 1),
+        ),
+        HotListRow(
+            line=4, plate="XYZ789", key="XYZ789", state="TX", kind=K.WANTED_PERSON,
+            list_code="Wanted", reason="Wanted", expires_on=date(2025, 7, 2),
+        ),
+    )  # fmt: skip
+    assert [(p.kind, p.lines) for p in parsed.problems] == [(ProblemKind.SHORT_LINE, (5,))]
+
+
+def test_csv_mapping_must_name_header_columns() -> None:
+    with pytest.raises(HotListFormatError, match="line 1: column 'lic'"):
+        hotlist_files.parse_csv("plate\nABC\n", {"plate": "lic"})
+    with pytest.raises(HotListFormatError, match="must map `plate`"):
+        hotlist_files.parse_csv("plate\nABC\n", {"state": "plate"})
+
+
+def test_cp1252_files_are_read() -> None:
+    parsed = hotlist_files.parse("ABC123\nDÉF456\n".encode("cp1252"), "simple")
+    assert [row.key for row in parsed.rows] == ["ABC123", "DEF456"]
