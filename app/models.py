@@ -177,6 +177,14 @@ class HotList(SQLModel, table=True):
     is_active: bool = True
     created_at: datetime = _at()
     created_by: int | None = _fk("app_user.id", index=False, nullable=True)
+    # Matching policy (lpr.policy.MatchPolicy): how far a read may differ from an entry.
+    confusable_max: int = 1
+    edit_max: int = 0
+    broad_confusables: bool = False
+    ignore_state: bool = False
+    updated_at: datetime | None = _at(nullable=True, index=True)  # other processes poll it
+    source: str | None = None  # file layout and name of the last import
+    refreshed_at: datetime | None = _at(nullable=True)
 
 
 class HotListEntry(SQLModel, table=True):
@@ -217,6 +225,7 @@ class Read(SQLModel, table=True):
     __tablename__ = "plate_read"
     __table_args__ = (
         Index("ix_plate_read_plate_key_read_at", "plate_key", "read_at"),
+        Index("ix_plate_read_plate_fold_read_at", "plate_fold", "read_at"),
         # Serves the camera foreign key and camera health (last read, reads in the last hour)
         # for the cost of the single-column index it replaced.
         Index("ix_plate_read_camera_id_received_at", "camera_id", "received_at"),
@@ -226,6 +235,7 @@ class Read(SQLModel, table=True):
     camera_id: int = _fk("camera.id", index=False)
     plate: str
     plate_key: str
+    plate_fold: str | None = None  # look-alike classes folded: finds misreads of a new entry
     plate_removed: str | None = None  # symbols dropped by normalisation, flagged for review
     state: str | None = None
     read_at: datetime = _at(index=True)
@@ -270,6 +280,10 @@ class Hit(SQLModel, table=True):
     read_plate: str
     listed_plate: str
     state_note: str | None = None
+    read_key: str | None = None  # the OCR candidate that matched, normalised
+    explanation: str | None = None  # "read 7A8C123, entry 7ABC123: position 3 read 8, ..."
+    details: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    historical: bool = False  # found by re-checking stored reads against a new entry
     created_at: datetime = _at()
 
 
