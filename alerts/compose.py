@@ -110,6 +110,7 @@ class HitFacts:
     beat: str | None = None
     motion: str | None = None  # e.g. "heading east, about 40 km/h, last seen 35 s ago"
     sightings: int = 1  # reads of this car merged into the alert so far
+    explanation: str | None = None  # why a fuzzy hit matched: positions, characters, candidate
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,15 +121,24 @@ class Audience:
     bearing_deg: float | None = None
 
 
+EXACT_LABEL = "EXACT"
+MISREAD_LABEL = "POSSIBLE MISREAD — verify plate"
+
+
 def is_exact(match: str) -> bool:
     return match == "exact"
 
 
+def match_label(match: str) -> str:
+    """What the officer reads first: "EXACT" or "POSSIBLE MISREAD — verify plate" (DOMAIN 2.7).
+    Exact means the text matched, not that this is the car."""
+    return EXACT_LABEL if is_exact(match) else MISREAD_LABEL
+
+
 def title(facts: HitFacts) -> str:
     plate = f"{facts.plate_read} ({facts.state})" if facts.state else facts.plate_read
-    label = "" if is_exact(facts.match) else " — POSSIBLE MISREAD, verify plate"
     again = " — seen again" if facts.sightings > 1 else ""
-    return f"P{facts.priority} Look for this car: {plate}{label}{again}"
+    return f"P{facts.priority} Look for this car: {plate} — {match_label(facts.match)}{again}"
 
 
 def summary(facts: HitFacts, tz: ZoneInfo) -> str:
@@ -136,7 +146,9 @@ def summary(facts: HitFacts, tz: ZoneInfo) -> str:
     lines = [f"{facts.list_name} ({facts.list_kind.replace('_', ' ')})"]
     if facts.reason:
         lines[0] += f": {facts.reason}"
-    if facts.plate_listed != facts.plate_read:
+    if facts.explanation and not is_exact(facts.match):
+        lines.append(f"Why: {facts.explanation}")
+    elif facts.plate_listed != facts.plate_read:
         lines.append(f"Listed as {facts.plate_listed}, read as {facts.plate_read}")
     vehicle = facts.record_vehicle.describe()
     if vehicle:
@@ -202,7 +214,7 @@ def message(
             "read_at": facts.read_at.isoformat(),
             "list": facts.list_name,
             "match": facts.match,
-            "match_label": "EXACT" if is_exact(facts.match) else "POSSIBLE MISREAD — verify plate",
+            "match_label": match_label(facts.match),
             "beat": facts.beat or "",
         }
     return PushMessage(

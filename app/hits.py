@@ -94,6 +94,9 @@ def raise_alert(
         read_plate=read.plate,
         listed_plate=entry.plate,
         state_note=hit.state_note or None,
+        read_key=hit.read_key,
+        explanation=hit.explanation_text,
+        details=match_details(hit),
         created_at=now,
     )
     session.add(hit_row)
@@ -133,6 +136,7 @@ def raise_alert(
         heading_deg=read.heading_deg, camera_name=read.camera_name,
         record_vehicle=record_vehicle, camera_vehicle=read.vehicle, warnings=warnings,
         beat=read.beat, motion=motion, sightings=alert.sightings,
+        explanation=hit.explanation_text,
     )  # fmt: skip
     alert.title = compose.title(facts)
     alert.body = compose.summary(facts, config.tz)
@@ -142,8 +146,8 @@ def raise_alert(
         "hotlist_id": hotlist.id, "list": hotlist.name, "list_kind": hotlist.kind,
         "reason": entry.reason, "case_number": entry.case_number, "plate_read": read.plate,
         "plate_listed": entry.plate, "entry_state": entry.state, "read_state": read.state,
-        "match": hit.quality.value,
-        "match_label": "EXACT" if compose.is_exact(hit.quality.value) else "POSSIBLE MISREAD",
+        "match": hit.quality.value, "match_label": compose.match_label(hit.quality.value),
+        "explanation": hit.explanation_text, "matching": match_details(hit),
         "warnings": list(warnings), "record_vehicle": _vehicle_dict(record_vehicle),
         "camera_vehicle": _vehicle_dict(read.vehicle), "camera": read.camera_name,
         "heading_deg": read.heading_deg, "note": entry.note, "beat": read.beat,
@@ -290,6 +294,25 @@ def _notify(
             )
             deliveries += 1
     return deliveries
+
+
+def match_details(hit: Hit) -> dict[str, Any]:
+    """How a hit matched, for the alert and the audit of a stop: every field of lpr's Hit."""
+    return {
+        "quality": hit.quality.value,
+        "read_key": hit.read_key,
+        "listed_key": hit.listed_key,
+        "substitutions": hit.substitutions,
+        "edits": hit.edits,
+        "candidate_rank": hit.candidate_rank,
+        "candidate_count": hit.candidate_count,
+        "candidate_confidence": hit.candidate_confidence,
+        "pattern": hit.pattern,
+        "differences": [
+            {"kind": d.kind.value, "position": d.position, "read": d.read, "listed": d.listed}
+            for d in hit.differences
+        ],
+    }
 
 
 def _trail_point(read: ReadFacts, hit_id: int | None) -> dict[str, Any]:

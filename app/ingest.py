@@ -27,8 +27,11 @@ from app.hits import AlertSettings, ReadFacts, raise_alert
 from app.matching import HotListIndex
 from app.officers import OfficerTracker
 from app.readstore import insert_reads
+from lpr import plates
 
 log = logging.getLogger(__name__)
+
+MAX_CANDIDATES = 10  # OCR guesses matched per read; the rest are stored, not matched
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +151,7 @@ class IngestWriter:
         for row in rows:
             if row.get("read_at") is None:
                 row["read_at"] = now
+            row["plate_fold"] = plates.fold_key(row["plate_key"])
         with transaction(self._engine) as session:
             self._index.refresh(session, now)
             # Vendor rows carry ids to deduplicate on; rows from /v1/reads skip this (None).
@@ -181,7 +185,7 @@ class IngestWriter:
     def _match(
         self, session: Any, camera: CameraRef, read_id: int, row: dict[str, Any], now: Any
     ) -> list[int]:
-        hits = self._index.matcher.match(row["plate_key"], row["state"], now)
+        hits = self._index.matcher.match_read(candidates(row), state=row["state"], now=now)
         if not hits:
             return []
         facts = ReadFacts(
@@ -211,6 +215,19 @@ class IngestWriter:
             if alert is not None and alert.id is not None:
                 alert_ids.append(alert.id)
         return alert_ids
+
+
+def candidates(row: dict[str, Any]) -> list[tuple[str, float | None]]:
+    """The read's OCR guesses as the matcher takes them: normalised keys, best first, each once,
+    the plate as reported always included."""
+    found = [(row["plate_key"], row.get("confidence"))]
+    seen = {row["plate_key"]}
+    for guess in row.get("candidates") or ():
+        key = plates.normalize(str(guess.get("plate", "")))
+        if key and key not in seen:
+            seen.add(key)
+            found.append((key, guess.get("confidence")))
+    return found[:MAX_CANDIDATES]
 
 
 class StoreFailed(Exception):

@@ -1,20 +1,25 @@
 """The per-process hot-list index, kept in step with the database through the change feed.
 
-Every entry change appends a `hotlist_change` row in the same transaction. Before matching a
-batch, the ingest writer replays the rows it has not seen yet, so a change made by any process
-is live here by the next batch, without a rebuild.
+Every entry change appends a `hotlist_change` row in the same transaction, and every list
+change (policy, priority, on/off) bumps `hotlist.updated_at`. Before matching a batch, the
+ingest writer replays what it has not seen yet, so a change made by any process is live here
+by the next batch, incrementally: one entry changed is one entry re-indexed, never a rebuild.
+On PostgreSQL the change also sends a NOTIFY, which cuts the wait for other processes short.
 """
 
 import logging
 import time
-from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import event, or_, select
 from sqlmodel import Session
 
 from app.models import HotList, HotListChange, HotListEntry
-from lpr.matcher import Entry, ExactMatcher, Matcher
+from lpr.errors import LprError
+from lpr.index import PlateIndex
+from lpr.matcher import Entry
+from lpr.policy import MatchPolicy
 
 log = logging.getLogger(__name__)
 
@@ -23,14 +28,34 @@ log = logging.getLogger(__name__)
 GAP_PATIENCE_S = 120.0
 
 
-def entry_value(row: HotListEntry) -> Entry:
-    assert row.id is not None
+_ENTRY_COLUMNS = (
+    HotListEntry.id,
+    HotListEntry.hotlist_id,
+    HotListEntry.plate_key,
+    HotListEntry.state,
+    HotListEntry.expires_at,
+)
+LIST_POLL_MARGIN = timedelta(seconds=10)  # lists committed late still get seen
+
+
+def entry_value(row: Any) -> Entry:
+    """An index entry from a hotlist_entry row (or a row of _ENTRY_COLUMNS); a key holding
+    `?` or `*` is a partial plate."""
     return Entry(
         id=row.id,
         hotlist_id=row.hotlist_id,
         key=row.plate_key,
         state=row.state,
         expires_at=row.expires_at,
+    )
+
+
+def policy_of(hotlist: HotList) -> MatchPolicy:
+    return MatchPolicy(
+        confusable_max=hotlist.confusable_max,
+        edit_max=hotlist.edit_max,
+        broad_confusables=hotlist.broad_confusables,
+        ignore_state=hotlist.ignore_state,
     )
 
 
@@ -42,11 +67,10 @@ class HotListIndex:
     made by another process is live here within that interval.
     """
 
-    def __init__(
-        self, matcher_factory: Callable[[], Matcher] = ExactMatcher, *, poll_interval_s: float = 1.0
-    ) -> None:
-        self._matcher_factory = matcher_factory
-        self.matcher: Matcher = matcher_factory()
+    def __init__(self, *, poll_interval_s: float = 1.0) -> None:
+        self.matcher = PlateIndex()
+        self._lists: dict[int, tuple[bool, MatchPolicy]] = {}  # id -> (active, policy)
+        self._lists_seen_at: datetime | None = None
         self._applied_id = 0
         self._gaps: dict[int, datetime] = {}
         self._loaded = False
@@ -67,6 +91,7 @@ class HotListIndex:
         # Cleared before the query: an invalidate() that lands during it triggers another.
         self._dirty = False
         self._next_poll = time.monotonic() + self._poll_interval_s
+        self._refresh_lists(session, now)
         condition = HotListChange.id > self._applied_id  # type: ignore[operator]
         if self._gaps:
             condition = or_(condition, HotListChange.id.in_(list(self._gaps)))  # type: ignore[union-attr]
@@ -79,7 +104,10 @@ class HotListIndex:
             if row is None:
                 self.matcher.remove(change.entry_id)
             else:
-                self.matcher.upsert(entry_value(row))
+                try:
+                    self.matcher.upsert(entry_value(row))
+                except LprError:
+                    log.warning("hotlists.entry_skipped", extra={"entry_id": row.id})
             for missing in range(self._applied_id + 1, change.id):
                 self._gaps.setdefault(missing, now)
             self._applied_id = max(self._applied_id, change.id)
@@ -88,24 +116,74 @@ class HotListIndex:
 
     def _load(self, session: Session) -> None:
         last = session.scalar(select(HotListChange.id).order_by(HotListChange.id.desc()).limit(1))  # type: ignore[union-attr]
-        matcher = self._matcher_factory()
+        matcher = PlateIndex()
+        lists = session.scalars(select(HotList)).all()
+        for hotlist in lists:
+            assert hotlist.id is not None
+            self._lists[hotlist.id] = (hotlist.is_active, policy_of(hotlist))
+            matcher.set_policy(hotlist.id, policy_of(hotlist))
+        self._lists_seen_at = max((h.updated_at for h in lists if h.updated_at), default=None)
         query = (
-            select(HotListEntry)
+            select(*_ENTRY_COLUMNS)
             .join(HotList, HotList.id == HotListEntry.hotlist_id)  # type: ignore[arg-type]
             .where(HotListEntry.deleted_at.is_(None), HotList.is_active)  # type: ignore[union-attr, arg-type]
         )
-        for row in session.scalars(query).yield_per(10_000):
-            matcher.upsert(entry_value(row))
+        for row in session.execute(query).yield_per(20_000):
+            try:
+                matcher.upsert(entry_value(row))
+            except LprError:
+                log.warning("hotlists.entry_skipped", extra={"entry_id": row.id})
         self.matcher = matcher
         self._applied_id = last or 0
         self._loaded = True
         log.info("hotlists.loaded", extra={"entries": len(matcher), "change_id": self._applied_id})
 
-    def _live_entries(self, session: Session, ids: set[int]) -> dict[int, HotListEntry]:
+    def _refresh_lists(self, session: Session, now: datetime) -> None:
+        """Apply list-level changes: a new policy, a list switched off or on."""
+        query = select(HotList)
+        if self._lists_seen_at is not None:
+            query = query.where(HotList.updated_at >= self._lists_seen_at - LIST_POLL_MARGIN)  # type: ignore[operator]
+        else:
+            query = query.where(HotList.updated_at.is_not(None))  # type: ignore[union-attr]
+        for hotlist in session.scalars(query):
+            assert hotlist.id is not None
+            state = (hotlist.is_active, policy_of(hotlist))
+            if hotlist.updated_at and (
+                self._lists_seen_at is None or hotlist.updated_at > self._lists_seen_at
+            ):
+                self._lists_seen_at = hotlist.updated_at
+            if self._lists.get(hotlist.id) == state:
+                continue
+            was_active = self._lists.get(hotlist.id, (True, None))[0]
+            self._lists[hotlist.id] = state
+            try:
+                self.matcher.set_policy(hotlist.id, state[1])
+            except LprError as error:
+                log.error(
+                    "hotlists.policy_refused",
+                    extra={"hotlist_id": hotlist.id, "detail": str(error)},
+                )
+            if was_active != hotlist.is_active:
+                self._reload_list(session, hotlist.id, active=hotlist.is_active)
+
+    def _reload_list(self, session: Session, hotlist_id: int, *, active: bool) -> None:
+        rows = session.execute(
+            select(*_ENTRY_COLUMNS).where(
+                HotListEntry.hotlist_id == hotlist_id,
+                HotListEntry.deleted_at.is_(None),  # type: ignore[union-attr]
+            )
+        )
+        for row in rows:
+            if active:
+                self.matcher.upsert(entry_value(row))
+            else:
+                self.matcher.remove(row.id)
+
+    def _live_entries(self, session: Session, ids: set[int]) -> dict[int, Any]:
         if not ids:
             return {}
         query = (
-            select(HotListEntry)
+            select(*_ENTRY_COLUMNS)
             .join(HotList, HotList.id == HotListEntry.hotlist_id)  # type: ignore[arg-type]
             .where(
                 HotListEntry.id.in_(ids),  # type: ignore[union-attr]
@@ -113,7 +191,7 @@ class HotListIndex:
                 HotList.is_active,  # type: ignore[arg-type]
             )
         )
-        return {row.id: row for row in session.scalars(query) if row.id is not None}
+        return {row.id: row for row in session.execute(query)}
 
     def _expire_gaps(self, now: datetime) -> None:
         for change_id, seen_at in list(self._gaps.items()):

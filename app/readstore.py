@@ -21,6 +21,7 @@ COLUMNS = (
     "camera_id", "plate", "plate_key", "plate_removed", "state", "read_at", "received_at", "lat",
     "lon", "heading_deg", "confidence", "candidates", "vehicle_make", "vehicle_model",
     "vehicle_color", "vehicle_type", "vehicle_year", "image_url", "details", "beat",
+    "plate_fold",
 )  # fmt: skip
 _JSON_COLUMNS = frozenset({"candidates", "details"})
 _TIME_COLUMNS = frozenset({"read_at", "received_at"})
