@@ -32,7 +32,7 @@ from app.models import (
 from app.models import Hit as HitRow
 from app.officers import OfficerTracker
 from geo import Point
-from geo.motion import Sighting, describe
+from geo.motion import Sighting, ago, describe
 from lpr.matcher import Hit
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,7 @@ class AlertSettings:
     tz: ZoneInfo
     merge_window: timedelta = timedelta(minutes=10)
     push_interval: timedelta = timedelta(seconds=60)
+    retro_push_within: timedelta = timedelta(minutes=15)  # older historical hits: dispatch only
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +77,13 @@ def raise_alert(
     config: AlertSettings,
     officers: OfficerTracker,
     now: datetime,
+    historical: bool = False,
 ) -> Alert | None:
-    """Record a hit, raise or update its alert, queue its pushes. None if the entry went away."""
+    """Record a hit, raise or update its alert, queue its pushes. None if the entry went away.
+
+    A `historical` hit was found by re-checking stored reads against a new entry: it goes to
+    dispatchers, and to officers only while the read is fresh (`config.retro_push_within`).
+    """
     found = session.execute(
         select(HotListEntry, HotList)
         .join(HotList, HotList.id == HotListEntry.hotlist_id)  # type: ignore[arg-type]
@@ -97,19 +103,25 @@ def raise_alert(
         read_key=hit.read_key,
         explanation=hit.explanation_text,
         details=match_details(hit),
+        historical=historical,
         created_at=now,
     )
     session.add(hit_row)
     session.flush()
 
     covert = hotlist.kind == "covert"
-    routing = _route(session, read=read, priority=hotlist.priority, covert=covert,
-                     config=config, officers=officers, now=now)  # fmt: skip
+    age = now - read.read_at
+    if historical and age > config.retro_push_within:
+        routing = Routing(recipients=(), push=False, notify_dispatch=True)
+    else:
+        routing = _route(session, read=read, priority=hotlist.priority, covert=covert,
+                         config=config, officers=officers, now=now)  # fmt: skip
     motion = describe(routing.motion, (now - read.read_at).total_seconds())
     alert = _open_alert(session, f"entry:{entry.id}", since=now - config.merge_window)
     if alert is None:
         alert = Alert(
-            hit_id=hit_row.id, kind="hotlist_hit", dedup_key=f"entry:{entry.id}",
+            hit_id=hit_row.id, kind="historical_hit" if historical else "hotlist_hit",
+            dedup_key=f"entry:{entry.id}",
             hotlist_id=hotlist.id, is_covert=covert, priority=hotlist.priority, title="",
             body="", plate=read.plate, read_at=read.read_at, created_at=now, sightings=0,
         )  # fmt: skip
@@ -126,6 +138,9 @@ def raise_alert(
         color=entry.vehicle_color, type=entry.vehicle_type,
     )  # fmt: skip
     warnings = (hit.state_note.capitalize(),) if hit.state_note else ()
+    if historical:
+        seen = ago(age.total_seconds())
+        warnings = (f"HISTORICAL HIT: read {seen}, found when the entry was added", *warnings)
     mismatch = compose.description_warning(record_vehicle, read.vehicle, list_kind=hotlist.kind)
     warnings = (mismatch, *warnings) if mismatch else warnings  # the wrong-car stop safeguard
     facts = compose.HitFacts(

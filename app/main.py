@@ -98,6 +98,7 @@ def alert_settings(settings: Settings) -> AlertSettings:
         tz=ZoneInfo(settings.agency_timezone),
         merge_window=timedelta(seconds=settings.alert_merge_window_s),
         push_interval=timedelta(seconds=settings.push_interval_s),
+        retro_push_within=timedelta(seconds=settings.retro_push_within_s),
     )
 
 
@@ -130,6 +131,7 @@ def create_app(
         # The writer's own pool: no ping per checkout, which would cost a round trip per batch.
         writer_engine = make_engine(settings.database_url, pool_pre_ping=False)
         index = HotListIndex()
+        alerting = alert_settings(settings)
         officers = OfficerTracker(fresh_for=timedelta(seconds=settings.location_fresh_s))
         with transaction(engine) as session:
             beat_map, beats_from = beats.load(
@@ -148,7 +150,7 @@ def create_app(
         writer = IngestWriter(
             engine=writer_engine,
             index=index,
-            alert_settings=alert_settings(settings),
+            alert_settings=alerting,
             officers=officers,
             clock=clock,
             max_batch_rows=settings.ingest_max_batch,
@@ -164,6 +166,7 @@ def create_app(
         ).start()
         app.state.engine, app.state.writer, app.state.sender = engine, writer, push
         app.state.index, app.state.officers, app.state.beats = index, officers, beat_map
+        app.state.alert_settings = alerting
         app.state.worker = worker
         app.state.bulletins = bulletin_watch
         # Vendor intake (/v1/intake/..., `lookout mqtt-intake`) stores through the same writer.

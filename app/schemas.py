@@ -15,6 +15,7 @@ from pydantic import (
 
 from lpr import plates
 from lpr.errors import LprError
+from lpr.patterns import Pattern
 
 MAX_READS_PER_REQUEST = 1000
 MAX_ENTRIES_PER_REQUEST = 5000
@@ -41,8 +42,27 @@ def _http_url(raw: str | None) -> str | None:
     return raw
 
 
+def _entry_plate(raw: str) -> str:
+    if "?" not in raw and "*" not in raw:
+        return _plate(raw)
+    try:
+        Pattern(plates.normalize_pattern(raw))
+    except LprError as error:
+        raise ValueError(str(error)) from None
+    return raw
+
+
 PlateText = Annotated[
     str, Field(min_length=1, max_length=plates.MAX_RAW_LENGTH), AfterValidator(_plate)
+]
+EntryPlate = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=plates.MAX_RAW_LENGTH,
+        description="A plate, or a partial plate: ? one unknown character, * any run",
+    ),
+    AfterValidator(_entry_plate),
 ]
 StateCode = Annotated[str | None, Field(default=None, max_length=8), AfterValidator(_state)]
 ShortText = Annotated[str, Field(max_length=200)]
@@ -326,11 +346,39 @@ HotListKind = Literal[
 ]
 
 
+class MatchPolicyIn(BaseModel):
+    """How far a read may differ from an entry of this list (DOMAIN.md 2.4)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    confusable_max: Annotated[
+        int, Field(ge=0, le=2, description="OCR look-alikes (O/0, B/8 ...)")
+    ] = 1
+    edit_max: Annotated[int, Field(ge=0, le=2, description="missing/extra/other characters")] = 0
+    broad_confusables: bool = Field(default=False, description="also 3/8/B, E/F/P, H/K/M/R ...")
+    ignore_state: bool = Field(default=False, description="match whatever state is read")
+
+
 class HotListCreate(BaseModel):
     name: Annotated[str, Field(min_length=1, max_length=120)]
     kind: HotListKind
     priority: Annotated[int, Field(ge=1, le=4, description="1 most urgent ... 4 information only")]
     description: Annotated[str, Field(max_length=1000)] | None = None
+    match: MatchPolicyIn | None = Field(
+        default=None,
+        description="Default: exact or one look-alike; local, covert and other lists: up to two "
+        "look-alikes and one edit",
+    )
+
+
+class HotListUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(min_length=1, max_length=120)] | None = None
+    priority: Annotated[int, Field(ge=1, le=4)] | None = None
+    description: Annotated[str, Field(max_length=1000)] | None = None
+    is_active: bool | None = None
+    match: MatchPolicyIn | None = None
 
 
 class HotListPublic(BaseModel):
@@ -342,12 +390,15 @@ class HotListPublic(BaseModel):
     is_active: bool
     entries: int
     created_at: datetime
+    match: MatchPolicyIn
+    source: str | None = None
+    refreshed_at: datetime | None = None
 
 
 class EntryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    plate: PlateText
+    plate: EntryPlate
     state: StateCode = None
     reason: Annotated[str, Field(max_length=500)] | None = None
     case_number: Annotated[str, Field(max_length=60)] | None = None
@@ -376,16 +427,27 @@ class EntriesAdded(BaseModel):
     retro_hits: int = 0
 
 
-class ImportRowError(BaseModel):
-    line: int
+class ImportProblem(BaseModel):
+    kind: str = Field(
+        description="unparseable_plate, bad_state, bad_value, short_line, no_state, expired, "
+        "duplicate or twins (O/0, I/1 variants of one plate)"
+    )
+    lines: list[int]
     message: str
 
 
 class ImportReport(BaseModel):
+    """What an import did. Rows with an unreadable plate are skipped and listed; rows with a
+    bad state or value are kept with that field empty, and listed; expired rows are skipped."""
+
     rows: int
     added: int
+    removed: int = 0
+    unchanged: int = 0
+    expired: int = 0
     entry_ids: list[int]
-    errors: list[ImportRowError]
+    problems: list[ImportProblem]
+    retro_hits: int = 0
 
 
 # Alerts

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     routing_max_officers: int = Field(default=5, gt=0)
     alert_merge_window_s: int = Field(default=600, ge=0)
     push_interval_s: int = Field(default=60, ge=0)
+    retro_window_s: int = Field(default=86_400, ge=0)  # new entries re-check reads this old
+    retro_push_within_s: int = Field(default=900, ge=0)  # historical hits older: dispatch only
     breadcrumbs: bool = False  # keep every officer position, not just the latest
     breadcrumbs_keep_s: int = Field(default=86_400, gt=0)  # their own retention
     housekeeping_every_s: float = Field(default=300.0, gt=0)

@@ -1,12 +1,13 @@
 """Hot lists and their entries. Admins and supervisors manage them; dispatchers may look."""
 
+from datetime import datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Body, Depends, File, Query, Request, UploadFile
 from sqlalchemy import func, select
 
-from app import audit, hotlists
+from app import audit, hotlists, retro
 from app.deps import ClockDep, SessionDep, SettingsDep, require_roles
 from app.errors import Conflict, NotFound, PayloadTooLarge, Unprocessable
 from app.matching import invalidate_after_commit
@@ -18,9 +19,13 @@ from app.schemas import (
     EntryPublic,
     HotListCreate,
     HotListPublic,
+    HotListUpdate,
     ImportReport,
+    MatchPolicyIn,
     Vehicle,
 )
+from lpr.errors import HotListFormatError
+from lpr.policy import MatchPolicy
 
 router = APIRouter(prefix="/hotlists", tags=["hotlists"])
 
@@ -28,25 +33,36 @@ Manager = Annotated[User, Depends(require_roles(Role.ADMIN, Role.SUPERVISOR))]
 Viewer = Annotated[
     User, Depends(require_roles(Role.ADMIN, Role.SUPERVISOR, Role.DISPATCHER, Role.AUDITOR))
 ]
-MAX_IMPORT_BYTES = 50 * 1024 * 1024
+MAX_IMPORT_BYTES = 200 * 1024 * 1024
 
 
 @router.post("", status_code=201)
 def create_hotlist(
-    body: HotListCreate, session: SessionDep, user: Manager, clock: ClockDep
+    request: Request, body: HotListCreate, session: SessionDep, user: Manager, clock: ClockDep
 ) -> HotListPublic:
     """Create a hot list. `priority` 1 is the most urgent; 4 is information only (no push)."""
     if session.scalars(select(HotList).where(HotList.name == body.name)).first():
         raise Conflict(f"a hot list named {body.name!r} already exists")
     now = clock()
-    hotlist = HotList(**body.model_dump(), created_at=now, created_by=user.id)
+    policy = _policy(body.match) if body.match else hotlists.default_policy(body.kind)
+    hotlist = HotList(
+        **body.model_dump(exclude={"match"}),
+        confusable_max=policy.confusable_max,
+        edit_max=policy.edit_max,
+        broad_confusables=policy.broad_confusables,
+        ignore_state=policy.ignore_state,
+        created_at=now,
+        created_by=user.id,
+    )
     session.add(hotlist)
+    hotlists.touch(session, hotlist, now)
     session.flush()
     audit.record(
         session, actor=user, action="hotlist.create", now=now, object_type="hotlist",
         object_id=hotlist.id, detail=body.model_dump(),
     )  # fmt: skip
-    return _public(hotlist, 0)
+    invalidate_after_commit(session, request.app.state.index)
+    return hotlist_public(hotlist, 0)
 
 
 @router.get("")
@@ -59,14 +75,58 @@ def list_hotlists(session: SessionDep, _user: Viewer) -> list[HotListPublic]:
         ).all()
     )
     return [
-        _public(h, counts.get(h.id, 0)) for h in session.scalars(select(HotList).order_by("id"))
+        hotlist_public(h, counts.get(h.id, 0))
+        for h in session.scalars(select(HotList).order_by("id"))
     ]
+
+
+@router.get("/layouts")
+def list_layouts(_user: Viewer) -> list[str]:
+    """File layouts `import` understands: `csv` (any header) and the state/NCIC extracts."""
+    return hotlists.layouts()
 
 
 @router.get("/{hotlist_id}")
 def get_hotlist(hotlist_id: int, session: SessionDep, _user: Viewer) -> HotListPublic:
     hotlist = _hotlist(session, hotlist_id)
-    return _public(hotlist, _count(session, hotlist_id))
+    return hotlist_public(hotlist, _count(session, hotlist_id))
+
+
+@router.patch("/{hotlist_id}")
+def update_hotlist(
+    request: Request,
+    hotlist_id: int,
+    body: HotListUpdate,
+    session: SessionDep,
+    user: Manager,
+    clock: ClockDep,
+) -> HotListPublic:
+    """Change a list's name, priority, matching policy, or switch it off (`is_active`). Every
+    process applies it within a second, without rebuilding its index."""
+    hotlist = _hotlist(session, hotlist_id)
+    changes = body.model_dump(exclude_unset=True)
+    count = _count(session, hotlist_id)
+    if body.match is not None:
+        policy = _policy(body.match)
+        fuzzy = policy.edit_max > 0 or policy.broad_confusables
+        if fuzzy and count > hotlists.FUZZY_LIST_MAX:
+            raise Unprocessable(
+                f"edit distance and broad look-alikes are for lists up to "
+                f"{hotlists.FUZZY_LIST_MAX:,} entries; this one has {count:,}"
+            )
+        hotlist.sqlmodel_update(body.match.model_dump())
+    renamed = body.name is not None and body.name != hotlist.name
+    if renamed and session.scalars(select(HotList).where(HotList.name == body.name)).first():
+        raise Conflict(f"a hot list named {body.name!r} already exists")
+    hotlist.sqlmodel_update({k: v for k, v in changes.items() if k != "match"})
+    now = clock()
+    hotlists.touch(session, hotlist, now)
+    audit.record(
+        session, actor=user, action="hotlist.update", now=now, object_type="hotlist",
+        object_id=hotlist_id, detail=changes,
+    )  # fmt: skip
+    invalidate_after_commit(session, request.app.state.index)
+    return hotlist_public(hotlist, count)
 
 
 @router.post("/{hotlist_id}/entries", status_code=201)
@@ -77,8 +137,11 @@ def add_entries(
     session: SessionDep,
     user: Manager,
     clock: ClockDep,
+    settings: SettingsDep,
 ) -> EntriesAdded:
-    """Add up to 5,000 entries. All or nothing: one bad entry is a 422 naming it."""
+    """Add up to 5,000 entries (a plate, or a partial plate with ? and *). All or nothing:
+    one bad entry is a 422 naming it. The reads of the last 24 hours are checked against the
+    new entries at once; a match is a historical hit (`retro_hits`)."""
     hotlist = _hotlist(session, hotlist_id)
     now = clock()
     for i, entry in enumerate(entries):
@@ -88,35 +151,42 @@ def add_entries(
             raise Unprocessable(f"[{i}]: {error}") from None
     ids = hotlists.add_entries(session, hotlist=hotlist, entries=entries, user=user, now=now)
     invalidate_after_commit(session, request.app.state.index)
-    return EntriesAdded(added=len(ids), entry_ids=ids)
+    found = _retro(request, session, hotlist, ids, settings.retro_window_s, now)
+    return EntriesAdded(added=len(ids), entry_ids=ids, retro_hits=found)
 
 
 @router.post("/{hotlist_id}/import", status_code=201)
-async def import_csv(
+async def import_file(
     request: Request,
     hotlist_id: int,
-    file: Annotated[UploadFile, File(description="CSV with a header row; 'plate' is required")],
+    file: Annotated[UploadFile, File(description="The list file")],
     session: SessionDep,
     user: Manager,
     clock: ClockDep,
     settings: SettingsDep,
+    layout: Annotated[str, Query(description="csv, or a state/NCIC layout (see /layouts)")] = "csv",
+    replace: Annotated[
+        bool, Query(description="Make the list equal to the file: adds and removes, atomically")
+    ] = False,
 ) -> ImportReport:
-    """Import a CSV file. Valid rows are kept; every rejected row is listed with its line
-    number and the reason, so the file can be fixed and only those rows sent again."""
+    """Import a file. Unreadable rows are skipped and listed by line; the report also lists
+    hygiene problems (O/0 and I/1 twins, rows without state, expired rows, duplicates)."""
     data = await file.read(MAX_IMPORT_BYTES + 1)
     if len(data) > MAX_IMPORT_BYTES:
         raise PayloadTooLarge(f"file is over {MAX_IMPORT_BYTES} bytes; split it")
     hotlist = _hotlist(session, hotlist_id)
     now = clock()
     try:
-        entries, errors, rows = hotlists.parse_csv(
-            data, now=now, tz=ZoneInfo(settings.agency_timezone)
-        )
-    except hotlists.EntryProblem as error:
+        parsed = hotlists.parse_file(data, layout)
+    except HotListFormatError as error:
         raise Unprocessable(str(error)) from None
-    ids = hotlists.add_entries(session, hotlist=hotlist, entries=entries, user=user, now=now)
+    report, ids = hotlists.import_rows(
+        session, hotlist=hotlist, parsed=parsed, replace=replace, user=user, now=now,
+        tz=ZoneInfo(settings.agency_timezone), source=f"{layout}:{file.filename or 'upload'}",
+    )  # fmt: skip
     invalidate_after_commit(session, request.app.state.index)
-    return hotlists.report(rows, ids, errors)
+    report.retro_hits = _retro(request, session, hotlist, ids, settings.retro_window_s, now)
+    return report
 
 
 @router.get("/{hotlist_id}/entries")
@@ -169,6 +239,26 @@ def delete_entry(
     invalidate_after_commit(session, request.app.state.index)
 
 
+def _retro(
+    request: Request,
+    session: SessionDep,
+    hotlist: HotList,
+    ids: list[int],
+    window_s: int,
+    now: datetime,
+) -> int:
+    if not ids or window_s <= 0:
+        return 0
+    return retro.check(
+        session, hotlist=hotlist, entry_ids=ids, window=timedelta(seconds=window_s),
+        config=request.app.state.alert_settings, officers=request.app.state.officers, now=now,
+    )  # fmt: skip
+
+
+def _policy(body: MatchPolicyIn) -> MatchPolicy:
+    return MatchPolicy(**body.model_dump())
+
+
 def _hotlist(session: SessionDep, hotlist_id: int) -> HotList:
     hotlist = session.get(HotList, hotlist_id)
     if hotlist is None:
@@ -188,8 +278,12 @@ def _count(session: SessionDep, hotlist_id: int) -> int:
     )
 
 
-def _public(hotlist: HotList, entries: int) -> HotListPublic:
-    return HotListPublic.model_validate(hotlist.model_dump() | {"entries": entries})
+def hotlist_public(hotlist: HotList, entries: int) -> HotListPublic:
+    match = MatchPolicyIn(
+        confusable_max=hotlist.confusable_max, edit_max=hotlist.edit_max,
+        broad_confusables=hotlist.broad_confusables, ignore_state=hotlist.ignore_state,
+    )  # fmt: skip
+    return HotListPublic.model_validate(hotlist.model_dump() | {"entries": entries, "match": match})
 
 
 def entry_public(row: HotListEntry) -> EntryPublic:

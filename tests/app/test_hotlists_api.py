@@ -26,7 +26,7 @@ def _new_list(client: TestClient, headers: dict[str, str], **body: object) -> in
     return int(response.json()["id"])
 
 
-def test_csv_import_keeps_valid_rows_and_reports_each_bad_one(
+def test_csv_import_keeps_valid_rows_and_reports_each_problem(
     client: TestClient, engine: Engine, clock: ManualClock
 ) -> None:
     world = make_world(engine, clock)
@@ -38,28 +38,22 @@ def test_csv_import_keeps_valid_rows_and_reports_each_bad_one(
     )
     assert response.status_code == 201, response.text
     report = response.json()
-    assert (report["rows"], report["added"]) == (5, 2)
-    errors = {e["line"]: e["message"] for e in report["errors"]}
-    assert set(errors) == {3, 4, 5}
-    assert "no letters or digits" in errors[3]
-    assert "state" in errors[4]
-    assert "already past" in errors[5]
-    entries = client.get(
-        f"/v1/hotlists/{hotlist_id}/entries",
-        params={"purpose": "check import"},
-        headers=world.admin,
-    ).json()
-    assert [(e["plate"], e["state"], e["vehicle"]["make"]) for e in entries] == [
+    assert (report["rows"], report["added"], report["expired"]) == (5, 3, 1)
+    problems = {(p["kind"], tuple(p["lines"])) for p in report["problems"]}
+    assert ("unparseable_plate", (3,)) in problems
+    assert ("bad_state", (4,)) in problems  # kept, with no state
+    assert ("expired", (5,)) in problems
+    assert ("no_state", (5,)) in problems
+    look = {"purpose": "check import"}
+    entries = client.get(f"/v1/hotlists/{hotlist_id}/entries", params=look, headers=world.admin)
+    assert [(e["plate"], e["state"], e["vehicle"]["make"]) for e in entries.json()] == [
         ("7ABC123", "CA", "Honda"),
+        ("6DEF456", None, None),
         ("4JKL012", "NV", "Toyota"),
     ]
-    assert entries[0]["expires_at"].startswith("2099-02-01T07:59:59")  # end of day, Pacific
-    assert (
-        client.post(
-            "/v1/reads", json={"plate": "4JKL012", "state": "NV"}, headers=world.camera
-        ).json()["hits"]
-        == 1
-    )
+    assert entries.json()[0]["expires_at"].startswith("2099-02-01T07:59:59")  # end of day, PST
+    hit = client.post("/v1/reads", json={"plate": "4JKL012", "state": "NV"}, headers=world.camera)
+    assert hit.json()["hits"] == 1
 
 
 def test_a_csv_without_a_plate_column_is_refused(
