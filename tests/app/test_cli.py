@@ -8,6 +8,7 @@ from app.db import make_engine, transaction
 from app.models import Camera, User
 from app.security import hash_secret
 from app.settings import DEV_SECRET
+from tests.shared_data import OAKLAND
 
 
 def _lookout(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -64,10 +65,7 @@ def test_import_beats_stores_an_agency_file_for_every_process(tmp_path: Path) ->
     from app import beats
     from geo import Point
 
-    oakland = (
-        Path(__file__).resolve().parents[3]
-        / "shared/data/oakland/oakland-police-beats-2009.geojson"
-    )
+    oakland = OAKLAND / "oakland-police-beats-2009.geojson"
     url = f"sqlite:///{tmp_path / 'beats.db'}"
     env = {"LOOKOUT_DATABASE_URL": url, "PATH": "/usr/bin:/bin"}
     assert _lookout("db", "upgrade", env=env, cwd=tmp_path).returncode == 0

@@ -2,7 +2,6 @@
 gateway positions, and the end-to-end N = 1 case on real uvicorn."""
 
 from datetime import timedelta
-from pathlib import Path
 
 import httpx
 import pytest
@@ -18,10 +17,9 @@ from app.settings import Settings
 from tests import factories
 from tests.app.helpers import bearer, hotlist_with_plate, make_world, officer_on_duty
 from tests.servers import FcmServer, serve_in_thread
+from tests.shared_data import OAKLAND
 
-OAKLAND_BEATS = (
-    Path(__file__).resolve().parents[3] / "shared/data/oakland/oakland-police-beats-2009.geojson"
-)
+OAKLAND_BEATS = OAKLAND / "oakland-police-beats-2009.geojson"
 CITY_HALL = (37.8053, -122.2725)  # beat 04X in the 2009 plan
 
 

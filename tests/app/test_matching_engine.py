@@ -2,7 +2,6 @@
 policies, explanations, historical hits and extract imports, on both databases."""
 
 from datetime import timedelta
-from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -13,8 +12,9 @@ from app.db import transaction
 from app.models import AlertRecipient
 from tests import factories
 from tests.app.helpers import World, make_world, officer_on_duty
+from tests.shared_data import LPR_SAMPLES
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared/data/lpr-samples"
+SAMPLES = LPR_SAMPLES
 
 
 def _list(

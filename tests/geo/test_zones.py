@@ -9,8 +9,8 @@ import shapely  # type: ignore[import-untyped]
 
 from geo import Point, ZoneFormatError
 from geo.zones import BeatMap, from_geojson, grid_beats, normalize_code, read_geojson
+from tests.shared_data import OAKLAND
 
-OAKLAND = Path(__file__).resolve().parents[3] / "shared" / "data" / "oakland"
 BEATS_FILE = OAKLAND / "oakland-police-beats-2009.geojson"
 
 

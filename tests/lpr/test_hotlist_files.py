@@ -1,13 +1,13 @@
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from lpr import hotlist_files
 from lpr.errors import HotListFormatError
 from lpr.hotlist_files import HotListRow, ListKind, ProblemKind
+from tests.shared_data import LPR_SAMPLES
 
-SAMPLES = Path("/work/shared/data/lpr-samples")
+SAMPLES = LPR_SAMPLES
 K = ListKind
 
 # layout: (plate key, state, kind, other fields the line carries)

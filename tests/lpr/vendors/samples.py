@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-SAMPLES = Path(os.environ.get("LOOKOUT_LPR_SAMPLES", "/work/shared/data/lpr-samples"))
+from tests.shared_data import LPR_SAMPLES
+
+SAMPLES = Path(os.environ.get("LOOKOUT_LPR_SAMPLES", str(LPR_SAMPLES)))
 RECEIVED = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)  # every sample is 1-12 years older
 
 
