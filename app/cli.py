@@ -269,6 +269,106 @@ def mqtt_intake(
     asyncio.run(run())
 
 
+def _interval_s(text: str) -> float:
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    try:
+        value, unit = float(text[:-1]), units[text[-1]]
+    except (KeyError, ValueError, IndexError):
+        raise typer.BadParameter(f"{text!r}: use a number and s, m, h or d, e.g. 12h") from None
+    if value <= 0:
+        raise typer.BadParameter(f"{text!r}: must be positive")
+    return value * unit
+
+
+@cli.command("import-hotlist")
+def import_hotlist(
+    path: Annotated[Path, typer.Argument(dir_okay=False, help="The list file (re-read each time)")],
+    name: Annotated[str, typer.Option("--list", help="Hot list name; created if missing")],
+    layout: Annotated[str, typer.Option(help="csv, or a state/NCIC layout, e.g. ncic")] = "csv",
+    kind: Annotated[str, typer.Option(help="Kind of a list created here")] = "stolen_vehicle",
+    priority: Annotated[
+        int, typer.Option(min=1, max=4, help="Priority of a list created here")
+    ] = 2,
+    replace: Annotated[bool, typer.Option(help="Make the list equal to the file (a diff)")] = True,
+    every: Annotated[
+        str | None, typer.Option(help="Refresh forever at this interval, e.g. 12h")
+    ] = None,
+    retro: Annotated[
+        bool, typer.Option(help="Check the last day's reads against new entries")
+    ] = True,
+) -> None:
+    """Import a hot-list file; with --every, keep refreshing it (adds and removes applied
+    atomically each time). A missed refresh is logged and retried at the next interval."""
+    import logging
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import select
+
+    from app import hotlists
+    from app import retro as retro_check
+    from app.main import alert_settings
+    from app.models import HotList
+    from app.officers import OfficerTracker
+    from lpr.errors import LprError
+
+    logs.configure()
+    settings = _settings()
+    interval = _interval_s(every) if every else None
+    if layout not in hotlists.layouts():
+        _fail(f"unknown layout {layout!r}; use one of: {', '.join(hotlists.layouts())}")
+    engine = make_engine(settings.database_url)
+    officers = OfficerTracker(fresh_for=timedelta(seconds=settings.location_fresh_s))
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        while True:
+            now = system_clock()
+            try:
+                parsed = hotlists.parse_file(path.read_bytes(), layout)
+                with transaction(engine) as session:
+                    hotlist = session.scalars(select(HotList).where(HotList.name == name)).first()
+                    if hotlist is None:
+                        hotlist = HotList(name=name, kind=kind, priority=priority, created_at=now)
+                        policy = hotlists.default_policy(kind)
+                        hotlist.confusable_max, hotlist.edit_max = (
+                            policy.confusable_max,
+                            policy.edit_max,
+                        )
+                        hotlists.touch(session, hotlist, now)
+                        session.flush()
+                    report, ids = hotlists.import_rows(
+                        session, hotlist=hotlist, parsed=parsed, replace=replace, user=None,
+                        now=now, tz=ZoneInfo(settings.agency_timezone),
+                        source=f"{layout}:{path.name}",
+                    )  # fmt: skip
+                    if retro and ids:
+                        report.retro_hits = retro_check.check(
+                            session, hotlist=hotlist, entry_ids=ids,
+                            window=timedelta(seconds=settings.retro_window_s),
+                            config=alert_settings(settings), officers=officers, now=now,
+                        )  # fmt: skip
+                typer.echo(
+                    f"{path.name} -> {name!r}: {report.rows} rows, {report.added} added, "
+                    f"{report.removed} removed, {report.unchanged} unchanged, "
+                    f"{report.expired} expired, {len(report.problems)} problems, "
+                    f"{report.retro_hits} historical hits"
+                )
+                for problem in report.problems[:20]:
+                    typer.echo(f"  {problem.kind}: {problem.message}")
+            except (OSError, LprError) as error:
+                if interval is None:
+                    _fail(f"{path}: {error}")
+                logging.getLogger(__name__).error(
+                    "hotlist.refresh_failed", extra={"detail": str(error)}
+                )
+            if interval is None or stop.wait(interval):
+                return
+    finally:
+        engine.dispose()
+
+
 @cli.command("fcm-inbox")
 def fcm_inbox(
     host: Annotated[str, typer.Option()] = "127.0.0.1",

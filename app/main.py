@@ -33,11 +33,13 @@ from app.deps import CameraKeyCache
 from app.fcm_dev import write_dev_service_account
 from app.fcm_inbox import create_fcm_inbox
 from app.hits import AlertSettings
+from app.hotlists import NOTIFY_CHANNEL
 from app.housekeeping import Housekeeper
 from app.images import ImageStore
 from app.ingest import IngestWriter
 from app.intake import Intake
 from app.matching import HotListIndex
+from app.notify import Listener
 from app.officers import OfficerTracker
 from app.schemas import Health
 from app.settings import DEV_PROJECT_ID, Settings
@@ -130,7 +132,10 @@ def create_app(
             worker = Worker(engine, push, config=config, clock=clock).start()
         # The writer's own pool: no ping per checkout, which would cost a round trip per batch.
         writer_engine = make_engine(settings.database_url, pool_pre_ping=False)
-        index = HotListIndex()
+        index = HotListIndex(poll_interval_s=settings.hotlist_poll_s)
+        listener = None
+        if engine.dialect.name == "postgresql":
+            listener = Listener(settings.database_url, NOTIFY_CHANNEL, index.invalidate).start()
         alerting = alert_settings(settings)
         officers = OfficerTracker(fresh_for=timedelta(seconds=settings.location_fresh_s))
         with transaction(engine) as session:
@@ -191,6 +196,8 @@ def create_app(
             yield
         finally:
             writer.stop()
+            if listener:
+                await asyncio.to_thread(listener.stop)
             await asyncio.to_thread(housekeeper.stop)
             if worker:
                 await asyncio.to_thread(worker.stop)

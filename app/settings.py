@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     worker_poll_s: float = Field(default=1.0, gt=0)
     max_push_attempts: int = Field(default=8, gt=0)
 
+    # Hot lists: how often each process asks for changes made elsewhere (PostgreSQL also wakes
+    # it at once with NOTIFY)
+    hotlist_poll_s: float = Field(default=1.0, gt=0)
+
     # Ingest
     ingest_max_batch: int = Field(default=2000, gt=0)
 

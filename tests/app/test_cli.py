@@ -80,3 +80,22 @@ def test_import_beats_stores_an_agency_file_for_every_process(tmp_path: Path) ->
     assert beat_map.beat_at(Point(37.8053, -122.2725)) == "04X"  # City Hall
     bad = _lookout("import-beats", str(tmp_path / "beats.db"), env=env, cwd=tmp_path)
     assert bad.returncode == 1 and bad.stderr.startswith("lookout: ")
+
+
+def test_import_hotlist_refreshes_a_list_from_an_extract_as_a_diff(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'lists.db'}"
+    env = {"LOOKOUT_DATABASE_URL": url, "PATH": "/usr/bin:/bin"}
+    assert _lookout("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+    extract = tmp_path / "stolen.csv"
+    extract.write_text("LIC,LIS,VMA\n7ABC123,CA,HOND\n6DEF456,CA,TOYT\n6DEF45G,CA,TOYT\n")
+    first = _lookout("import-hotlist", str(extract), "--list", "CA stolen", env=env, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "3 rows, 3 added, 0 removed" in first.stdout
+    assert "twins" in first.stdout  # 6DEF456 and 6DEF45G differ only by a look-alike
+    extract.write_text("LIC,LIS,VMA\n7ABC123,CA,HOND\n")
+    second = _lookout("import-hotlist", str(extract), "--list", "CA stolen", env=env, cwd=tmp_path)
+    assert "1 rows, 0 added, 2 removed, 1 unchanged" in second.stdout
+    bad = _lookout(
+        "import-hotlist", str(extract), "--list", "x", "--every", "soon", env=env, cwd=tmp_path
+    )
+    assert bad.returncode != 0 and "12h" in bad.stderr
