@@ -7,8 +7,9 @@ A read fits an active bulletin when all of these hold:
    (`geo.areas`: speed × time since the incident, elongated along the direction of travel).
 3. **Plate**: with a plate pattern, the first of the read's OCR candidates (best first) that
    the pattern matches (`lpr.patterns`: `?` one character, `*` any run). Without a pattern the
-   description must carry it: the camera reported the bulletin's make (or model) and nothing
-   it reported contradicts the bulletin.
+   description must carry it: the bulletin names a make and a model, the camera reported both
+   and they agree, and nothing else it reported contradicts the bulletin (make and colour alone,
+   "a silver Honda", would fit thousands of cars in a city).
 4. **State**: a state read that differs from the bulletin's is not the car.
 5. **Description**: make, model, colour, year and a motorcycle/trailer type are compared
    (`alerts.vehicles`; silver and grey are close, not different). A partial plate on a car of
@@ -21,7 +22,6 @@ a full plate counting most), description agreement, and whether the read's headi
 the direction of travel.
 """
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -32,6 +32,7 @@ from alerts.vehicles import Agreement
 from app.models import Bulletin, BulletinStatus
 from geo import Point, compass
 from geo.areas import Area, Growth, Reach, beats, circle, polygon
+from geo.errors import InvalidArea
 from geo.zones import BeatMap
 from lpr import plates
 from lpr.patterns import Pattern, Unknown
@@ -76,8 +77,8 @@ class Watched:
 
     @property
     def watches_description(self) -> bool:
-        """Matched on the description alone: no plate, but a make or model to look for."""
-        return self.pattern is None and (self.make_key is not None or self.model_key is not None)
+        """Matched on the description alone: no plate, but a make and a model to look for."""
+        return self.pattern is None and self.make_key is not None and self.model_key is not None
 
     def is_live(self, now: datetime) -> bool:
         return self.status == BulletinStatus.ACTIVE and (
@@ -177,8 +178,6 @@ def area_of(raw: Mapping[str, Any], beat_map: BeatMap | None) -> Area:
     """The geo Area of a stored or posted area: center + radius_m, polygon or beats."""
     if "beats" in raw:
         if beat_map is None:
-            from geo.errors import InvalidArea
-
             raise InvalidArea("this process has no beats loaded; use a circle or polygon")
         return beats(beat_map, raw["beats"])
     if "polygon" in raw:
@@ -222,7 +221,7 @@ def fit(watched: Watched, read: ReadView, rules: Rules) -> Fit | None:
         and ("?" not in watched.pattern.text)
     )
     if watched.pattern is None:
-        if Agreement.SAME not in identity or Agreement.DIFFERENT in by_field.values():
+        if identity != (Agreement.SAME, Agreement.SAME) or Agreement.DIFFERENT in by_field.values():
             return None
         score += 0.3
     elif Agreement.DIFFERENT in identity and not full_plate:
@@ -320,10 +319,3 @@ def _unknown_text(unknown: Sequence[Unknown]) -> Iterable[str]:
             yield f"position {position + 1} unknown (read {chars})"
         else:
             yield f"positions {position + 1}-{position + len(chars)} unknown (read {chars})"
-
-
-def strength_label(score: float) -> str:
-    """Words for a score, for dispatchers' lists."""
-    if math.isnan(score):
-        return "unknown"
-    return "strong" if score >= 0.7 else "fair" if score >= 0.4 else "weak"

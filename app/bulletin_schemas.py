@@ -10,8 +10,9 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.schemas import Latitude, Longitude, RecipientPublic, StateCode
-from geo import Point
-from geo.areas import MAX_RADIUS_M, MIN_RADIUS_M, circle, heading_of, polygon
+from geo import Point, areas
+from geo.areas import MAX_RADIUS_M, MIN_RADIUS_M
+from geo.directions import heading_of
 from geo.errors import GeoError
 from lpr import plates
 from lpr.errors import LprError
@@ -132,9 +133,9 @@ class AreaIn(BaseModel):
             raise ValueError("radius_m goes with a center")
         try:  # beats are checked against the agency's beats by the service
             if self.center is not None and self.radius_m is not None:
-                circle(Point(self.center.lat, self.center.lon), self.radius_m)
+                areas.circle(Point(self.center.lat, self.center.lon), self.radius_m)
             if self.polygon is not None:
-                polygon(self.polygon)
+                areas.polygon(self.polygon)
         except GeoError as error:
             raise ValueError(str(error)) from None
         return self
@@ -242,7 +243,9 @@ class VehiclePublic(BaseModel):
 
 class WatchPublic(BaseModel):
     plate: bool = Field(description="reads are matched on the plate pattern")
-    description: bool = Field(description="reads are matched on make/model (no plate given)")
+    description: bool = Field(
+        description="reads are matched on make and model (no plate given; both needed)"
+    )
 
 
 class BulletinPublic(BaseModel):

@@ -3,7 +3,7 @@
 The retro search (on posting, and on an update that changes what is looked for) reads the
 plate_read rows taken from `occurred_at - retro margin` until now through the read_at index,
 narrowed in SQL to the bounding box of the area grown to now, to reads whose plate could fit
-the pattern (`LIKE`, or any read with OCR candidates) or that name a make or model; the rest
+the pattern (`LIKE`, or any read with OCR candidates) or that name a make and a model; the rest
 of the rules (`app.bulletin_rules`) run in memory. At most `retro_max_reads` rows are looked
 at, newest first; a search cut short says so in the audit log and the answer.
 
@@ -19,22 +19,16 @@ from datetime import datetime, timedelta
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from app import audit
-from app.bulletin_notify import (
-    BulletinContext,
-    TrailPoint,
-    alert_of,
-    push_match,
-    refresh_alert,
-    trail,
-)
+from app.bulletin_alert import TrailPoint, alert_of, refresh_alert
+from app.bulletin_notify import BulletinContext, push_match
 from app.bulletin_rules import Fit, ReadView, Watched, fit
 from app.models import Bulletin, BulletinMatch, Camera, Read, User
-from geo import Sighting
+from geo import Point, Sighting
 from geo.areas import METRES_PER_DEGREE
 
 log = logging.getLogger(__name__)
@@ -80,7 +74,8 @@ def search(
         )
     else:
         query = query.where(
-            or_(Read.vehicle_make.is_not(None), Read.vehicle_model.is_not(None))  # type: ignore[union-attr]
+            Read.vehicle_make.is_not(None),  # type: ignore[union-attr]
+            Read.vehicle_model.is_not(None),  # type: ignore[union-attr]
         )
     query = query.order_by(Read.read_at.desc()).limit(ctx.retro_max_reads + 1)  # type: ignore[union-attr]
     found: list[tuple[ReadView, Fit]] = []
@@ -183,14 +178,13 @@ def record_live(
         if not stored:
             continue
         total += len(stored)
-        described = refresh_alert(session, row, watched, alert, now, ctx)
-        points = {p.match.read_id: p for p in trail(session, watched.id, limit=len(stored) + 5)}
+        described, newest = refresh_alert(session, row, watched, alert, now, ctx.alerts.tz)
+        points = {p.match.read_id: p for p in newest}
         for read, match in stored:
             point = points.get(read.id) or _point(session, read, match)
             pushed = push_match(
                 session, watched=watched, alert=alert, described=described, read=read,
-                point=point, previous=_previous(session, match),
-                repeat=_repeat(session, match, ctx), ctx=ctx, now=now,
+                point=point, previous=_previous(session, match), ctx=ctx, now=now,
             )  # fmt: skip
             log.info(
                 "bulletin.match",
@@ -241,17 +235,4 @@ def _previous(session: Session, match: BulletinMatch) -> Sighting | None:
     ).first()
     if row is None:
         return None
-    from geo import Point
-
     return Sighting(Point(row.lat, row.lon), row.read_at, heading_deg=row.heading_deg)
-
-
-def _repeat(session: Session, match: BulletinMatch, ctx: BulletinContext) -> bool:
-    """The same car fitted this bulletin within the merge window: push only where not lately."""
-    earlier = exists().where(
-        BulletinMatch.bulletin_id == match.bulletin_id,
-        BulletinMatch.plate_key == match.plate_key,
-        BulletinMatch.id != match.id,  # type: ignore[arg-type]
-        BulletinMatch.read_at >= match.read_at - ctx.alerts.merge_window,  # type: ignore[operator]
-    )
-    return bool(session.scalar(select(earlier)))

@@ -3,7 +3,8 @@ transaction, so a match's alert and pushes commit with the read (the outbox).
 
 Per process, an in-memory index of the active bulletins: plate patterns in an
 `lpr.patterns.PatternIndex` (a read costs a few dict probes per OCR candidate, whatever the
-number of bulletins), and bulletins without a plate by the make and model they name. Only the
+number of bulletins), and bulletins without a plate by make and the first characters of the
+model (a camera's "Civic LX" is a "Civic"). Only the
 few bulletins a read's plate or classification points at go through the full rules
 (`app.bulletin_rules.fit`: time window, grown area, description). With no active bulletin a
 batch costs one attribute test.
@@ -52,8 +53,8 @@ class BulletinWatch:
         self._poll_interval_s = poll_interval_s
         self._watched: dict[int, Watched] = {}
         self._patterns = PatternIndex()
-        self._by_make: dict[str, set[int]] = {}
-        self._by_model: dict[str, set[int]] = {}
+        self._by_vehicle: dict[tuple[str, str], set[int]] = {}  # (make, model[:2]) -> ids
+        self._by_first: dict[tuple[str, str], set[int]] = {}  # (make, model[:1]) -> ids
         self._owed: dict[int, tuple[int, datetime]] = {}  # catch-up searches: id -> version, since
         self._dirty = True
         self._next_poll = 0.0
@@ -105,9 +106,17 @@ class BulletinWatch:
         self.refresh(session, now)
         if not self._watched:
             return 0
+        found = self._catch_up(session, now) if self._owed else []
+        found += self.fits(rows, read_ids, now)
+        if not found:
+            return 0
+        return bulletin_trail.record_live(session, found, ctx=self.context, now=now)
+
+    def fits(
+        self, rows: Sequence[Mapping[str, Any]], read_ids: Sequence[int | None], now: datetime
+    ) -> list[tuple[Watched, ReadView, Fit]]:
+        """What fits which bulletin, without touching the database (the per-read cost)."""
         found: list[tuple[Watched, ReadView, Fit]] = []
-        if self._owed:
-            found += self._catch_up(session, now)
         rules = self.context.rules
         for row, read_id in zip(rows, read_ids, strict=True):
             if read_id is None:
@@ -123,23 +132,24 @@ class BulletinWatch:
                 matched = fit(watched, read, rules)
                 if matched is not None:
                     found.append((watched, read, matched))
-        if not found:
-            return 0
-        return bulletin_trail.record_live(session, found, ctx=self.context, now=now)
+        return found
 
     def _candidates(self, row: Mapping[str, Any]) -> set[int]:
         ids: set[int] = set()
         if len(self._patterns):
             keys = [row["plate_key"]]
             for candidate in row.get("candidates") or ():
-                keys.append(plates.normalize(str(candidate.get("plate") or "")))
+                keys.append(_key(str(candidate.get("plate") or "")))
             for key in dict.fromkeys(keys):
                 if key:
                     ids.update(slot for slot, _ in self._patterns.matches(key))
-        if self._by_make and row.get("vehicle_make"):
-            ids |= self._by_make.get(vehicles.make_key(row["vehicle_make"]) or "", set())
-        if self._by_model and row.get("vehicle_model"):
-            ids |= self._by_model.get(vehicles.model_key(row["vehicle_model"]) or "", set())
+        if self._by_vehicle and row.get("vehicle_make") and row.get("vehicle_model"):
+            make = vehicles.make_key(row["vehicle_make"]) or ""
+            model = vehicles.model_key(row["vehicle_model"]) or ""
+            for prefix in {model[:1], model[:2]}:
+                ids |= self._by_vehicle.get((make, prefix), set())
+            if len(model) == 1:  # a one-letter model is a prefix of longer ones
+                ids |= self._by_first.get((make, model), set())
         return ids
 
     def _add(self, row: Bulletin, now: datetime) -> None:
@@ -149,16 +159,20 @@ class BulletinWatch:
             watched = compile_row(row, self.context.beats)
         except (GeoError, LprError) as error:
             # Beats re-imported without a restart, say: the bulletin stays, unwatched here.
-            log.warning("bulletin.unwatchable", extra={"bulletin_id": row.id, "detail": str(error)})
+            # The error class only: an lpr message may quote the plate pattern.
+            log.warning(
+                "bulletin.unwatchable",
+                extra={"bulletin_id": row.id, "error": type(error).__name__},
+            )
             return
         self._watched[row.id] = watched
         if watched.pattern is not None:
             self._patterns.add(row.id, watched.pattern)
         elif watched.watches_description:
-            if watched.make_key:
-                self._by_make.setdefault(watched.make_key, set()).add(row.id)
-            elif watched.model_key:
-                self._by_model.setdefault(watched.model_key, set()).add(row.id)
+            assert watched.make_key is not None and watched.model_key is not None
+            make, model = watched.make_key, watched.model_key
+            self._by_vehicle.setdefault((make, model[:2]), set()).add(row.id)
+            self._by_first.setdefault((make, model[:1]), set()).add(row.id)
         if row.updated_at >= now - CATCH_UP:
             self._owed[row.id] = (row.version, row.updated_at - CATCH_UP)
 
@@ -167,7 +181,7 @@ class BulletinWatch:
         if watched is None:
             return
         self._patterns.remove(bulletin_id)
-        for table in (self._by_make, self._by_model):
+        for table in (self._by_vehicle, self._by_first):
             for ids in table.values():
                 ids.discard(bulletin_id)
         self._owed.pop(bulletin_id, None)
@@ -196,6 +210,14 @@ class BulletinWatch:
         # Owed until that transaction commits: a rolled-back batch searches again next time.
         event.listen(session, "after_commit", settle, once=True)
         return found
+
+
+def _key(raw: str) -> str:
+    """The plate key of an OCR candidate; most are already one (`plates.normalize` is the
+    identity on upper-case ASCII letters and digits) and skip the Unicode folding."""
+    if raw.isascii() and raw.isalnum() and raw.upper() == raw:
+        return raw
+    return plates.normalize(raw)
 
 
 def invalidate_after_commit(session: Session, watch: BulletinWatch) -> None:

@@ -15,8 +15,9 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from alerts.bulletins import Action
-from app import audit, bulletin_notify, bulletin_trail
-from app.bulletin_notify import BulletinContext, status_of
+from app import audit, bulletin_alert, bulletin_notify, bulletin_trail
+from app.bulletin_alert import status_of
+from app.bulletin_notify import BulletinContext
 from app.bulletin_rules import Watched, area_of, compile_row
 from app.bulletin_schemas import (
     BulletinCreate,
@@ -28,7 +29,7 @@ from app.bulletin_schemas import (
 )
 from app.errors import Conflict, Unprocessable
 from app.models import Bulletin, BulletinMatch, BulletinStatus, User
-from geo.areas import heading_of
+from geo.directions import heading_of
 from lpr import plates
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ def create(
     session.add(row)
     session.flush()
     watched = compile_row(row, ctx.beats)
-    alert = bulletin_notify.open_alert(session, row, watched, now)
+    alert = bulletin_alert.open_alert(session, row, watched, now)
     audit.record(
         session, actor=author, action="bulletin.create", now=now, object_type="bulletin",
         object_id=row.id, plate=row.plate_key, purpose=_purpose(row),
@@ -94,7 +95,7 @@ def create(
     )  # fmt: skip
     _note_normalised(row)
     bulletin_trail.retro(session, row, watched, actor=author, now=now, ctx=ctx)
-    described = bulletin_notify.refresh_alert(session, row, watched, alert, now, ctx)
+    described, _ = bulletin_alert.refresh_alert(session, row, watched, alert, now, ctx.alerts.tz)
     bulletin_notify.broadcast(session, row, watched, alert, described, ctx, now, action=Action.NEW)
     session.flush()
     return row
@@ -237,8 +238,8 @@ def _push(
     ctx: BulletinContext,
     action: Action,
 ) -> None:
-    alert = bulletin_notify.alert_of(session, row, lock=True)
-    described = bulletin_notify.refresh_alert(session, row, watched, alert, now, ctx)
+    alert = bulletin_alert.alert_of(session, row, lock=True)
+    described, _ = bulletin_alert.refresh_alert(session, row, watched, alert, now, ctx.alerts.tz)
     bulletin_notify.broadcast(session, row, watched, alert, described, ctx, now, action=action)
     session.flush()
 

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import exists, select
 
 from app import audit, bulletins
-from app.bulletin_notify import BulletinContext, TrailPoint, status_of, trail
+from app.bulletin_alert import TrailPoint, status_of, trail
+from app.bulletin_notify import BulletinContext
 from app.bulletin_rules import compile_row
 from app.bulletin_schemas import (
     BulletinCancel,
@@ -305,8 +306,12 @@ def _visible(session: SessionDep, bulletin_id: int, user: User) -> Bulletin:
         raise NotFound(f"no bulletin with id {bulletin_id}")
     if user.role in SEES_ALL:
         return row
-    sent = session.scalar(select(_sent_to(user).where(Bulletin.id == bulletin_id)))  # type: ignore[arg-type]
-    if not sent:
+    sent = session.scalar(
+        select(AlertRecipient.id).where(
+            AlertRecipient.alert_id == row.alert_id, AlertRecipient.user_id == user.id
+        )
+    )
+    if sent is None:
         # Same answer as a missing bulletin: officers see only what they were sent.
         raise NotFound(f"no bulletin with id {bulletin_id}")
     return row

@@ -8,7 +8,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from geo import Point, distance_m
-from geo.areas import Area, Growth, beats, circle, heading_of, polygon
+from geo.areas import Area, Growth, beats, circle, polygon
+from geo.directions import heading_of
 from geo.errors import InvalidArea, InvalidMotion
 from geo.motion import project
 from geo.zones import grid_beats
