@@ -10,8 +10,17 @@ from tests.app.helpers import hotlist_with_plate, make_world, officer_on_duty
 
 
 def test_a_hit_logs_no_plate_at_info(
-    client: TestClient, engine: Engine, clock: ManualClock, caplog: pytest.LogCaptureFixture
+    client: TestClient,
+    engine: Engine,
+    clock: ManualClock,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Tools run earlier in the same process (import-linter) may configure logging with
+    # disable_existing_loggers; this test needs ours on.
+    for name, logger in logging.Logger.manager.loggerDict.items():
+        if isinstance(logger, logging.Logger) and name.startswith(("app", "alerts")):
+            monkeypatch.setattr(logger, "disabled", False)
     world = make_world(engine, clock)
     officer_on_duty(client, engine, clock, lat=37.8050, lon=-122.2712)
     hotlist_with_plate(client, world, "7QPL555")
