@@ -103,3 +103,25 @@ def _feature(beat: Beat) -> dict[str, Any]:
         "properties": {"code": beat.code, "district": beat.district},
         "geometry": json.loads(json.dumps(mapping(beat.geometry))),
     }
+
+
+class BeatTagger:
+    """`beat_at` for reads, remembered per position: fixed cameras report the same point again
+    and again, and a polygon lookup costs more than the rest of a read's preparation."""
+
+    def __init__(self, beats: BeatMap, *, remember: int = 20_000) -> None:
+        self.beats = beats
+        self._known: dict[tuple[float, float], str | None] = {}
+        self._remember = remember
+
+    def beat_at(self, lat: float, lon: float) -> str | None:
+        key = (lat, lon)
+        try:
+            return self._known[key]
+        except KeyError:
+            pass
+        beat = self.beats.beat_at(Point(lat, lon))
+        if len(self._known) >= self._remember:
+            self._known.clear()  # mobile units move on: start again rather than grow forever
+        self._known[key] = beat
+        return beat

@@ -65,6 +65,14 @@ class BulletinWatch:
     def invalidate(self) -> None:
         self._dirty = True
 
+    def is_due(self) -> bool:
+        """Whether the next `refresh` would ask the database anything."""
+        return self._dirty or time.monotonic() >= self._next_poll
+
+    def has_pending(self) -> bool:
+        """Whether a new bulletin still owes its catch-up search of recent reads."""
+        return bool(self._owed)
+
     def refresh(self, session: Session, now: datetime, *, force: bool = False) -> int:
         """Follow the database if due; returns how many bulletins were compiled again."""
         if not (force or self._dirty or time.monotonic() >= self._next_poll):

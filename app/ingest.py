@@ -8,14 +8,17 @@ durable before its 202; a failed commit fails every request in it, and none is a
 """
 
 import asyncio
+import contextlib
 import logging
 import queue
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
+import psycopg
 from sqlalchemy.engine import Engine
 
 from alerts import compose
@@ -26,7 +29,7 @@ from app.db import transaction
 from app.hits import AlertSettings, ReadFacts, raise_alert
 from app.matching import HotListIndex
 from app.officers import OfficerTracker
-from app.readstore import insert_reads
+from app.readstore import insert_postgresql, insert_reads
 from lpr import plates
 
 log = logging.getLogger(__name__)
@@ -51,13 +54,20 @@ class Stored:
     # Rows not stored because their vendor ids were (app/readkeys.py): row index -> the id of
     # the read they repeat (None if unknown).
     duplicate_of: dict[int, int | None] = field(default_factory=dict)
+    queued_pushes: bool = False  # the transaction wrote deliveries for the push worker
+
+    def __post_init__(self) -> None:
+        if self.alert_ids and not self.queued_pushes:
+            object.__setattr__(self, "queued_pushes", True)
 
 
 @dataclass(slots=True)
 class _Job:
     camera: CameraRef
     rows: list[dict[str, Any]]
-    future: "Future[Stored]"
+    # An asyncio future (with its loop) for requests, or a plain one for blocking callers.
+    future: "asyncio.Future[Stored] | Future[Stored]"
+    loop: asyncio.AbstractEventLoop | None = None
 
 
 class IngestWriter:
@@ -77,6 +87,10 @@ class IngestWriter:
     ) -> None:
         self._bulletins = bulletins  # the live watch of dispatcher bulletins (app/bulletin_watch)
         self._engine = engine
+        # PostgreSQL commits a lone statement itself: a batch that hits nothing is one round trip
+        # on a connection of the writer's own.
+        self._dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._quiet_connection: psycopg.Connection[Any] | None = None
         self._index = index
         self._alerts = alert_settings
         self._officers = officers
@@ -97,6 +111,8 @@ class IngestWriter:
             self._queue.put(None)
             self._thread.join(timeout=30)
             self._started = False
+        if self._quiet_connection is not None:
+            self._quiet_connection.close()
 
     def submit_nowait(self, camera: CameraRef, rows: list[dict[str, Any]]) -> "Future[Stored]":
         job = _Job(camera, rows, Future())
@@ -104,7 +120,10 @@ class IngestWriter:
         return job.future
 
     async def submit(self, camera: CameraRef, rows: list[dict[str, Any]]) -> Stored:
-        return await asyncio.wrap_future(self.submit_nowait(camera, rows))
+        loop = asyncio.get_running_loop()
+        job = _Job(camera, rows, loop.create_future(), loop)
+        self._queue.put(job)
+        return await job.future
 
     def store(self, camera: CameraRef, rows: list[dict[str, Any]]) -> Stored:
         """Blocking form of `submit`, for the CLI and tests."""
@@ -135,15 +154,15 @@ class IngestWriter:
         except Exception:
             if len(jobs) == 1:
                 log.exception("ingest.failed", extra={"reads": len(jobs[0].rows)})
-                jobs[0].future.set_exception(StoreFailed())
+                _settle([(jobs[0], StoreFailed())])
                 return
             # One bad request must not fail its neighbours: retry each on its own.
             for job in jobs:
                 self._write([job])
             return
-        for job, result in zip(jobs, results, strict=True):
-            job.future.set_result(result)
-        self._on_commit()
+        _settle(list(zip(jobs, results, strict=True)))
+        if any(result.queued_pushes for result in results):
+            self._on_commit()  # wake the push worker only when there is something to send
 
     def _write_batch(self, jobs: Sequence[_Job]) -> list[Stored]:
         now = self._clock()
@@ -152,6 +171,9 @@ class IngestWriter:
             if row.get("read_at") is None:
                 row["read_at"] = now
             row["plate_fold"] = plates.fold_key(row["plate_key"])
+        quiet = self._write_quiet_batch(jobs, rows, now)
+        if quiet is not None:
+            return quiet
         with transaction(self._engine) as session:
             self._index.refresh(session, now)
             # Vendor rows carry ids to deduplicate on; rows from /v1/reads skip this (None).
@@ -179,8 +201,52 @@ class IngestWriter:
                 )
             if self._bulletins is not None:
                 fresh = [None if dedup and dedup.is_duplicate[i] else r for i, r in enumerate(ids)]
-                self._bulletins.match(session, rows, fresh, now)
+                if self._bulletins.match(session, rows, fresh, now):
+                    results = [replace(r, queued_pushes=True) for r in results]
         return results
+
+    def _write_quiet_batch(
+        self, jobs: Sequence[_Job], rows: list[dict[str, Any]], now: datetime
+    ) -> list[Stored] | None:
+        """The common case on PostgreSQL: nothing in the batch hits a list or a bulletin and
+        nothing needs deduplicating, so the reads go in with one autocommitted statement on the
+        writer's own connection: one round trip, durable when it returns. Returns None
+        (nothing written) when the batch needs the full transaction."""
+        if self._engine.dialect.name != "postgresql":
+            return None
+        if any(row.get(readkeys.SOURCE_KEYS) for row in rows):
+            return None
+        if self._index.is_due() or (self._bulletins is not None and self._bulletins.is_due()):
+            with transaction(self._engine) as session:  # about once a second
+                self._index.refresh(session, now)
+                if self._bulletins is not None:
+                    self._bulletins.refresh(session, now)
+        matcher = self._index.matcher
+        for row in rows:
+            if matcher.match_read(candidates(row), state=row["state"], now=now):
+                return None
+        if self._bulletins is not None and (
+            self._bulletins.has_pending() or self._bulletins.fits(rows, [0] * len(rows), now)
+        ):
+            return None
+        ids = self._insert_autocommit(rows)
+        results, offset = [], 0
+        for job in jobs:
+            results.append(Stored(ids[offset : offset + len(job.rows)], 0))
+            offset += len(job.rows)
+        return results
+
+    def _insert_autocommit(self, rows: list[dict[str, Any]]) -> list[int]:
+        if self._quiet_connection is None or self._quiet_connection.closed:
+            self._quiet_connection = psycopg.connect(self._dsn, autocommit=True)
+        try:
+            return insert_postgresql(self._quiet_connection, rows)
+        except psycopg.OperationalError:
+            # The server went away (restart, failover): drop the connection; the batch fails
+            # as a whole and its requests get a 503 to retry; the next batch reconnects.
+            self._quiet_connection.close()
+            self._quiet_connection = None
+            raise
 
     def _match(
         self, session: Any, camera: CameraRef, read_id: int, row: dict[str, Any], now: Any
@@ -215,6 +281,35 @@ class IngestWriter:
             if alert is not None and alert.id is not None:
                 alert_ids.append(alert.id)
         return alert_ids
+
+
+def _settle(outcomes: list[tuple[_Job, "Stored | BaseException"]]) -> None:
+    """Answer the waiting requests: one wake-up per event loop for the whole batch. Each
+    cross-thread wake-up writes to the loop's socket and then waits for the busy loop thread
+    to hand the GIL back, so one per request would cost more than storing the reads."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Any, Any]]] = {}
+    for job, outcome in outcomes:
+        if job.loop is None:
+            _resolve(job.future, outcome)
+        else:
+            by_loop.setdefault(job.loop, []).append((job.future, outcome))
+    for loop, pairs in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # a closed loop: nobody is waiting any more
+            loop.call_soon_threadsafe(_resolve_all, pairs)
+
+
+def _resolve_all(pairs: list[tuple[Any, Any]]) -> None:
+    for future, outcome in pairs:
+        _resolve(future, outcome)
+
+
+def _resolve(future: Any, outcome: Any) -> None:
+    if future.done():  # the request went away (client disconnected)
+        return
+    if isinstance(outcome, BaseException):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)
 
 
 def candidates(row: dict[str, Any]) -> list[tuple[str, float | None]]:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.telemetry import TelemetryConfig
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -22,6 +23,7 @@ from alerts.logsender import LogSender
 from alerts.push import PushSender
 from alerts.routing import PriorityRouting, Tier
 from app import api, beats, errors, migrate
+from app.api import reads as reads_api
 from app.bulletin_notify import BulletinContext
 from app.bulletin_rules import Rules
 from app.bulletin_watch import BulletinWatch
@@ -48,6 +50,7 @@ from geo.areas import Growth
 log = logging.getLogger(__name__)
 
 INBOX_PATH = "/fcm"
+NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 
 def make_sender(settings: Settings) -> PushSender:
@@ -171,6 +174,7 @@ def create_app(
         ).start()
         app.state.engine, app.state.writer, app.state.sender = engine, writer, push
         app.state.index, app.state.officers, app.state.beats = index, officers, beat_map
+        app.state.beat_tagger = beats.BeatTagger(beat_map)
         app.state.alert_settings = alerting
         app.state.worker = worker
         app.state.bulletins = bulletin_watch
@@ -212,11 +216,16 @@ def create_app(
         version="0.1.0",
         summary="Plate reads, hot lists and bulletins become pushes on the right officer's phone.",
         lifespan=lifespan,
+        # Lookout exports no OpenTelemetry; left on, FastAPI looks for a provider in the
+        # environment on every request, a tenth of the cost of storing a read.
+        telemetry=NO_TELEMETRY,
     )
     app.state.settings, app.state.clock = settings, clock
     app.state.camera_keys = CameraKeyCache()
     errors.add_exception_handlers(app)
-    app.include_router(api.router, prefix="/v1")
+    app.add_api_route(endpoint=reads_api.post_reads, **reads_api.POST_READS)
+    for router in api.ROUTERS:
+        app.include_router(router, prefix="/v1")
     app.add_middleware(RequestLog)
     if settings.serves_inbox:
         app.mount(INBOX_PATH, create_fcm_inbox(clock=clock))
@@ -257,7 +266,11 @@ def create_app(
 
 class RequestLog:
     """One `http.request` line per request with the route template, never the raw path or
-    query string, which may hold plates (uvicorn's access log is switched off for this)."""
+    query string, which may hold plates (uvicorn's access log is switched off for this).
+
+    Successful requests log at DEBUG: cameras post thousands of reads a second, and a line for
+    each would cost more than storing them. Client errors log at INFO, server errors at WARNING.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -278,13 +291,22 @@ class RequestLog:
         try:
             await self.app(scope, receive, send_and_note)
         finally:
-            route = scope.get("route")
-            log.info(
-                "http.request",
-                extra={
-                    "method": scope["method"],
-                    "route": getattr(route, "path", None) or scope.get("root_path", "") or "-",
-                    "status": status,
-                    "ms": round((time.perf_counter() - started) * 1000, 2),
-                },
+            level = (
+                logging.DEBUG if status < 400 else logging.INFO if status < 500 else logging.WARNING
             )
+            if log.isEnabledFor(level):
+                self._log(level, scope, status, started)
+
+    @staticmethod
+    def _log(level: int, scope: Scope, status: int, started: float) -> None:
+        route = scope.get("route")
+        log.log(
+            level,
+            "http.request",
+            extra={
+                "method": scope["method"],
+                "route": getattr(route, "path", None) or scope.get("root_path", "") or "-",
+                "status": status,
+                "ms": round((time.perf_counter() - started) * 1000, 2),
+            },
+        )

@@ -81,12 +81,16 @@ class HotListIndex:
     def invalidate(self) -> None:
         self._dirty = True
 
+    def is_due(self) -> bool:
+        """Whether the next `refresh` would ask the database anything."""
+        return not self._loaded or self._dirty or time.monotonic() >= self._next_poll
+
     def refresh(self, session: Session, now: datetime, *, force: bool = False) -> int:
         """Bring the matcher up to date if due; returns the number of changes applied."""
         if not self._loaded:
             self._load(session)
             return len(self.matcher)
-        if not (force or self._dirty or time.monotonic() >= self._next_poll):
+        if not (force or self.is_due()):
             return 0
         # Cleared before the query: an invalidate() that lands during it triggers another.
         self._dirty = False

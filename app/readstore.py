@@ -28,13 +28,19 @@ _TIME_COLUMNS = frozenset({"read_at", "received_at"})
 _PG_TYPES = {
     "camera_id": "bigint", "read_at": "timestamptz", "received_at": "timestamptz",
     "lat": "float8", "lon": "float8", "heading_deg": "float8", "confidence": "float8",
-    "candidates": "text", "vehicle_year": "int",
+    "candidates": "jsonb", "details": "jsonb", "vehicle_year": "int",
 }  # fmt: skip
-_UNNEST_INSERT = (
-    f"INSERT INTO plate_read ({', '.join(COLUMNS)}) "
-    f"SELECT {', '.join(c + '::json' if c in _JSON_COLUMNS else c for c in COLUMNS)} "
-    f"FROM unnest({', '.join('%s::' + _PG_TYPES.get(c, 'text') + '[]' for c in COLUMNS)}) "
-    f"AS u({', '.join(COLUMNS)}) RETURNING id"
+_TIME_INDEXES = tuple(i for i, column in enumerate(COLUMNS) if column in _TIME_COLUMNS)
+# Rows travel as a JSON array of arrays, unpacked positionally by the server.
+_JSON_INSERT = (
+    f"INSERT INTO plate_read ({', '.join(COLUMNS)}) SELECT "
+    + ", ".join(
+        f"(r->>{i})::{_PG_TYPES.get(c, 'text')}"
+        if _PG_TYPES.get(c) != "jsonb"
+        else f"(r->{i})::json"
+        for i, c in enumerate(COLUMNS)
+    )
+    + " FROM jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS t(r, n) ORDER BY n RETURNING id"
 )
 
 
@@ -52,21 +58,27 @@ def insert_reads(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
 
 
 def _insert_postgresql(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
-    arrays: list[list[Any]] = [[] for _ in COLUMNS]
-    for row in rows:
-        for i, column in enumerate(COLUMNS):
-            value = row.get(column)
-            if column in _JSON_COLUMNS and value is not None:
-                value = json.dumps(value)
-            elif column in _TIME_COLUMNS:
-                _require_aware(value)
-            arrays[i].append(value)
     connection = session.connection().connection.driver_connection
     assert connection is not None
+    return insert_postgresql(connection, rows)
+
+
+def insert_postgresql(connection: Any, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert through a psycopg connection as one JSON document: one small parameter, one
+    prepared statement, one round trip; the JSON is built by the C encoder."""
+    payload = json.dumps([_pg_row(row) for row in rows], separators=(",", ":"))
     with connection.cursor() as cursor:
-        cursor.execute(_UNNEST_INSERT, arrays)  # one round trip, one prepared statement
+        cursor.execute(_JSON_INSERT, (payload,))
         # nextval runs row by row in input order, so the ids sorted are the rows' ids in order.
         return sorted(row[0] for row in cursor.fetchall())
+
+
+def _pg_row(row: dict[str, Any]) -> list[Any]:
+    values = [row.get(column) for column in COLUMNS]
+    for i in _TIME_INDEXES:
+        _require_aware(values[i])
+        values[i] = values[i].isoformat()
+    return values
 
 
 def _executemany_sqlite(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:

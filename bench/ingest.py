@@ -40,8 +40,9 @@ def bare_app():  # type: ignore[no-untyped-def]
     from fastapi import FastAPI, Request
 
     from app.api.reads import _body, parse_reads
+    from app.main import NO_TELEMETRY
 
-    app = FastAPI()
+    app = FastAPI(telemetry=NO_TELEMETRY)  # as Lookout's own app: no per-request OTel lookup
 
     @app.post("/v1/reads", status_code=202)
     async def post_reads(request: Request) -> dict[str, object]:

@@ -4,15 +4,18 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, ValidationError
 from sqlalchemy import select
 
 from app import audit, images
-from app.deps import ClockDep, CurrentCamera, SessionDep, require_roles
+from app.beats import BeatTagger
+from app.deps import ClockDep, SessionDep, camera_from_key, require_roles
 from app.errors import (
     BadRequest,
     NotFound,
     PayloadTooLarge,
+    Unauthorized,
     Unavailable,
     Unprocessable,
     describe_validation_errors,
@@ -20,8 +23,6 @@ from app.errors import (
 from app.ingest import CameraRef, IngestWriter, StoreFailed
 from app.models import Read, Role, User
 from app.schemas import ReadBatchIn, ReadIn, ReadPublic, ReadsAccepted, Vehicle
-from geo import Point
-from geo.zones import BeatMap
 from lpr import plates
 
 router = APIRouter(prefix="/reads", tags=["reads"])
@@ -46,19 +47,37 @@ _READ_BODY = {
 }
 
 
-@router.post("", status_code=202, openapi_extra=_READ_BODY, response_model=ReadsAccepted)
-async def post_reads(request: Request, camera: CurrentCamera, clock: ClockDep) -> ReadsAccepted:
+# Registered on the app itself (app/main.py), ahead of the routers: every read then skips
+# the included routers' matching, measurable at thousands of reads a second.
+POST_READS: dict[str, Any] = {
+    "path": "/v1/reads",
+    "methods": ["POST"],
+    "status_code": 202,
+    "tags": ["reads"],
+    "openapi_extra": _READ_BODY | {"security": [{"APIKeyHeader": []}]},
+    "response_model": ReadsAccepted,
+    "responses": {401: {"description": "Missing or unknown camera key (X-API-Key)"}},
+}
+
+
+async def post_reads(request: Request) -> JSONResponse:
     """Store one read, or `{"reads": [...]}` (up to 1,000), and match them. All or nothing:
     if any read is invalid, the answer is 422 naming it and nothing is stored."""
+    # The hottest route: the camera key is checked here rather than through dependency
+    # injection, and the answer is written directly, which halves the framework's share.
+    api_key = request.headers.get("x-api-key")
+    if not api_key:
+        raise Unauthorized("missing camera key: send it in the 'X-API-Key' header")
+    camera = await camera_from_key(request, api_key)
     reads = parse_reads(await _body(request))
-    now = clock()
+    now = request.app.state.clock()
     for i, read in enumerate(reads):
         if read.read_at is not None and (read.read_at - now).total_seconds() > FUTURE_TOLERANCE_S:
             where = f"reads[{i}].read_at" if len(reads) > 1 else "read_at"
             raise Unprocessable(
                 f"{where}: {read.read_at.isoformat()} is in the future; check the camera's clock"
             )
-    beats: BeatMap = request.app.state.beats
+    beats: BeatTagger = request.app.state.beat_tagger
     rows = [read_row(read, camera, beats) for read in reads]
     writer: IngestWriter = request.app.state.writer
     try:
@@ -68,7 +87,10 @@ async def post_reads(request: Request, camera: CurrentCamera, clock: ClockDep) -
             "the reads could not be stored right now; nothing was kept, retry later",
             headers={"Retry-After": "5"},
         ) from None
-    return ReadsAccepted(accepted=len(stored.read_ids), read_ids=stored.read_ids, hits=stored.hits)
+    return JSONResponse(
+        {"accepted": len(stored.read_ids), "read_ids": stored.read_ids, "hits": stored.hits},
+        status_code=202,
+    )
 
 
 async def _body(request: Request) -> Any:
@@ -97,13 +119,13 @@ def parse_reads(body: Any) -> list[ReadIn]:
     raise Unprocessable('body must be a JSON object: one read, or {"reads": [...]}')
 
 
-def read_row(read: ReadIn, camera: CameraRef, beats: BeatMap | None = None) -> dict[str, Any]:
+def read_row(read: ReadIn, camera: CameraRef, beats: BeatTagger | None = None) -> dict[str, Any]:
     plate = plates.parse(read.plate)
     vehicle = read.vehicle or Vehicle()
     lat, lon = (read.lat, read.lon) if read.lat is not None else (camera.lat, camera.lon)
     beat = None
     if beats is not None and lat is not None and lon is not None:
-        beat = beats.beat_at(Point(lat, lon))
+        beat = beats.beat_at(lat, lon)
     return {
         "beat": beat,
         "camera_id": camera.id,
