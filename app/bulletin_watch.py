@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 from sqlmodel import Session
 
 from alerts import vehicles
@@ -220,6 +220,9 @@ class BulletinWatch:
         return found
 
 
+BULLETIN_CHANNEL = "lookout_bulletins"
+
+
 def _key(raw: str) -> str:
     """The plate key of an OCR candidate; most are already one (`plates.normalize` is the
     identity on upper-case ASCII letters and digits) and skip the Unicode folding."""
@@ -229,5 +232,8 @@ def _key(raw: str) -> str:
 
 
 def invalidate_after_commit(session: Session, watch: BulletinWatch) -> None:
-    """Have this process's watch look for changes once `session` has committed them."""
+    """Have this process's watch look for changes once `session` has committed them, and on
+    PostgreSQL every other process's too (NOTIFY, delivered at commit)."""
     event.listen(session, "after_commit", lambda _session: watch.invalidate(), once=True)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": BULLETIN_CHANNEL})

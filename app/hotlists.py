@@ -81,8 +81,21 @@ def touch(session: Session, hotlist: HotList, now: datetime) -> None:
 def add_entries(
     session: Session, *, hotlist: HotList, entries: Sequence[EntryIn], user: User, now: datetime
 ) -> list[int]:
-    """Insert entries and their change-feed rows; the caller's transaction commits them."""
-    rows = [_entry_row(entry, hotlist_id=hotlist.id, user_id=user.id, now=now) for entry in entries]  # type: ignore[arg-type]
+    """Insert entries and their change-feed rows; the caller's transaction commits them.
+
+    A plate already on the list with the same state is not added again (two copies would raise
+    two alerts for one car); see `already_listed`.
+    """
+    assert hotlist.id is not None
+    listed = already_listed(session, hotlist.id, entries)
+    seen: set[tuple[str, str | None]] = set()
+    fresh = []
+    for entry in entries:
+        key = (entry_key(entry.plate), entry.state)
+        if key not in listed and key not in seen:
+            seen.add(key)
+            fresh.append(entry)
+    rows = [_entry_row(entry, hotlist_id=hotlist.id, user_id=user.id, now=now) for entry in fresh]  # type: ignore[arg-type]
     ids = _insert(session, rows, now=now)
     if ids:
         audit.record(
@@ -96,6 +109,24 @@ def add_entries(
             detail={"entry_ids": ids[:5000], "count": len(ids)},
         )
     return ids
+
+
+def already_listed(
+    session: Session, hotlist_id: int, entries: Sequence[EntryIn]
+) -> dict[tuple[str, str | None], int]:
+    """(key, state) -> id of the live entries of a list among `entries`."""
+    keys = sorted({entry_key(entry.plate) for entry in entries})
+    found: dict[tuple[str, str | None], int] = {}
+    for start in range(0, len(keys), 500):
+        rows = session.execute(
+            select(HotListEntry.plate_key, HotListEntry.state, HotListEntry.id).where(
+                HotListEntry.hotlist_id == hotlist_id,
+                HotListEntry.plate_key.in_(keys[start : start + 500]),  # type: ignore[attr-defined]
+                HotListEntry.deleted_at.is_(None),  # type: ignore[union-attr]
+            )
+        )
+        found.update({(key, state): entry_id for key, state, entry_id in rows})
+    return found
 
 
 def _insert(session: Session, rows: list[dict[str, Any]], *, now: datetime) -> list[int]:

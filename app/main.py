@@ -27,7 +27,7 @@ from app import api, beats, errors, migrate
 from app.api import reads as reads_api
 from app.bulletin_notify import BulletinContext
 from app.bulletin_rules import Rules
-from app.bulletin_watch import BulletinWatch
+from app.bulletin_watch import BULLETIN_CHANNEL, BulletinWatch
 from app.camera_sources import CameraSources
 from app.clock import Clock, system_clock
 from app.db import make_engine, transaction
@@ -137,9 +137,6 @@ def create_app(
         # The writer's own pool: no ping per checkout, which would cost a round trip per batch.
         writer_engine = make_engine(settings.database_url, pool_pre_ping=False)
         index = HotListIndex(poll_interval_s=settings.hotlist_poll_s)
-        listener = None
-        if engine.dialect.name == "postgresql":
-            listener = Listener(settings.database_url, NOTIFY_CHANNEL, index.invalidate).start()
         alerting = alert_settings(settings)
         officers = OfficerTracker(fresh_for=timedelta(seconds=settings.location_fresh_s))
         with transaction(engine) as session:
@@ -156,6 +153,10 @@ def create_app(
                 retro_max_reads=settings.bulletin_retro_max_reads,
             )
         )
+        listener = None
+        if engine.dialect.name == "postgresql":
+            wake = {NOTIFY_CHANNEL: index.invalidate, BULLETIN_CHANNEL: bulletin_watch.invalidate}
+            listener = Listener(settings.database_url, wake).start()
         writer = IngestWriter(
             engine=writer_engine,
             index=index,

@@ -3,7 +3,7 @@ instead of at its next poll. Polling stays as the fallback (and is all SQLite ha
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import psycopg
 from sqlalchemy.engine import make_url
@@ -12,16 +12,15 @@ log = logging.getLogger(__name__)
 
 
 class Listener:
-    """Calls `on_notify` for every NOTIFY on `channel`, and once after each (re)connection, since
-    notifications sent while disconnected are lost."""
+    """Calls the callback of a channel for every NOTIFY on it, and every callback once after
+    each (re)connection, since notifications sent while disconnected are lost."""
 
-    def __init__(self, database_url: str, channel: str, on_notify: Callable[[], None]) -> None:
+    def __init__(self, database_url: str, callbacks: Mapping[str, Callable[[], None]]) -> None:
         url = make_url(database_url).set(drivername="postgresql")
         self._dsn = url.render_as_string(hide_password=False)
-        self._channel = channel
-        self._on_notify = on_notify
+        self._callbacks = dict(callbacks)
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"listen-{channel}", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="listen", daemon=True)
 
     def start(self) -> "Listener":
         self._thread.start()
@@ -36,15 +35,19 @@ class Listener:
         while not self._stop.is_set():
             try:
                 with psycopg.connect(self._dsn, autocommit=True, connect_timeout=5) as connection:
-                    connection.execute(f'LISTEN "{self._channel}"')
-                    self._on_notify()
+                    for channel in self._callbacks:
+                        connection.execute(f'LISTEN "{channel}"')
+                    for callback in self._callbacks.values():
+                        callback()
                     failures = 0
                     while not self._stop.is_set():
-                        for _ in connection.notifies(timeout=1.0):
-                            self._on_notify()
+                        for notify in connection.notifies(timeout=1.0):
+                            self._callbacks.get(notify.channel, _ignore)()
             except psycopg.Error as error:
                 failures += 1
-                log.warning(
-                    "listen.reconnect", extra={"channel": self._channel, "detail": str(error)[:200]}
-                )
+                log.warning("listen.reconnect", extra={"detail": str(error)[:200]})
                 self._stop.wait(min(30.0, 0.5 * 2**failures))
+
+
+def _ignore() -> None:
+    pass

@@ -425,6 +425,9 @@ class EntriesAdded(BaseModel):
     added: int
     entry_ids: list[int]
     retro_hits: int = 0
+    already_listed: list[int] = Field(
+        default=[], description="Existing entries that some of these plates repeat"
+    )
 
 
 class ImportProblem(BaseModel):

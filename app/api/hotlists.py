@@ -140,8 +140,9 @@ def add_entries(
     settings: SettingsDep,
 ) -> EntriesAdded:
     """Add up to 5,000 entries (a plate, or a partial plate with ? and *). All or nothing:
-    one bad entry is a 422 naming it. The reads of the last 24 hours are checked against the
-    new entries at once; a match is a historical hit (`retro_hits`)."""
+    one bad entry is a 422 naming it. A plate already listed with the same state is not added
+    twice (`already_listed` names the existing entries). The reads of the last 24 hours are
+    checked against the new entries at once; a match is a historical hit (`retro_hits`)."""
     hotlist = _hotlist(session, hotlist_id)
     now = clock()
     for i, entry in enumerate(entries):
@@ -149,10 +150,13 @@ def add_entries(
             hotlists.check_entry(entry, now)
         except hotlists.EntryProblem as error:
             raise Unprocessable(f"[{i}]: {error}") from None
+    listed = hotlists.already_listed(session, hotlist_id, entries)
     ids = hotlists.add_entries(session, hotlist=hotlist, entries=entries, user=user, now=now)
     invalidate_after_commit(session, request.app.state.index)
     found = _retro(request, session, hotlist, ids, settings.retro_window_s, now)
-    return EntriesAdded(added=len(ids), entry_ids=ids, retro_hits=found)
+    return EntriesAdded(
+        added=len(ids), entry_ids=ids, retro_hits=found, already_listed=sorted(set(listed.values()))
+    )
 
 
 @router.post("/{hotlist_id}/import", status_code=201)

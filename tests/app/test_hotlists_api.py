@@ -121,3 +121,20 @@ def test_only_admins_and_supervisors_manage_hot_lists(
     assert client.get("/v1/hotlists", headers=bearer(dispatcher)).status_code == 200
     assert client.get("/v1/hotlists", headers=bearer(officer)).status_code == 403
     assert client.get("/v1/hotlists").status_code == 401
+
+
+def test_a_plate_already_listed_is_not_added_twice(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    world = make_world(engine, clock)
+    hotlist_id = _new_list(client, world.admin)
+    url = f"/v1/hotlists/{hotlist_id}/entries"
+    first = client.post(url, json=[{"plate": "7ABC123", "state": "CA"}], headers=world.admin).json()
+    again = client.post(
+        url,
+        json=[{"plate": "7abc-123", "state": "CA"}, {"plate": "7ABC123", "state": "NV"}],
+        headers=world.admin,
+    ).json()
+    assert (again["added"], again["already_listed"]) == (1, first["entry_ids"])
+    hits = client.post("/v1/reads", json={"plate": "7ABC123", "state": "CA"}, headers=world.camera)
+    assert hits.json()["hits"] == 1  # one car, one alert
