@@ -19,14 +19,14 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
+from app import readrows
+from app.beats import BeatTagger
 from app.camera_sources import CameraSources
 from app.clock import Clock
 from app.images import ImageStore
 from app.ingest import CameraRef, IngestWriter, Stored
 from app.readkeys import SOURCE_KEYS
-from geo import Point
-from geo.zones import BeatMap
-from lpr import Read, plates
+from lpr import Read
 from lpr.errors import LprError
 from lpr.vendors import Heartbeat, Ignored, ImageKind, InlineImage, Parsed, Reads, Sighting
 
@@ -86,7 +86,7 @@ class Intake:
         writer: IngestWriter,
         images: ImageStore,
         clock: Clock,
-        beats: Callable[[], BeatMap | None] = lambda: None,
+        beats: Callable[[], BeatTagger | None] = lambda: None,
     ) -> None:
         self.sources = sources
         self._writer = writer
@@ -218,16 +218,10 @@ class Intake:
 
 
 def read_row(
-    read: Read, camera: CameraRef, *, vendor: Vendor, kind: str, beats: BeatMap | None = None
+    read: Read, camera: CameraRef, *, vendor: Vendor, kind: str, beats: BeatTagger | None = None
 ) -> dict[str, Any]:
-    """The row of a vendor read, as app/api/reads.py builds one for POST /v1/reads: the read's
-    own position (a mobile unit's GPS) over the camera's, and its own heading likewise."""
-    plate = plates.parse(read.plate)
+    """The row of a vendor read (app/readrows.py), with where it came from in `details`."""
     vehicle = read.vehicle
-    lat, lon = (read.lat, read.lon) if read.lat is not None else (camera.lat, camera.lon)
-    beat = None
-    if beats is not None and lat is not None and lon is not None:
-        beat = beats.beat_at(Point(lat, lon))
     confidences = {
         "make": vehicle.make_confidence,
         "model": vehicle.model_confidence,
@@ -243,28 +237,13 @@ def read_row(
         details["notes"] = list(read.notes)
     if any(value is not None for value in confidences.values()):
         details["vehicle_confidence"] = {k: v for k, v in confidences.items() if v is not None}
-    return {
-        "beat": beat,
-        "camera_id": camera.id,
-        "plate": read.plate,
-        "plate_key": plate.key,
-        "plate_removed": plate.removed or None,
-        "state": read.state,
-        "read_at": read.read_at,
-        "lat": lat,
-        "lon": lon,
-        "heading_deg": read.heading_deg if read.heading_deg is not None else camera.heading_deg,
-        "confidence": read.confidence,
-        "candidates": [{"plate": c.plate, "confidence": c.confidence} for c in read.candidates]
-        or None,
-        "vehicle_make": vehicle.make,
-        "vehicle_model": vehicle.model,
-        "vehicle_color": vehicle.color,
-        "vehicle_type": vehicle.type,
-        "vehicle_year": vehicle.year,
-        "image_url": read.image_url,
-        "details": details,
-    }
+    return readrows.build(
+        camera, plate=read.plate, state=read.state, read_at=read.read_at, lat=read.lat,
+        lon=read.lon, heading_deg=read.heading_deg, confidence=read.confidence,
+        candidates=[(c.plate, c.confidence) for c in read.candidates],
+        vehicle={name: getattr(vehicle, name) for name in readrows.VEHICLE_FIELDS},
+        image_url=read.image_url, beats=beats, details=details,
+    )  # fmt: skip
 
 
 def _choose_image(images: Sequence[InlineImage], index: int) -> InlineImage | None:

@@ -187,7 +187,7 @@ def create_app(
             writer=writer,
             images=app.state.images,
             clock=clock,
-            beats=lambda: getattr(app.state, "beats", None),
+            beats=lambda: getattr(app.state, "beat_tagger", None),
         )
         log.info(
             "lookout.started",

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, ValidationError
 from sqlalchemy import select
 
-from app import audit, images
+from app import audit, images, readrows
 from app.beats import BeatTagger
 from app.deps import ClockDep, SessionDep, camera_from_key, require_roles
 from app.errors import (
@@ -120,32 +120,13 @@ def parse_reads(body: Any) -> list[ReadIn]:
 
 
 def read_row(read: ReadIn, camera: CameraRef, beats: BeatTagger | None = None) -> dict[str, Any]:
-    plate = plates.parse(read.plate)
     vehicle = read.vehicle or Vehicle()
-    lat, lon = (read.lat, read.lon) if read.lat is not None else (camera.lat, camera.lon)
-    beat = None
-    if beats is not None and lat is not None and lon is not None:
-        beat = beats.beat_at(lat, lon)
-    return {
-        "beat": beat,
-        "camera_id": camera.id,
-        "plate": read.plate,
-        "plate_key": plate.key,
-        "plate_removed": plate.removed or None,
-        "state": read.state,
-        "read_at": read.read_at,
-        "lat": lat,
-        "lon": lon,
-        "heading_deg": read.heading if read.heading is not None else camera.heading_deg,
-        "confidence": read.confidence,
-        "candidates": [c.model_dump() for c in read.candidates] or None,
-        "vehicle_make": vehicle.make,
-        "vehicle_model": vehicle.model,
-        "vehicle_color": vehicle.color,
-        "vehicle_type": vehicle.type,
-        "vehicle_year": vehicle.year,
-        "image_url": read.image_url,
-    }
+    return readrows.build(
+        camera, plate=read.plate, state=read.state, read_at=read.read_at, lat=read.lat,
+        lon=read.lon, heading_deg=read.heading, confidence=read.confidence,
+        candidates=[(c.plate, c.confidence) for c in read.candidates],
+        vehicle=vehicle.model_dump(), image_url=read.image_url, beats=beats,
+    )  # fmt: skip
 
 
 Investigator = Annotated[
