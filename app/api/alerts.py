@@ -56,42 +56,10 @@ def get_alert(
         session, actor=user, action="alert.view", now=clock(), object_type="alert",
         object_id=alert_id, plate=alert.plate,
     )  # fmt: skip
-    recipients = session.execute(
-        select(AlertRecipient, User)
-        .join(User, User.id == AlertRecipient.user_id)  # type: ignore[arg-type]
-        .where(AlertRecipient.alert_id == alert_id)
-        .order_by(AlertRecipient.rank)  # type: ignore[arg-type]
-    ).all()
+    notified = notified_people(session, alert_id)
     if user.role not in SEES_ALL:
-        recipients = [(r, u) for r, u in recipients if u.id == user.id]
-    deliveries = session.scalars(
-        select(Delivery).where(Delivery.alert_id == alert_id).order_by("id")
-    ).all()
-    notified = [
-        RecipientPublic(
-            user_id=u.id,  # type: ignore[arg-type]
-            name=u.name,
-            rank=r.rank,
-            reason=r.reason,
-            distance_m=r.distance_m,
-            eta_s=r.eta_s,
-            last_pushed_at=r.last_pushed_at,
-            acknowledged_at=r.acknowledged_at,
-            deliveries=[
-                {
-                    "device_id": d.device_id,
-                    "status": d.status,
-                    "attempts": d.attempts,
-                    "sent_at": d.sent_at,
-                    "last_error": d.last_error,
-                }
-                for d in deliveries
-                if d.recipient_id == r.id
-            ],
-        )
-        for r, u in recipients
-    ]
-    summary = _summary(alert, len(recipients))
+        notified = [person for person in notified if person.user_id == user.id]
+    summary = _summary(alert, len(notified))
     return AlertPublic(
         **summary.model_dump(),
         body=alert.body,
@@ -130,6 +98,44 @@ def acknowledge(alert_id: int, session: SessionDep, user: CurrentUser, clock: Cl
         alert.acknowledged_at = now
         session.add(alert)
     return AckOut(alert_id=alert_id, acknowledged_at=recipient.acknowledged_at)
+
+
+def notified_people(session: SessionDep, alert_id: int) -> list[RecipientPublic]:
+    """Who an alert went to, best placed first, with each device's delivery and the acks."""
+    recipients = session.execute(
+        select(AlertRecipient, User)
+        .join(User, User.id == AlertRecipient.user_id)  # type: ignore[arg-type]
+        .where(AlertRecipient.alert_id == alert_id)
+        .order_by(AlertRecipient.rank)  # type: ignore[arg-type]
+    ).all()
+    deliveries = session.scalars(
+        select(Delivery).where(Delivery.alert_id == alert_id).order_by("id")
+    ).all()
+    return [
+        RecipientPublic(
+            user_id=person.id,  # type: ignore[arg-type]
+            name=person.name,
+            rank=recipient.rank,
+            reason=recipient.reason,
+            distance_m=recipient.distance_m,
+            eta_s=recipient.eta_s,
+            last_pushed_at=recipient.last_pushed_at,
+            acknowledged_at=recipient.acknowledged_at,
+            deliveries=[
+                {
+                    "device_id": d.device_id,
+                    "status": d.status,
+                    "attempts": d.attempts,
+                    "sent_at": d.sent_at,
+                    "last_error": d.last_error,
+                    "action": d.message.get("data", {}).get("action"),
+                }
+                for d in deliveries
+                if d.recipient_id == recipient.id
+            ],
+        )
+        for recipient, person in recipients
+    ]
 
 
 def _visible_alert(session: SessionDep, alert_id: int, user: User) -> Alert:

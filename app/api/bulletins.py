@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import exists, select
 
 from app import audit, bulletins
+from app.api.alerts import notified_people
 from app.bulletin_alert import TrailPoint, status_of, trail
 from app.bulletin_notify import BulletinContext
 from app.bulletin_rules import compile_row
@@ -30,12 +31,10 @@ from app.models import (
     AlertRecipient,
     Bulletin,
     BulletinStatus,
-    Delivery,
     DeliveryStatus,
     Role,
     User,
 )
-from app.schemas import RecipientPublic
 
 router = APIRouter(prefix="/bulletins", tags=["bulletins"])
 
@@ -205,42 +204,11 @@ def get_trail(
 
 def _view(session: SessionDep, row: Bulletin, now: datetime, ctx: BulletinContext) -> BulletinView:
     assert row.id is not None
-    recipients = session.execute(
-        select(AlertRecipient, User)
-        .join(User, User.id == AlertRecipient.user_id)  # type: ignore[arg-type]
-        .where(AlertRecipient.alert_id == row.alert_id)
-        .order_by(AlertRecipient.rank)  # type: ignore[arg-type]
-    ).all()
-    deliveries = session.scalars(
-        select(Delivery).where(Delivery.alert_id == row.alert_id).order_by("id")
-    ).all()
-    notified, states = [], []
-    for recipient, person in recipients:
-        mine = [d for d in deliveries if d.recipient_id == recipient.id]
-        states.append(({d.status for d in mine}, recipient.acknowledged_at is not None))
-        notified.append(
-            RecipientPublic(
-                user_id=person.id,  # type: ignore[arg-type]
-                name=person.name,
-                rank=recipient.rank,
-                reason=recipient.reason,
-                distance_m=recipient.distance_m,
-                eta_s=recipient.eta_s,
-                last_pushed_at=recipient.last_pushed_at,
-                acknowledged_at=recipient.acknowledged_at,
-                deliveries=[
-                    {
-                        "device_id": d.device_id,
-                        "status": d.status,
-                        "attempts": d.attempts,
-                        "sent_at": d.sent_at,
-                        "last_error": d.last_error,
-                        "action": d.message.get("data", {}).get("action"),
-                    }
-                    for d in mine
-                ],
-            )
-        )
+    notified = notified_people(session, row.alert_id) if row.alert_id else []
+    states = [
+        ({d["status"] for d in person.deliveries}, person.acknowledged_at is not None)
+        for person in notified
+    ]
     counts = DeliveryCounts(
         notified=len(states),
         delivered=sum(DeliveryStatus.SENT in s for s, _ in states),
