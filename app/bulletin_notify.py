@@ -22,8 +22,8 @@ from sqlmodel import Session
 
 from alerts import bulletins as text
 from alerts.bulletins import Action, Audience, BulletinFacts
-from alerts.push import Platform
 from alerts.routing import PRIORITY_INFO, Routing, route
+from app import outbox
 from app.bulletin_alert import TrailPoint
 from app.bulletin_rules import ReadView, Rules, Watched
 from app.hits import AlertSettings
@@ -32,7 +32,6 @@ from app.models import (
     AlertRecipient,
     Bulletin,
     Delivery,
-    DeliveryStatus,
     Device,
     OfficerStatus,
 )
@@ -266,27 +265,16 @@ def _deliver(
     recipient.last_pushed_at = now
     session.add(recipient)
     ttl_s = _ttl_s(described, action, ctx, now)
-    devices = session.scalars(
-        select(Device).where(Device.user_id == recipient.user_id, Device.is_active)  # type: ignore[arg-type]
-    ).all()
+    devices = outbox.working_devices(session, recipient.user_id)
     for device in devices:
         message = text.message(
-            described, action, audience, token=device.token, platform=Platform(device.platform),
+            described, action, audience, token=device.token, platform=outbox.platform(device),
             detail=ctx.alerts.detail, ttl_s=ttl_s, tz=ctx.alerts.tz, sighting=sighting,
         )  # fmt: skip
-        session.add(
-            Delivery(
-                alert_id=alert.id,
-                recipient_id=recipient.id,
-                device_id=device.id,
-                priority=described.priority,
-                message=message.to_dict(),
-                status=DeliveryStatus.QUEUED,
-                next_attempt_at=now,
-                created_at=now,
-                updated_at=now,
-            )
-        )
+        outbox.queue(
+            session, alert_id=alert.id, recipient_id=recipient.id, device=device,
+            priority=described.priority, message=message, now=now,
+        )  # fmt: skip
     return len(devices)
 
 

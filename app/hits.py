@@ -16,13 +16,11 @@ from sqlalchemy import and_, exists, select
 from sqlmodel import Session
 
 from alerts import compose
-from alerts.push import Platform
 from alerts.routing import PriorityRouting, Recipient, Routing, route
+from app import outbox
 from app.models import (
     Alert,
     AlertRecipient,
-    Delivery,
-    DeliveryStatus,
     Device,
     HotList,
     HotListEntry,
@@ -286,27 +284,16 @@ def _notify(
         session.add(row)
         session.flush()
         audience = compose.Audience(recipient.distance_m, recipient.bearing_deg)
-        devices = session.scalars(
-            select(Device).where(Device.user_id == recipient.officer_id, Device.is_active)  # type: ignore[arg-type]
-        )
-        for device in devices:
+        assert row.id is not None
+        for device in outbox.working_devices(session, recipient.officer_id):
             message = compose.message(
-                facts, audience, token=device.token, platform=Platform(device.platform),
+                facts, audience, token=device.token, platform=outbox.platform(device),
                 detail=config.detail, ttl_s=config.ttl_s, tz=config.tz,
             )  # fmt: skip
-            session.add(
-                Delivery(
-                    alert_id=alert.id,
-                    recipient_id=row.id,
-                    device_id=device.id,
-                    priority=alert.priority,
-                    message=message.to_dict(),
-                    status=DeliveryStatus.QUEUED,
-                    next_attempt_at=now,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
+            outbox.queue(
+                session, alert_id=alert.id, recipient_id=row.id, device=device,
+                priority=alert.priority, message=message, now=now,
+            )  # fmt: skip
             deliveries += 1
     return deliveries
 
