@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,17 +134,24 @@ def read_body(i: int) -> bytes:
     }).encode()  # fmt: skip
 
 
-async def one_camera(
-    port: int, key: str, deadline: float, latencies: list[float], errors: list[int]
+async def one_sender(
+    port: int,
+    key: str,
+    path: str,
+    body_of: Callable[[int], bytes],
+    deadline: float,
+    latencies: list[float],
+    errors: list[int],
+    sizes: list[int],
 ) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     i = random.randrange(1_000_000)
     try:
         while time.perf_counter() < deadline:
             i += 1
-            body = read_body(i)
+            body = body_of(i)
             head = (
-                f"POST /v1/reads HTTP/1.1\r\nHost: bench\r\nX-API-Key: {key}\r\n"
+                f"POST {path} HTTP/1.1\r\nHost: bench\r\nX-API-Key: {key}\r\n"
                 f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
             )
             started = time.perf_counter()
@@ -157,10 +165,18 @@ async def one_camera(
             status = int(status_line.split()[1])
             if status == 202:
                 latencies.append(time.perf_counter() - started)
+                sizes.append(len(body))
             else:
                 errors.append(status)
     finally:
         writer.close()
+
+
+async def one_camera(
+    port: int, key: str, deadline: float, latencies: list[float], errors: list[int]
+) -> None:
+    """A camera posting one read at a time over a kept-alive connection."""
+    await one_sender(port, key, "/v1/reads", read_body, deadline, latencies, errors, [])
 
 
 async def load(

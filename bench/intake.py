@@ -36,6 +36,7 @@ from bench.ingest import (  # noqa: E402 - after the path is set
     HIT_EVERY,
     HOT_ENTRIES,
     free_port,
+    one_sender,
     postgres_database,
     read_body,
     wait_up,
@@ -128,44 +129,6 @@ def prepare(database_url: str) -> str:
 
 
 # --- the load ----------------------------------------------------------------------------------
-
-
-async def one_sender(
-    port: int,
-    key: str,
-    path: str,
-    body_of: Callable[[int], bytes],
-    deadline: float,
-    latencies: list[float],
-    errors: list[int],
-    sizes: list[int],
-) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    i = random.randrange(1_000_000)
-    try:
-        while time.perf_counter() < deadline:
-            i += 1
-            body = body_of(i)
-            head = (
-                f"POST {path} HTTP/1.1\r\nHost: bench\r\nX-API-Key: {key}\r\n"
-                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-            )
-            started = time.perf_counter()
-            writer.write(head.encode() + body)
-            status_line = await reader.readline()
-            length = 0
-            while (line := await reader.readline()) not in (b"\r\n", b""):
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":")[1])
-            await reader.readexactly(length)
-            status = int(status_line.split()[1])
-            if status == 202:
-                latencies.append(time.perf_counter() - started)
-                sizes.append(len(body))
-            else:
-                errors.append(status)
-    finally:
-        writer.close()
 
 
 async def load(
