@@ -9,6 +9,7 @@ AppError (here)               BadRequest 400 · Unauthorized 401 · Forbidden 40
                               Conflict 409 · PayloadTooLarge 413 · Unprocessable 422
                               Unavailable 503 (the database could not take the write)
 RequestValidationError        422, with every bad field named in `detail`
+RecursionError                400: a JSON body nested too deeply to parse
 """
 
 import logging
@@ -101,6 +102,11 @@ def add_exception_handlers(app: FastAPI) -> None:
     @app.exception_handler(GeoError)
     async def _geo_error(_request: Request, error: GeoError) -> JSONResponse:
         return JSONResponse({"detail": str(error)}, 422)
+
+    @app.exception_handler(RecursionError)
+    async def _too_deep(_request: Request, _error: RecursionError) -> JSONResponse:
+        # json.loads recurses per nesting level: a body of 100,000 '[' must be a 400, not a 500.
+        return JSONResponse({"detail": "the request body is nested too deeply"}, 400)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:

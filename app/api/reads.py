@@ -103,9 +103,16 @@ async def _body(request: Request) -> Any:
     if not raw.strip():
         raise BadRequest('empty body: send a read as JSON, e.g. {"plate": "7ABC123"}')
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_constant=_no_constant)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise BadRequest(f"body is not valid JSON: {error}") from None
+    except RecursionError:
+        raise BadRequest("body is not valid JSON: nested too deeply") from None
+
+
+def _no_constant(name: str) -> Any:
+    # Python's json takes NaN and Infinity; JSON does not, and no read needs them.
+    raise json.JSONDecodeError(f"{name} is not a JSON number", name, 0)
 
 
 def parse_reads(body: Any) -> list[ReadIn]:

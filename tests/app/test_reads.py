@@ -84,6 +84,8 @@ def test_bad_bodies_get_clear_4xx(client: TestClient, engine: Engine, clock: Man
         b'{"plate": "7ABC123", "state": "ZZ"}': (422, "state"),
         b'{"plate": "7ABC123", "confidence": 93}': (422, "confidence"),
         b'{"reads": []}': (422, "reads"),
+        b"[" * 100_000 + b"]" * 100_000: (400, "nested too deeply"),
+        b'{"plate": "7ABC123", "lat": NaN, "lon": NaN}': (400, "NaN is not a JSON number"),
     }
     for body, (status, words) in cases.items():
         response = client.post(
