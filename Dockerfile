@@ -5,7 +5,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     LOOKOUT_DATA_DIR=/data \
-    LOOKOUT_DATABASE_URL=sqlite:////data/lookout.db
+    LOOKOUT_DATABASE_URL=sqlite:////data/lookout.db \
+    LOOKOUT_FCM_INBOX=false
+# The container listens on every interface, so the development push inbox (which shows every
+# push, plates included) is off: with no Firebase credentials, pushes are written to the log.
 
 RUN useradd --create-home --uid 10001 lookout \
     && mkdir /data && chown lookout:lookout /data

@@ -64,13 +64,22 @@ def serve(
     typer.echo(f"Database         {_safe_url(settings.database_url)}")
     if settings.push_sender == "log":
         typer.echo("Pushes           written to the log only (LOOKOUT_PUSH_SENDER=log)")
+    elif settings.fcm_credentials is None and settings.fcm_url is None:
+        typer.echo("Pushes           written to the log only (no LOOKOUT_FCM_CREDENTIALS)")
     elif settings.fcm_credentials is None:
-        typer.echo("Pushes           firebase-admin -> local FCM inbox (no real phones)")
+        where = "local FCM inbox" if settings.serves_inbox else settings.fcm_url
+        typer.echo(f"Pushes           firebase-admin -> {where} (no real phones)")
     else:
         where = settings.fcm_url or "Google FCM"
         typer.echo(f"Pushes           firebase-admin -> {where} ({settings.fcm_credentials})")
     if settings.serves_inbox:
         typer.echo(f"Push inbox       {base}{INBOX_PATH}/  (what phones would receive)")
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            typer.echo(
+                f"WARNING: the push inbox shows every push, plates included, to anyone who can "
+                f"reach {host}:{port}; set LOOKOUT_FCM_INBOX=false off a development machine",
+                err=True,
+            )
     uvicorn.run(
         create_app(settings),
         host=host,
