@@ -167,6 +167,10 @@ def create_app(
             on_commit=worker.wake if worker else lambda: None,
             bulletins=bulletin_watch,
         )
+        # Load the hot lists now, not on the first read: a million entries take seconds, and
+        # the cameras' first posts should not wait for them.
+        with transaction(writer_engine) as session:
+            index.refresh(session, clock())
         writer.start()
         housekeeper = Housekeeper(
             engine,
