@@ -138,7 +138,7 @@ def _update(message: JsonObject, received_at: datetime) -> Parsed:
     update_type = message.get("type")
     if update_type != "lpr":
         shown = fields.preview(update_type)
-        kind = update_type[:40] if isinstance(update_type, str) else "other"
+        kind = update_type[:40] if isinstance(update_type, str) and update_type else "other"
         return Ignored(f"tracked_object_update type {shown} carries no plate", kind=kind)
     raw = message.get("plate")
     if not isinstance(raw, str):

@@ -182,7 +182,9 @@ def _message(message: JsonObject, received_at: datetime, default_kind: str = "sn
         if not isinstance(data, Mapping):
             raise VendorFormatError("the webhook's 'data' is not an object")
         if event is not None and event not in _RECOGNITION_EVENTS:
-            return Ignored(f"webhook event {event[:40]!r} carries no recognition", kind=event[:40])
+            return Ignored(
+                f"webhook event {event[:40]!r} carries no recognition", kind=event[:40] or "webhook"
+            )
         kind = event or "webhook"
         if event == "recognition" and fields.ident(data.get("camera_id")) is None:
             data = {**data, "camera_id": fields.obj(hook).get("id")}

@@ -44,7 +44,7 @@ def parse(body: bytes | str | Mapping[str, object], *, received_at: datetime) ->
     if webhook_type is None and not isinstance(data, Mapping):
         raise VendorFormatError("not a Verkada webhook: no webhook_type and no data object")
     if webhook_type is not None and webhook_type != "lpr":
-        kind = webhook_type[:40] if isinstance(webhook_type, str) else "other"
+        kind = webhook_type[:40] if isinstance(webhook_type, str) and webhook_type else "other"
         return Ignored(
             f"webhook_type {fields.preview(webhook_type)} carries no plate read", kind=kind
         )
