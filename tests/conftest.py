@@ -54,7 +54,14 @@ def postgres_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
             pytest.fail(
                 f"PostgreSQL at {make_url(url).render_as_string()} is unreachable: {problem}"
             )
-    import pgserver  # a user's fresh machine: PostgreSQL 16 from a wheel, no install needed
+    try:
+        import pgserver  # a user's fresh machine: PostgreSQL 16 from a wheel, no install needed
+    except ImportError:
+        pytest.fail(
+            f"no PostgreSQL at {make_url(LOCAL_POSTGRES).render_as_string()} and no embedded "
+            "one (the pgserver wheel exists for Python 3.11 and 3.12 only): start PostgreSQL or "
+            "set LOOKOUT_TEST_DATABASE_URL"
+        )
 
     # A short path: PostgreSQL's unix socket path must stay under ~100 bytes.
     data = Path(tempfile.mkdtemp(prefix="lkpg"))
