@@ -21,3 +21,14 @@ def _find() -> Path:
 SHARED_DATA = _find()
 LPR_SAMPLES = SHARED_DATA / "lpr-samples"
 OAKLAND = SHARED_DATA / "oakland"
+
+
+def missing(what: str) -> None:
+    """Skip a test whose shared material is absent on a user's machine; fail it in CI, where it
+    must be there (a skipped sample test would hide a broken intake)."""
+    import pytest
+
+    message = f"{what} are not at {SHARED_DATA} (set LOOKOUT_SHARED_DATA)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)

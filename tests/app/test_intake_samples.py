@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from app.clock import ManualClock
 from tests.app.intake_support import FRIGATE_SAMPLES, camera_of, make_site, stored_reads
 from tests.lpr.vendors.samples import payload_samples, sample
+from tests.shared_data import missing
 
 JSON = "application/json"
 
@@ -184,7 +185,7 @@ CASES: dict[str, Case] = {
 def test_every_payload_sample_is_posted_in_a_test() -> None:
     found = payload_samples()
     if not found:
-        pytest.skip("the LPR samples are not on this machine")
+        missing("the LPR samples")
     covered = set(CASES) | set(FRIGATE_SAMPLES)  # Frigate speaks MQTT: test_intake_mqtt.py
     assert sorted(set(found) - covered) == [], "a new sample needs an intake test"
     assert sorted(covered - set(found)) == []

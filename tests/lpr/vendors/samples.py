@@ -4,9 +4,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
-
-from tests.shared_data import LPR_SAMPLES
+from tests.shared_data import LPR_SAMPLES, missing
 
 SAMPLES = Path(os.environ.get("LOOKOUT_LPR_SAMPLES", str(LPR_SAMPLES)))
 RECEIVED = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)  # every sample is 1-12 years older
@@ -15,7 +13,7 @@ RECEIVED = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)  # every sample is 1-12 years
 def sample(name: str) -> bytes:
     path = SAMPLES / name
     if not SAMPLES.is_dir():
-        pytest.skip(f"the LPR samples are not at {SAMPLES} (set LOOKOUT_LPR_SAMPLES)")
+        missing("the LPR samples")
     return path.read_bytes()
 
 

@@ -16,6 +16,7 @@ from lpr.vendors import (
 )
 from tests.lpr.vendors.checks import check
 from tests.lpr.vendors.samples import RECEIVED, payload_samples, sample
+from tests.shared_data import missing
 
 Parser = Callable[[bytes], tuple[Parsed, ...]]
 
@@ -70,7 +71,7 @@ EXPECTED: dict[str, tuple[Parser, type]] = {
 def test_every_payload_sample_has_an_expectation() -> None:
     found = payload_samples()
     if not found:
-        pytest.skip("the LPR samples are not on this machine")
+        missing("the LPR samples")
     assert sorted(set(found) - set(EXPECTED)) == [], "a new sample needs a parser and a test"
     assert sorted(set(EXPECTED) - set(found)) == []
 
