@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -117,3 +118,37 @@ def test_a_read_with_no_hit_is_stored_and_sends_nothing(
     assert response.json()["hits"] == 0
     assert _count(engine, Read) == 1
     assert _count(engine, Delivery) == 0
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # a server to drop us
+def test_a_dropped_database_connection_costs_one_503_not_a_lost_read(
+    client: TestClient, engine: Engine, clock: ManualClock, database_url: str
+) -> None:
+    world = make_world(engine, clock)
+    assert (
+        client.post("/v1/reads", json={"plate": "7AAA001"}, headers=world.camera).status_code == 202
+    )
+    # Kill every other connection to this database, the writer's own included.
+    from sqlalchemy import text
+
+    with engine.connect() as connection:
+        connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    answers = [
+        client.post("/v1/reads", json={"plate": f"7AAA00{i}"}, headers=world.camera)
+        for i in range(2, 5)
+    ]
+    statuses = [a.status_code for a in answers]
+    assert statuses[0] == 503 and statuses[1:] == [202, 202]  # the writer reconnects
+    failed = [a for a in answers if a.status_code == 503]
+    assert all("retry" in a.json()["detail"] and a.headers["retry-after"] for a in failed)
+    with transaction(engine) as session:
+        stored = {r.plate for r in session.scalars(select(Read))}
+    accepted = {
+        f"7AAA00{i}" for i, a in zip(range(2, 5), answers, strict=True) if a.status_code == 202
+    }
+    assert accepted | {"7AAA001"} == stored  # every 202 is stored, nothing else is
