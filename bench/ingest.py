@@ -78,7 +78,7 @@ def serve(kind: str, port: int, database_url: str) -> None:
 # --- setting a database up -------------------------------------------------------------------
 
 
-def prepare(database_url: str) -> str:
+def prepare(database_url: str, *, camera: str = "bench", may_create_cameras: bool = False) -> str:
     """Migrate, create a camera and a hot list; returns the camera's API key."""
     from app import hotlists, migrate
     from app.accounts import create_camera, create_user
@@ -92,8 +92,9 @@ def prepare(database_url: str) -> str:
     engine = make_engine(database_url)
     now = system_clock()
     with transaction(engine) as session:
-        _, key = create_camera(session, name="bench", lat=37.80, lon=-122.27, heading_deg=90,
-                               pepper=DEV_SECRET, actor=None, now=now)  # fmt: skip
+        _, key = create_camera(session, name=camera, lat=37.80, lon=-122.27, heading_deg=90,
+                               pepper=DEV_SECRET, actor=None, now=now,
+                               may_create_cameras=may_create_cameras)  # fmt: skip
         user, _ = create_user(session, name="bench", role=Role.ADMIN, badge=None,
                               pepper=DEV_SECRET, actor=None, now=now)  # fmt: skip
         hotlist = HotList(name="bench", kind="stolen_vehicle", priority=2, created_at=now)

@@ -41,6 +41,7 @@ from bench.ingest import (  # noqa: E402 - after the path is set
     read_body,
     wait_up,
 )
+from bench.ingest import prepare as prepare_database  # noqa: E402
 
 AGENTS, CAMERAS_PER_AGENT = 8, 4
 PLATE_CROP = base64.b64encode(b"\xff\xd8\xff\xe0" + os.urandom(8 * 1024)).decode()
@@ -102,30 +103,7 @@ def serve(port: int, database_url: str, data_dir: str) -> None:
 
 def prepare(database_url: str) -> str:
     """Migrate; a site camera whose key may create cameras, and a hot list. Returns the key."""
-    from app import hotlists, migrate
-    from app.accounts import create_camera, create_user
-    from app.clock import system_clock
-    from app.db import make_engine, transaction
-    from app.models import HotList, Role
-    from app.schemas import EntryIn
-    from app.settings import DEV_SECRET
-
-    migrate.upgrade(database_url)
-    engine = make_engine(database_url)
-    now = system_clock()
-    with transaction(engine) as session:
-        _, key = create_camera(session, name="bench site", lat=37.80, lon=-122.27, heading_deg=90,
-                               pepper=DEV_SECRET, actor=None, now=now,
-                               may_create_cameras=True)  # fmt: skip
-        user, _ = create_user(session, name="bench", role=Role.ADMIN, badge=None,
-                              pepper=DEV_SECRET, actor=None, now=now)  # fmt: skip
-        hotlist = HotList(name="bench", kind="stolen_vehicle", priority=2, created_at=now)
-        session.add(hotlist)
-        session.flush()
-        entries = [EntryIn(plate=f"9HOT{i:03d}", state="CA") for i in range(HOT_ENTRIES)]
-        hotlists.add_entries(session, hotlist=hotlist, entries=entries, user=user, now=now)
-    engine.dispose()
-    return key
+    return prepare_database(database_url, camera="bench site", may_create_cameras=True)
 
 
 # --- the load ----------------------------------------------------------------------------------
