@@ -10,7 +10,8 @@ import uvicorn
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 
-from app import accounts, logs, migrate
+from app import logs, migrate
+from app.auth import accounts
 from app.clock import system_clock
 from app.db import make_engine, transaction
 from app.models import Role
@@ -92,7 +93,7 @@ def serve(
 @cli.command()
 def worker() -> None:
     """Run a push worker on its own (scale out: run several against one PostgreSQL)."""
-    from app.delivery import Worker, WorkerConfig, new_worker_id
+    from app.delivery.worker import Worker, WorkerConfig, new_worker_id
     from app.main import make_sender
 
     logs.configure()
@@ -204,7 +205,7 @@ def import_beats(
     ] = None,
 ) -> None:
     """Replace the agency's beats with those of a GeoJSON file (restart the service after)."""
-    from app import beats
+    from app.officers import beats
     from geo.errors import GeoError
 
     settings = _settings()
@@ -240,8 +241,8 @@ def mqtt_intake(
     alerts). Pushes go out through `lookout serve` or `lookout worker`."""
     import asyncio
 
+    from app.intake.mqtt import MqttIntake, key_camera, parse_url
     from app.main import create_app
-    from app.mqtt import MqttIntake, key_camera, parse_url
 
     logs.configure()
     try:
@@ -314,11 +315,11 @@ def import_hotlist(
 
     from sqlalchemy import select
 
-    from app import hotlists
-    from app import retro as retro_check
+    from app.hotlists import retro as retro_check
+    from app.hotlists import service as hotlists
     from app.main import alert_settings
     from app.models import HotList
-    from app.officers import OfficerTracker
+    from app.officers.tracker import OfficerTracker
     from lpr.errors import LprError
 
     logs.configure()
@@ -384,7 +385,7 @@ def fcm_inbox(
     port: Annotated[int, typer.Option()] = 8001,
 ) -> None:
     """Run only the local FCM-compatible inbox (point LOOKOUT_FCM_URL at it)."""
-    from app.fcm_inbox import create_fcm_inbox
+    from app.devfcm.inbox import create_fcm_inbox
 
     logs.configure()
     typer.echo(

@@ -11,12 +11,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from app.auth.credentials import hash_secret
 from app.clock import Clock
 from app.db import transaction
 from app.errors import Forbidden, Unauthorized
-from app.ingest import CameraRef
 from app.models import Camera, Role, User
-from app.security import hash_secret
+from app.reads.writer import CameraRef
 from app.settings import Settings
 
 

@@ -23,28 +23,29 @@ from alerts.fcm import FcmSender
 from alerts.logsender import LogSender
 from alerts.push import PushSender
 from alerts.routing import PriorityRouting, Tier
-from app import api, beats, errors, migrate
+from app import api, errors, migrate
 from app.api import reads as reads_api
-from app.bulletin_notify import BulletinContext
-from app.bulletin_rules import Rules
-from app.bulletin_watch import BULLETIN_CHANNEL, BulletinWatch
-from app.camera_sources import CameraSources
+from app.bulletins.push import BulletinContext
+from app.bulletins.rules import Rules
+from app.bulletins.watch import BULLETIN_CHANNEL, BulletinWatch
 from app.clock import Clock, system_clock
 from app.db import make_engine, transaction
-from app.delivery import Worker, WorkerConfig, new_worker_id
+from app.delivery.worker import Worker, WorkerConfig, new_worker_id
 from app.deps import CameraKeyCache
-from app.fcm_dev import write_dev_service_account
-from app.fcm_inbox import create_fcm_inbox
-from app.hits import AlertSettings
-from app.hotlists import NOTIFY_CHANNEL
+from app.devfcm.credentials import write_dev_service_account
+from app.devfcm.inbox import create_fcm_inbox
+from app.hotlists.hits import AlertSettings
+from app.hotlists.index import HotListIndex
+from app.hotlists.service import NOTIFY_CHANNEL
 from app.housekeeping import Housekeeper
-from app.images import ImageStore
-from app.ingest import IngestWriter
-from app.intake import Intake
-from app.matching import HotListIndex
-from app.notify import Listener
-from app.officers import OfficerTracker
-from app.schemas import Health
+from app.intake.images import ImageStore
+from app.intake.service import Intake
+from app.intake.sources import CameraSources
+from app.officers import beats
+from app.officers.tracker import OfficerTracker
+from app.pg_listen import Listener
+from app.reads.writer import IngestWriter
+from app.schemas.common import Health
 from app.settings import DEV_PROJECT_ID, Settings
 from geo.areas import Growth
 

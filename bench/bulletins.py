@@ -84,18 +84,18 @@ def near(rng: random.Random, spread_deg: float = 0.06) -> tuple[float, float]:
 def prepare(database_url: str, *, bulletins: int, seed: int) -> list[Any]:
     """Migrate; cameras, an admin, an officer on duty; `bulletins` active bulletins. Returns the
     cameras (as the writer takes them)."""
-    from app import bulletins as service
     from app import migrate
-    from app.accounts import create_camera, create_user
-    from app.bulletin_notify import BulletinContext
-    from app.bulletin_rules import Rules
-    from app.bulletin_schemas import BulletinCreate
+    from app.auth.accounts import create_camera, create_user
+    from app.bulletins import service
+    from app.bulletins.push import BulletinContext
+    from app.bulletins.rules import Rules
     from app.clock import system_clock
     from app.db import make_engine, transaction
-    from app.ingest import CameraRef
     from app.main import alert_settings
     from app.models import Role
-    from app.officers import OfficerTracker
+    from app.officers.tracker import OfficerTracker
+    from app.reads.writer import CameraRef
+    from app.schemas.bulletins import BulletinCreate
     from app.settings import DEV_SECRET, Settings
 
     rng = random.Random(seed)
@@ -160,14 +160,14 @@ def read_row(rng: random.Random, camera: Any) -> dict[str, Any]:
 
 
 def writer(database_url: str, *, watch: bool) -> tuple[Any, Any]:
-    from app.bulletin_notify import BulletinContext
-    from app.bulletin_watch import BulletinWatch
+    from app.bulletins.push import BulletinContext
+    from app.bulletins.watch import BulletinWatch
     from app.clock import system_clock
     from app.db import make_engine
-    from app.ingest import IngestWriter
+    from app.hotlists.index import HotListIndex
     from app.main import alert_settings, bulletin_rules
-    from app.matching import HotListIndex
-    from app.officers import OfficerTracker
+    from app.officers.tracker import OfficerTracker
+    from app.reads.writer import IngestWriter
     from app.settings import Settings
 
     settings = Settings(database_url=database_url)
@@ -209,12 +209,12 @@ def watch_alone(database_url: str, cameras: list[Any], reads: int) -> float:
     the rules for the few bulletins a read points at), without storing anything."""
     from sqlmodel import Session
 
-    from app.bulletin_notify import BulletinContext
-    from app.bulletin_watch import BulletinWatch
+    from app.bulletins.push import BulletinContext
+    from app.bulletins.watch import BulletinWatch
     from app.clock import system_clock
     from app.db import make_engine
     from app.main import alert_settings, bulletin_rules
-    from app.officers import OfficerTracker
+    from app.officers.tracker import OfficerTracker
     from app.settings import Settings
 
     settings = Settings(database_url=database_url)

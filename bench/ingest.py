@@ -80,12 +80,13 @@ def serve(kind: str, port: int, database_url: str) -> None:
 
 def prepare(database_url: str, *, camera: str = "bench", may_create_cameras: bool = False) -> str:
     """Migrate, create a camera and a hot list; returns the camera's API key."""
-    from app import hotlists, migrate
-    from app.accounts import create_camera, create_user
+    from app import migrate
+    from app.auth.accounts import create_camera, create_user
     from app.clock import system_clock
     from app.db import make_engine, transaction
+    from app.hotlists import service as hotlists
     from app.models import HotList, Role
-    from app.schemas import EntryIn
+    from app.schemas.hotlists import EntryIn
     from app.settings import DEV_SECRET
 
     migrate.upgrade(database_url)

@@ -7,7 +7,8 @@ from typing import Any
 from sqlmodel import Session
 
 from alerts.push import Platform, PushMessage
-from app import accounts, hotlists
+from app.auth import accounts
+from app.hotlists import service as hotlists
 from app.models import (
     Alert,
     AlertRecipient,
@@ -19,7 +20,7 @@ from app.models import (
     Role,
     User,
 )
-from app.schemas import EntryIn
+from app.schemas.hotlists import EntryIn
 from app.settings import DEV_SECRET
 
 

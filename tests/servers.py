@@ -13,8 +13,8 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from app.clock import Clock, system_clock
-from app.fcm_dev import write_dev_service_account
-from app.fcm_inbox import Inbox, create_fcm_inbox
+from app.devfcm.credentials import write_dev_service_account
+from app.devfcm.inbox import Inbox, create_fcm_inbox
 
 T = TypeVar("T")
 

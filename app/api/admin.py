@@ -5,10 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from sqlalchemy import select
 
-from app import accounts
+from app.auth import accounts
 from app.deps import ClockDep, SessionDep, SettingsDep, require_roles
 from app.models import Role, User
-from app.schemas import UserCreate, UserCreated, UserPublic
+from app.schemas.people import UserCreate, UserCreated, UserPublic
 
 router = APIRouter(tags=["admin"])
 

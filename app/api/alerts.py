@@ -9,7 +9,7 @@ from app import audit
 from app.deps import ClockDep, CurrentUser, SessionDep
 from app.errors import Forbidden, NotFound
 from app.models import Alert, AlertRecipient, AlertStatus, Delivery, HotList, Role, User
-from app.schemas import AckOut, AlertPublic, AlertsPublic, AlertSummary, RecipientPublic
+from app.schemas.alerts import AckOut, AlertPublic, AlertsPublic, AlertSummary, RecipientPublic
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
 

@@ -5,8 +5,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
-from app import beats
 from app.deps import CurrentUser
+from app.officers import beats
 from geo import Point
 
 router = APIRouter(prefix="/beats", tags=["beats"])

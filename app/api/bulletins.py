@@ -7,12 +7,24 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import exists, select
 
-from app import audit, bulletins
+from app import audit
 from app.api.alerts import notified_people
-from app.bulletin_alert import TrailPoint, status_of, trail
-from app.bulletin_notify import BulletinContext
-from app.bulletin_rules import compile_row
-from app.bulletin_schemas import (
+from app.bulletins import service as bulletins
+from app.bulletins.alert import TrailPoint, status_of, trail
+from app.bulletins.push import BulletinContext
+from app.bulletins.rules import compile_row
+from app.bulletins.watch import BulletinWatch, invalidate_after_commit
+from app.deps import ClockDep, CurrentUser, SessionDep, require_roles
+from app.errors import NotFound
+from app.models import (
+    AlertRecipient,
+    Bulletin,
+    BulletinStatus,
+    DeliveryStatus,
+    Role,
+    User,
+)
+from app.schemas.bulletins import (
     BulletinCancel,
     BulletinCreate,
     BulletinPublic,
@@ -23,17 +35,6 @@ from app.bulletin_schemas import (
     TrailPointPublic,
     TrailPublic,
     TrailVehicle,
-)
-from app.bulletin_watch import BulletinWatch, invalidate_after_commit
-from app.deps import ClockDep, CurrentUser, SessionDep, require_roles
-from app.errors import NotFound
-from app.models import (
-    AlertRecipient,
-    Bulletin,
-    BulletinStatus,
-    DeliveryStatus,
-    Role,
-    User,
 )
 
 router = APIRouter(prefix="/bulletins", tags=["bulletins"])

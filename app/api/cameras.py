@@ -7,12 +7,14 @@ from fastapi import APIRouter, Depends, Request
 from sqlalchemy import event, select
 from sqlmodel import Session
 
-from app import accounts, audit, camera_health
-from app.camera_sources import refs_by_camera
+from app import audit
+from app.auth import accounts
 from app.deps import ClockDep, SessionDep, SettingsDep, require_roles
 from app.errors import NotFound
+from app.intake import health as camera_health
+from app.intake.sources import refs_by_camera
 from app.models import NO_KEY_PREFIX, Camera, CameraSource, Role, User
-from app.schemas import (
+from app.schemas.cameras import (
     CameraCreate,
     CameraCreated,
     CameraHealth,

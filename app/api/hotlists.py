@@ -7,12 +7,15 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Body, Depends, File, Query, Request, UploadFile
 from sqlalchemy import func, select
 
-from app import audit, hotlists, retro
+from app import audit
 from app.deps import ClockDep, SessionDep, SettingsDep, require_roles
 from app.errors import Conflict, NotFound, PayloadTooLarge, Unprocessable
-from app.matching import invalidate_after_commit
+from app.hotlists import retro
+from app.hotlists import service as hotlists
+from app.hotlists.index import invalidate_after_commit
 from app.models import HotList, HotListEntry, Role, User
-from app.schemas import (
+from app.schemas.common import Vehicle
+from app.schemas.hotlists import (
     MAX_ENTRIES_PER_REQUEST,
     EntriesAdded,
     EntryIn,
@@ -22,7 +25,6 @@ from app.schemas import (
     HotListUpdate,
     ImportReport,
     MatchPolicyIn,
-    Vehicle,
 )
 from lpr.errors import HotListFormatError
 from lpr.policy import MatchPolicy

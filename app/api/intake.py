@@ -1,7 +1,7 @@
 """LPR software posting in its own format: OpenALPR/Rekor, Plate Recognizer, Verkada.
 
-Each message is parsed by `lpr.vendors.<vendor>` and stored by app/intake.py through the same
-writer as POST /v1/reads. The camera key may come in `X-API-Key`, as the last path segment
+Each message is parsed by `lpr.vendors.<vendor>` and stored by app/intake/service.py through
+the same writer as POST /v1/reads. The camera key may come in `X-API-Key`, as the last path segment
 (`/v1/intake/openalpr/<key>`, for software that cannot set headers) or as the password of
 HTTP basic auth (any username).
 """
@@ -21,9 +21,9 @@ from starlette.formparsers import FormParser, MultiPartException, MultiPartParse
 
 from app.deps import ApiKeyHeader, ClockDep, camera_from_key
 from app.errors import BadRequest, PayloadTooLarge, Unauthorized, Unavailable
-from app.ingest import CameraRef, StoreFailed
-from app.intake import Intake, Vendor
-from app.schemas import IntakeAccepted
+from app.intake.service import Intake, Vendor
+from app.reads.writer import CameraRef, StoreFailed
+from app.schemas.intake import IntakeAccepted
 from app.settings import Settings
 from lpr.vendors import Parsed, VendorFormatError, openalpr, platerecognizer, verkada
 

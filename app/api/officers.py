@@ -6,22 +6,21 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy import func, select
 
-from app import audit, locations
+from app import audit
 from app.deps import ClockDep, CurrentUser, SessionDep, SettingsDep, require_roles
 from app.errors import NotFound, Unprocessable
 from app.models import Device, OfficerStatus, Role, User
-from app.schemas import (
+from app.officers import locations
+from app.schemas.officers import (
     BeatAssignment,
-    DeviceIn,
-    DevicePublic,
     DutyIn,
     LocationAccepted,
     LocationBatch,
     LocationBatchAccepted,
     LocationIn,
     OfficerStatusPublic,
-    UserPublic,
 )
+from app.schemas.people import DeviceIn, DevicePublic, UserPublic
 
 router = APIRouter(tags=["officers"])
 

@@ -8,8 +8,7 @@ from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, ValidationError
 from sqlalchemy import select
 
-from app import audit, images, readrows
-from app.beats import BeatTagger
+from app import audit
 from app.deps import ClockDep, SessionDep, camera_from_key, require_roles
 from app.errors import (
     BadRequest,
@@ -20,9 +19,13 @@ from app.errors import (
     Unprocessable,
     describe_validation_errors,
 )
-from app.ingest import CameraRef, IngestWriter, StoreFailed
+from app.intake import images
 from app.models import Read, Role, User
-from app.schemas import ReadBatchIn, ReadIn, ReadPublic, ReadsAccepted, Vehicle
+from app.officers.beats import BeatTagger
+from app.reads import rows as readrows
+from app.reads.writer import CameraRef, IngestWriter, StoreFailed
+from app.schemas.common import Vehicle
+from app.schemas.reads import ReadBatchIn, ReadIn, ReadPublic, ReadsAccepted
 from lpr import plates
 
 router = APIRouter(prefix="/reads", tags=["reads"])

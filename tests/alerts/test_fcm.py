@@ -15,7 +15,7 @@ from alerts.errors import PushUnavailable
 from alerts.fcm import FcmSender
 from alerts.push import Platform, PushMessage, Rejected, RetryAfter, Sent, TokenGone
 from app.clock import ManualClock
-from app.fcm_dev import write_dev_service_account
+from app.devfcm.credentials import write_dev_service_account
 from tests.servers import FcmServer, serve_fcm_inbox
 
 

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from alerts.fcm import FcmSender
-from app import delivery
 from app.clock import ManualClock
 from app.db import transaction
-from app.delivery import WorkerConfig
+from app.delivery import worker as delivery
+from app.delivery.worker import WorkerConfig
 from app.models import OfficerStatus
 from geo import Point
 from geo.motion import project

@@ -9,17 +9,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from app import bulletins
-from app.bulletin_notify import BulletinContext
-from app.bulletin_schemas import BulletinCreate
-from app.bulletin_watch import BulletinWatch
+from app.bulletins import service as bulletins
+from app.bulletins.push import BulletinContext
+from app.bulletins.watch import BulletinWatch
 from app.clock import ManualClock
 from app.db import make_engine, transaction
-from app.ingest import CameraRef, IngestWriter
+from app.hotlists.index import HotListIndex
 from app.main import alert_settings, bulletin_rules
-from app.matching import HotListIndex
 from app.models import Bulletin, BulletinMatch, Role
-from app.officers import OfficerTracker
+from app.officers.tracker import OfficerTracker
+from app.reads.writer import CameraRef, IngestWriter
+from app.schemas.bulletins import BulletinCreate
 from app.settings import Settings
 from tests import factories
 from tests.app.bulletin_support import CAMERA, NEAR, body, dispatcher, post, queued

@@ -4,9 +4,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app.auth.credentials import hash_secret
 from app.db import make_engine, transaction
 from app.models import Camera, User
-from app.security import hash_secret
 from app.settings import DEV_SECRET
 from tests.shared_data import OAKLAND
 
@@ -62,7 +62,7 @@ def test_cli_errors_are_one_line_and_non_zero(tmp_path: Path) -> None:
 
 
 def test_import_beats_stores_an_agency_file_for_every_process(tmp_path: Path) -> None:
-    from app import beats
+    from app.officers import beats
     from geo import Point
 
     oakland = OAKLAND / "oakland-police-beats-2009.geojson"

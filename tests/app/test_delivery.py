@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from alerts.fcm import FcmSender
-from app import delivery
 from app.clock import ManualClock
 from app.db import transaction
-from app.delivery import WorkerConfig
+from app.delivery import worker as delivery
+from app.delivery.worker import WorkerConfig
 from app.models import Delivery, DeliveryStatus, Device, Role
 from tests import factories
 from tests.servers import FcmServer, eventually

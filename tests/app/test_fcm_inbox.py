@@ -14,8 +14,8 @@ from fastapi import FastAPI
 from google.auth import crypt, jwt
 
 from app.clock import ManualClock
-from app.fcm_dev import is_dev_service_account, write_dev_service_account
-from app.fcm_inbox import JWT_GRANT_TYPE, create_fcm_inbox
+from app.devfcm.credentials import is_dev_service_account, write_dev_service_account
+from app.devfcm.inbox import JWT_GRANT_TYPE, create_fcm_inbox
 from tests.servers import FcmServer, serve_fcm_inbox, serve_in_thread
 
 SCOPE = "https://www.googleapis.com/auth/cloud-platform"

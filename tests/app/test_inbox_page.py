@@ -9,7 +9,7 @@ import pytest
 
 from alerts.fcm import FcmSender
 from alerts.push import Platform, PushMessage
-from app.fcm_dev import write_dev_service_account
+from app.devfcm.credentials import write_dev_service_account
 from app.main import create_app
 from app.settings import Settings
 from tests.servers import FcmServer, serve_in_thread

@@ -27,8 +27,8 @@ from sqlalchemy.engine import Engine
 
 from app.clock import ManualClock
 from app.db import transaction
+from app.intake.mqtt import Broker, MqttIntake, key_camera, parse_url
 from app.models import Camera, Read
-from app.mqtt import Broker, MqttIntake, key_camera, parse_url
 from app.settings import DEV_SECRET
 from tests.app.intake_support import FRIGATE_SAMPLES, Site, camera_of, make_site, stored_reads
 from tests.lpr.vendors.samples import sample

@@ -5,7 +5,7 @@ import threading
 import psycopg
 from sqlalchemy.engine import make_url
 
-from app.notify import Listener
+from app.pg_listen import Listener
 
 
 def test_each_channel_wakes_its_callback(postgres_server_url: str) -> None:

@@ -7,11 +7,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from app import readkeys
 from app.clock import ManualClock
 from app.db import make_engine, transaction
 from app.models import Read, ReadSourceKey
-from app.readstore import insert_reads
+from app.reads import dedup as readkeys
+from app.reads.bulk import insert_reads
 from tests import factories
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from app.fcm_dev import write_dev_service_account
+from app.devfcm.credentials import write_dev_service_account
 from app.settings import Settings
 
 

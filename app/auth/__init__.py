@@ -1,0 +1,1 @@
+"""Who is calling: accounts (people and cameras) and their credentials, stored hashed."""

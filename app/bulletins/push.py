@@ -1,0 +1,291 @@
+"""A bulletin's pushes, written in the caller's transaction (the outbox), as recipients and
+deliveries of its one alert (app/bulletins/alert.py). Who is pushed:
+
+- on posting: every on-duty officer with a fresh fix and a working device inside the area
+  grown to now (`geo.areas`) plus `notify_margin_m`, and the officers assigned to its beats;
+- on an update: everyone already told, and whoever the changed (or grown) area now covers;
+- on a cancellation: everyone already told;
+- on a match: the best-placed officers around the read (`alerts.routing.route`, as for a hit).
+
+All of them on the thread `bulletin-<id>`, so each push replaces the last on the phone.
+Priority 4 is never pushed.
+"""
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, select
+from sqlmodel import Session
+
+from alerts import bulletins as text
+from alerts.bulletins import Action, Audience, BulletinFacts
+from alerts.routing import PRIORITY_INFO, Routing, route
+from app.bulletins.alert import TrailPoint
+from app.bulletins.rules import ReadView, Rules, Watched
+from app.delivery import outbox
+from app.hotlists.hits import AlertSettings
+from app.models import (
+    Alert,
+    AlertRecipient,
+    Bulletin,
+    Delivery,
+    Device,
+    OfficerStatus,
+)
+from app.officers.tracker import OfficerTracker
+from geo import Sighting, bearing_deg
+from geo.motion import describe
+from geo.zones import BeatMap
+
+log = logging.getLogger(__name__)
+
+MAX_BROADCAST = 500  # officers told at once about one bulletin; more is a region, not an area
+CANCEL_TTL_S = 24 * 3600  # a cancellation must still reach a phone that was off for hours
+NO_EXPIRY_TTL_S = 24 * 3600
+MAX_TTL_S = 28 * 24 * 3600  # FCM's limit
+
+
+@dataclass(frozen=True, slots=True)
+class BulletinContext:
+    """What bulletin services need from the running app."""
+
+    rules: Rules
+    alerts: AlertSettings
+    officers: OfficerTracker
+    beats: BeatMap | None
+    notify_margin_m: float = 500.0
+    retro_max_reads: int = 200_000
+
+
+def broadcast(
+    session: Session,
+    row: Bulletin,
+    watched: Watched,
+    alert: Alert,
+    described: BulletinFacts,
+    ctx: BulletinContext,
+    now: datetime,
+    *,
+    action: Action,
+) -> int:
+    """Push NEW to the officers the area (grown to now) newly covers, and `action` (UPDATE or
+    CANCEL) to everyone already told. Returns the deliveries queued."""
+    if row.priority >= PRIORITY_INFO:
+        return 0
+    assert alert.id is not None
+    known = _recipients(session, alert.id)
+    queued = 0
+    if action is not Action.NEW:
+        for recipient in known.values():
+            audience = _audience_of(ctx, watched, recipient.user_id)
+            queued += _deliver(session, alert, recipient, described, action, audience, ctx, now)
+    if action is Action.CANCEL:
+        return queued
+    reach = watched.reach(now, ctx.rules.growth).buffer(ctx.notify_margin_m)
+    newcomers = [
+        (officer_id, audience, reason)
+        for officer_id, audience, reason in _covered(session, reach, watched, ctx, now)
+        if officer_id not in known
+    ]
+    rank = len(known)
+    for officer_id, audience, reason in newcomers:
+        rank += 1
+        recipient = AlertRecipient(
+            alert_id=alert.id, user_id=officer_id, rank=rank, created_at=now, reason=reason,
+            distance_m=None if audience.distance_m is None else round(audience.distance_m, 1),
+        )  # fmt: skip
+        session.add(recipient)
+        session.flush()
+        queued += _deliver(session, alert, recipient, described, Action.NEW, audience, ctx, now)
+    log.info(
+        "bulletin.pushed",
+        extra={"bulletin_id": row.id, "alert_id": alert.id, "action": action.value,
+               "told_before": len(known), "newly_covered": len(newcomers),
+               "deliveries": queued},
+    )  # fmt: skip
+    return queued
+
+
+def push_match(
+    session: Session,
+    *,
+    watched: Watched,
+    alert: Alert,
+    described: BulletinFacts,
+    read: ReadView,
+    point: TrailPoint,
+    previous: Sighting | None,
+    ctx: BulletinContext,
+    now: datetime,
+) -> int:
+    """Push "possible match for bulletin #N" to the best placed around the read, except to an
+    officer pushed a match of this bulletin within the push interval: a description-only
+    bulletin in a busy city must not ring a phone for every silver Civic. The alert and its
+    trail hold every match."""
+    if watched.priority >= PRIORITY_INFO or read.point is None:
+        return 0
+    assert alert.id is not None
+    routing = _route(session, watched, read, previous, ctx, now)
+    sighting = point.sighting()
+    motion = describe(routing.motion, (now - read.read_at).total_seconds())
+    sighting = text.Sighting(**{**_fields(sighting), "motion": motion})
+    known = _recipients(session, alert.id)
+    queued = 0
+    for found in routing.recipients:
+        recipient = known.get(found.officer_id)
+        if recipient is None:
+            recipient = AlertRecipient(
+                alert_id=alert.id, user_id=found.officer_id, rank=len(known) + 1,
+                created_at=now, reason=found.reason.value,
+            )  # fmt: skip
+            known[found.officer_id] = recipient
+        elif _match_pushed_since(session, recipient, now - ctx.alerts.push_interval):
+            continue
+        recipient.distance_m = None if found.distance_m is None else round(found.distance_m, 1)
+        recipient.eta_s = None if found.eta_s is None else round(found.eta_s, 1)
+        session.add(recipient)
+        session.flush()
+        audience = Audience(found.distance_m, found.bearing_deg)
+        queued += _deliver(
+            session, alert, recipient, described, Action.MATCH, audience, ctx, now, sighting
+        )
+    return queued
+
+
+def _match_pushed_since(session: Session, recipient: AlertRecipient, since: datetime) -> bool:
+    messages = session.scalars(
+        select(Delivery.message).where(
+            Delivery.recipient_id == recipient.id,
+            Delivery.created_at >= since,  # type: ignore[operator]
+        )
+    )
+    return any(m.get("data", {}).get("action") == Action.MATCH for m in messages)
+
+
+def _fields(sighting: text.Sighting) -> dict[str, Any]:
+    return {name: getattr(sighting, name) for name in text.Sighting.__dataclass_fields__}
+
+
+def _route(
+    session: Session,
+    watched: Watched,
+    read: ReadView,
+    previous: Sighting | None,
+    ctx: BulletinContext,
+    now: datetime,
+) -> Routing:
+    assert read.point is not None
+    heading = read.heading_deg if read.heading_deg is not None else watched.heading_deg
+    ctx.officers.sync(session, now)
+    return route(
+        read=Sighting(read.point, read.read_at, heading_deg=heading),
+        priority=watched.priority,
+        officers=ctx.officers.index,
+        config=ctx.alerts.routing,
+        now=now,
+        previous=previous,
+        beat_officers=_beat_officers(session, [read.beat]) if read.beat else (),
+    )
+
+
+def _covered(
+    session: Session, reach: Any, watched: Watched, ctx: BulletinContext, now: datetime
+) -> list[tuple[int, Audience, str]]:
+    """Officers inside `reach` (a geo.areas.Reach), nearest to the area first, then the
+    officers assigned to the bulletin's beats."""
+    ctx.officers.sync(session, now)
+    center, radius_m = reach.bounding_circle()
+    found = ctx.officers.index.nearest(
+        center, now=now, radius_m=radius_m, fresh_for=ctx.alerts.routing.fresh_for,
+        limit=MAX_BROADCAST, ranking=None,
+    )  # fmt: skip
+    if len(found) == MAX_BROADCAST:
+        log.warning("bulletin.broadcast_capped", extra={"bulletin_id": watched.id})
+    covered: list[tuple[int, Audience, str]] = []
+    for nearby in found:
+        position = ctx.officers.index.get(nearby.officer_id)
+        if position is None or not reach.contains(position.point):
+            continue
+        to_area = watched.area.distance_m(position.point)
+        covered.append(
+            (nearby.officer_id, Audience(to_area, nearby.bearing_deg, to_area == 0.0), "area")
+        )
+    covered.sort(key=lambda c: (c[1].distance_m or 0.0, c[0]))
+    chosen = {officer_id for officer_id, _, _ in covered}
+    for officer_id in _beat_officers(session, watched.area.codes):
+        if officer_id not in chosen:
+            covered.append((officer_id, _audience_of(ctx, watched, officer_id), "beat"))
+    return covered
+
+
+def _audience_of(ctx: BulletinContext, watched: Watched, officer_id: int) -> Audience:
+    position = ctx.officers.index.get(officer_id)
+    if position is None:
+        return Audience()
+    to_area = watched.area.distance_m(position.point)
+    return Audience(to_area, bearing_deg(position.point, watched.area.center), to_area == 0.0)
+
+
+def _beat_officers(session: Session, codes: Iterable[str | None]) -> list[int]:
+    wanted = [code for code in codes if code]
+    if not wanted:
+        return []
+    has_device = exists().where(
+        and_(Device.user_id == OfficerStatus.user_id, Device.is_active)  # type: ignore[arg-type]
+    )
+    query = select(OfficerStatus.user_id).where(
+        OfficerStatus.assigned_beat.in_(wanted),  # type: ignore[union-attr]
+        OfficerStatus.on_duty,  # type: ignore[arg-type]
+        has_device,
+    )
+    return sorted(user_id for user_id in session.scalars(query) if user_id is not None)
+
+
+def _recipients(session: Session, alert_id: int) -> dict[int, AlertRecipient]:
+    query = select(AlertRecipient).where(AlertRecipient.alert_id == alert_id)
+    return {r.user_id: r for r in session.scalars(query.order_by(AlertRecipient.rank))}  # type: ignore[arg-type]
+
+
+def _deliver(
+    session: Session,
+    alert: Alert,
+    recipient: AlertRecipient,
+    described: BulletinFacts,
+    action: Action,
+    audience: Audience,
+    ctx: BulletinContext,
+    now: datetime,
+    sighting: text.Sighting | None = None,
+) -> int:
+    """One Delivery per working device of the recipient."""
+    assert alert.id is not None and recipient.id is not None
+    recipient.last_pushed_at = now
+    session.add(recipient)
+    ttl_s = _ttl_s(described, action, ctx, now)
+    devices = outbox.working_devices(session, recipient.user_id)
+    for device in devices:
+        message = text.message(
+            described, action, audience, token=device.token, platform=outbox.platform(device),
+            detail=ctx.alerts.detail, ttl_s=ttl_s, tz=ctx.alerts.tz, sighting=sighting,
+        )  # fmt: skip
+        outbox.queue(
+            session, alert_id=alert.id, recipient_id=recipient.id, device=device,
+            priority=described.priority, message=message, now=now,
+        )  # fmt: skip
+    return len(devices)
+
+
+def _ttl_s(described: BulletinFacts, action: Action, ctx: BulletinContext, now: datetime) -> int:
+    """A match is stale after minutes; a cancellation must arrive; a bulletin lasts until it
+    expires."""
+    if action is Action.MATCH:
+        return ctx.alerts.ttl_s
+    if action is Action.CANCEL:
+        return CANCEL_TTL_S
+    if described.expires_at is None:
+        return NO_EXPIRY_TTL_S
+    left = (described.expires_at - now).total_seconds()
+    return int(max(60.0, min(left, MAX_TTL_S)))

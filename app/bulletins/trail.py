@@ -1,0 +1,238 @@
+"""A bulletin's LPR trail: the retro search of stored reads, and recording every read that fits.
+
+The retro search (on posting, and on an update that changes what is looked for) reads the
+plate_read rows taken from `occurred_at - retro margin` until now through the read_at index,
+narrowed in SQL to the bounding box of the area grown to now, to reads whose plate could fit
+the pattern (`LIKE`, or any read with OCR candidates) or that name a make and a model; the rest
+of the rules (`app.bulletins.rules`) run in memory. At most `retro_max_reads` rows are looked
+at, newest first; a search cut short says so in the audit log and the answer.
+
+Matches are stored once per (bulletin, read), whoever finds them first (the retro search, the
+live watch of any process); only the one that stores a match pushes it.
+"""
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import groupby
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from app import audit
+from app.bulletins.alert import TrailPoint, alert_of, refresh_alert
+from app.bulletins.push import BulletinContext, push_match
+from app.bulletins.rules import Fit, ReadView, Watched, fit
+from app.models import Bulletin, BulletinMatch, Camera, Read, User
+from geo import Point, Sighting
+from geo.areas import METRES_PER_DEGREE
+
+log = logging.getLogger(__name__)
+
+MOTION_LOOKBACK = timedelta(minutes=15)  # an earlier match this recent gives direction and speed
+FUTURE_S = 300  # reads stamped up to this far ahead of the server clock are accepted at ingest
+
+_READ_COLUMNS = (
+    Read.id, Read.camera_id, Read.plate, Read.plate_key, Read.state, Read.read_at, Read.lat,
+    Read.lon, Read.heading_deg, Read.confidence, Read.candidates, Read.vehicle_make,
+    Read.vehicle_model, Read.vehicle_color, Read.vehicle_type, Read.vehicle_year, Read.beat,
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Search:
+    scanned: int
+    found: list[tuple[ReadView, Fit]]
+    truncated: bool
+    since: datetime
+    until: datetime
+
+
+def search(
+    session: Session, watched: Watched, *, since: datetime, until: datetime, ctx: BulletinContext
+) -> Search:
+    """Stored reads taken in [since, until] that fit `watched`, oldest first."""
+    if not (watched.watches_plate or watched.watches_description):
+        return Search(0, [], False, since, until)
+    center, radius_m = watched.reach(until, ctx.rules.growth).bounding_circle()
+    dlat = radius_m / METRES_PER_DEGREE
+    dlon = dlat / max(0.01, math.cos(math.radians(center.lat)))
+    query = select(*_READ_COLUMNS).where(
+        Read.read_at >= since,  # type: ignore[operator]
+        Read.read_at <= until,  # type: ignore[operator]
+        Read.lat.between(center.lat - dlat, center.lat + dlat),  # type: ignore[union-attr]
+        Read.lon.between(center.lon - dlon, center.lon + dlon),  # type: ignore[union-attr]
+    )
+    if watched.pattern is not None:
+        like = watched.pattern.text.replace("?", "_").replace("*", "%")
+        query = query.where(
+            or_(Read.plate_key.like(like), Read.candidates.is_not(None))  # type: ignore[attr-defined, union-attr]
+        )
+    else:
+        query = query.where(
+            Read.vehicle_make.is_not(None),  # type: ignore[union-attr]
+            Read.vehicle_model.is_not(None),  # type: ignore[union-attr]
+        )
+    query = query.order_by(Read.read_at.desc()).limit(ctx.retro_max_reads + 1)  # type: ignore[union-attr]
+    found: list[tuple[ReadView, Fit]] = []
+    scanned = 0
+    for row in session.execute(query.execution_options(yield_per=5000)):
+        scanned += 1
+        if scanned > ctx.retro_max_reads:
+            break
+        read = ReadView.of(row.id, row._mapping)
+        matched = fit(watched, read, ctx.rules)
+        if matched is not None:
+            found.append((read, matched))
+    found.reverse()
+    return Search(min(scanned, ctx.retro_max_reads), found, scanned > ctx.retro_max_reads,
+                  since, until)  # fmt: skip
+
+
+def retro(
+    session: Session,
+    row: Bulletin,
+    watched: Watched,
+    *,
+    actor: User | None,
+    now: datetime,
+    ctx: BulletinContext,
+) -> Search:
+    """Search the stored reads for the bulletin, keep what fits, and audit the search with the
+    case number as its purpose (DOMAIN.md 4.3, 6.3)."""
+    result = search(
+        session,
+        watched,
+        since=row.occurred_at - ctx.rules.retro_margin,
+        until=now + timedelta(seconds=FUTURE_S),
+        ctx=ctx,
+    )
+    stored = sum(1 for _ in record(session, watched, result.found, source="retro", now=now))
+    audit.record(
+        session, actor=actor, action="bulletin.retro_search", now=now, object_type="bulletin",
+        object_id=row.id, plate=row.plate_key,
+        purpose=f"case {row.case_number}" if row.case_number else f"bulletin {row.id}",
+        detail={"since": result.since, "until": result.until, "scanned": result.scanned,
+                "matched": len(result.found), "new": stored, "truncated": result.truncated,
+                "read_ids": [read.id for read, _ in result.found][-100:]},
+    )  # fmt: skip
+    log.info(
+        "bulletin.retro_search",
+        extra={"bulletin_id": row.id, "scanned": result.scanned, "matched": len(result.found),
+               "truncated": result.truncated},
+    )  # fmt: skip
+    return result
+
+
+def record(
+    session: Session,
+    watched: Watched,
+    found: Sequence[tuple[ReadView, Fit]],
+    *,
+    source: str,
+    now: datetime,
+) -> list[tuple[ReadView, BulletinMatch]]:
+    """Store the matches not stored yet (in read order, so concurrent writers take row locks
+    in the same order); returns those this call stored."""
+    stored = []
+    for read, matched in sorted(found, key=lambda pair: pair[0].id):
+        match_id = _insert_once(
+            session,
+            {
+                "bulletin_id": watched.id, "read_id": read.id, "read_at": read.read_at,
+                "plate": read.plate, "plate_key": matched.key, "source": source,
+                "score": matched.score, "reasons": list(matched.reasons),
+                "warnings": list(matched.warnings), "matched_at": now,
+            },
+        )  # fmt: skip
+        if match_id is not None:
+            row = session.get(BulletinMatch, match_id)
+            assert row is not None
+            stored.append((read, row))
+    return stored
+
+
+def record_live(
+    session: Session,
+    found: Sequence[tuple[Watched, ReadView, Fit]],
+    *,
+    ctx: BulletinContext,
+    now: datetime,
+) -> int:
+    """Store live matches, bring each bulletin's alert up to date and push every new match to
+    the officers best placed around its read. Returns the matches stored."""
+    total = 0
+    ordered = sorted(found, key=lambda item: (item[0].id, item[1].id))
+    for _, group in groupby(ordered, key=lambda item: item[0].id):
+        items = list(group)
+        watched = items[0][0]
+        row = session.get(Bulletin, watched.id)
+        if row is None or row.alert_id is None:
+            continue
+        alert = alert_of(session, row, lock=True)
+        stored = record(session, watched, [(r, f) for _, r, f in items], source="live", now=now)
+        if not stored:
+            continue
+        total += len(stored)
+        described, newest = refresh_alert(session, row, watched, alert, now, ctx.alerts.tz)
+        points = {p.match.read_id: p for p in newest}
+        for read, match in stored:
+            point = points.get(read.id) or _point(session, read, match)
+            pushed = push_match(
+                session, watched=watched, alert=alert, described=described, read=read,
+                point=point, previous=_previous(session, match), ctx=ctx, now=now,
+            )  # fmt: skip
+            log.info(
+                "bulletin.match",
+                extra={"bulletin_id": watched.id, "read_id": read.id, "alert_id": alert.id,
+                       "score": match.score, "deliveries": pushed},
+            )  # fmt: skip
+    return total
+
+
+def _insert_once(session: Session, values: dict[str, Any]) -> int | None:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id: None when the match was stored already
+    (by the retro search or another process's watch)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(BulletinMatch)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["bulletin_id", "read_id"])
+        .returning(BulletinMatch.id)  # type: ignore[arg-type]
+    )
+    found: int | None = session.scalar(statement)
+    return found
+
+
+def _point(session: Session, read: ReadView, match: BulletinMatch) -> TrailPoint:
+    camera = session.get(Camera, read.camera_id)
+    return TrailPoint(
+        match, read.camera_id, camera.name if camera else f"camera {read.camera_id}",
+        read.lat, read.lon, read.heading_deg, read.state,
+    )  # fmt: skip
+
+
+def _previous(session: Session, match: BulletinMatch) -> Sighting | None:
+    """The car's previous matched read with a position, for direction and speed."""
+    row = session.execute(
+        select(Read.lat, Read.lon, Read.read_at, Read.heading_deg)
+        .join(BulletinMatch, BulletinMatch.read_id == Read.id)  # type: ignore[arg-type]
+        .where(
+            BulletinMatch.bulletin_id == match.bulletin_id,
+            BulletinMatch.plate_key == match.plate_key,
+            BulletinMatch.id != match.id,  # type: ignore[arg-type]
+            Read.read_at < match.read_at,  # type: ignore[operator]
+            Read.read_at >= match.read_at - MOTION_LOOKBACK,  # type: ignore[operator]
+            Read.lat.is_not(None),  # type: ignore[union-attr]
+        )
+        .order_by(Read.read_at.desc())  # type: ignore[union-attr]
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return Sighting(Point(row.lat, row.lon), row.read_at, heading_deg=row.heading_deg)

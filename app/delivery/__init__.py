@@ -1,0 +1,1 @@
+"""Delivery: the outbox, who is told and when, and the push worker."""

@@ -1,0 +1,3 @@
+"""Hot lists: lists and entries, file imports, the in-memory index and its change feed, hit to
+alert, retro check.
+"""

@@ -1,0 +1,109 @@
+"""Re-checking recent reads when entries are added (DOMAIN.md 3.5): historical hits.
+
+The database narrows the window first: a plain entry can only hit reads whose folded key
+(look-alike classes merged) equals its own, so `plate_read.plate_fold` finds exact and
+look-alike misreads with an index; a partial plate becomes a LIKE on the read's key. The new
+entries' own one-list index then decides each hit exactly as live matching would. Misreads
+that add or drop a character (edit-distance policies) and hits only on a read's lower-ranked
+OCR candidates are left to live matching.
+"""
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlmodel import Session
+
+from alerts import compose
+from app.hotlists.hits import AlertSettings, ReadFacts, raise_alert
+from app.hotlists.index import entry_value, policy_of
+from app.models import Camera, HotList, HotListEntry, Read
+from app.officers.tracker import OfficerTracker
+from app.reads.writer import candidates
+from lpr import plates
+from lpr.index import PlateIndex
+
+log = logging.getLogger(__name__)
+
+CHUNK = 500  # keys per IN (...) query
+MAX_READS = 20_000  # per check: a pattern that loose is a search, not a watch
+
+
+def check(
+    session: Session,
+    *,
+    hotlist: HotList,
+    entry_ids: Sequence[int],
+    window: timedelta,
+    config: AlertSettings,
+    officers: OfficerTracker,
+    now: datetime,
+) -> int:
+    """Raise historical hits of new entries against reads since `now - window`; their count."""
+    if not entry_ids or not hotlist.is_active:
+        return 0
+    assert hotlist.id is not None
+    entries = session.scalars(select(HotListEntry).where(HotListEntry.id.in_(entry_ids))).all()  # type: ignore[union-attr]
+    index = PlateIndex(policies={hotlist.id: policy_of(hotlist)})
+    for row in entries:
+        index.upsert(entry_value(row))
+    since = now - window
+    folds = sorted({plates.fold_key(e.plate_key) for e in entries if not _is_pattern(e.plate_key)})
+    patterns = sorted({e.plate_key for e in entries if _is_pattern(e.plate_key)})
+    conditions = [Read.plate_fold.in_(folds[i : i + CHUNK]) for i in range(0, len(folds), CHUNK)]  # type: ignore[union-attr]
+    conditions += [Read.plate_key.like(_like(p)) for p in patterns]  # type: ignore[attr-defined]
+    hits = 0
+    for start in range(0, len(conditions), 20):
+        query = (
+            select(Read, Camera.name)
+            .join(Camera, Camera.id == Read.camera_id)  # type: ignore[arg-type]
+            .where(Read.read_at >= since, or_(*conditions[start : start + 20]))  # type: ignore[operator]
+            .order_by(Read.read_at)  # type: ignore[arg-type]
+            .limit(MAX_READS)
+        )
+        for read, camera_name in session.execute(query):
+            row = read.model_dump()
+            for hit in index.match_read(candidates(row), state=read.state, now=now):
+                alert = raise_alert(
+                    session, hit=hit, read=_facts(read, camera_name), config=config,
+                    officers=officers, now=now, historical=True,
+                )  # fmt: skip
+                hits += alert is not None
+    if hits:
+        log.info(
+            "retro.hits", extra={"hotlist_id": hotlist.id, "entries": len(entries), "hits": hits}
+        )
+    return hits
+
+
+def _is_pattern(key: str) -> bool:
+    return "?" in key or "*" in key
+
+
+def _like(pattern: str) -> str:
+    # Keys hold only A-Z and 0-9, so LIKE's own wildcards cannot occur in them.
+    return pattern.replace("*", "%").replace("?", "_")
+
+
+def _facts(read: Read, camera_name: str) -> ReadFacts:
+    assert read.id is not None
+    return ReadFacts(
+        id=read.id,
+        plate=read.plate,
+        plate_key=read.plate_key,
+        state=read.state,
+        read_at=read.read_at,
+        lat=read.lat,
+        lon=read.lon,
+        heading_deg=read.heading_deg,
+        camera_name=camera_name,
+        vehicle=compose.Vehicle(
+            year=read.vehicle_year,
+            make=read.vehicle_make,
+            model=read.vehicle_model,
+            color=read.vehicle_color,
+            type=read.vehicle_type,
+        ),
+        beat=read.beat,
+    )

@@ -1,0 +1,38 @@
+"""Database tables (SQLModel, table=True), one module per domain; every table is registered on
+SQLModel.metadata when this package is imported. API shapes live in app/schemas."""
+
+from app.models.alerts import Alert, AlertRecipient, AlertStatus, Delivery, DeliveryStatus, Hit
+from app.models.audit import AuditLog
+from app.models.bulletins import Bulletin, BulletinMatch, BulletinStatus
+from app.models.cameras import NO_KEY_PREFIX, Camera, CameraSource
+from app.models.hotlists import HotList, HotListChange, HotListEntry
+from app.models.officers import Beat, OfficerLocation, OfficerStatus
+from app.models.people import Device, Role, User
+from app.models.reads import Read, ReadSourceKey
+
+__all__ = [
+    "NO_KEY_PREFIX",
+    "Alert",
+    "AlertRecipient",
+    "AlertStatus",
+    "AuditLog",
+    "Beat",
+    "Bulletin",
+    "BulletinMatch",
+    "BulletinStatus",
+    "Camera",
+    "CameraSource",
+    "Delivery",
+    "DeliveryStatus",
+    "Device",
+    "Hit",
+    "HotList",
+    "HotListChange",
+    "HotListEntry",
+    "OfficerLocation",
+    "OfficerStatus",
+    "Read",
+    "ReadSourceKey",
+    "Role",
+    "User",
+]

@@ -1,0 +1,60 @@
+"""Hot lists, their entries and the change feed every process replays."""
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from app.models.base import foreign_key, id_column, utc_column
+
+
+class HotList(SQLModel, table=True):
+    id: int | None = id_column()
+    name: str = Field(unique=True)
+    kind: str
+    priority: int
+    description: str | None = None
+    is_active: bool = True
+    created_at: datetime = utc_column()
+    created_by: int | None = foreign_key("app_user.id", index=False, nullable=True)
+    # Matching policy (lpr.policy.MatchPolicy): how far a read may differ from an entry.
+    confusable_max: int = 1
+    edit_max: int = 0
+    broad_confusables: bool = False
+    ignore_state: bool = False
+    updated_at: datetime | None = utc_column(nullable=True, index=True)  # other processes poll it
+    source: str | None = None  # file layout and name of the last import
+    refreshed_at: datetime | None = utc_column(nullable=True)
+
+
+class HotListEntry(SQLModel, table=True):
+    __tablename__ = "hotlist_entry"
+
+    id: int | None = id_column()
+    hotlist_id: int = foreign_key("hotlist.id")
+    plate: str  # as written by the source, kept for display and evidence
+    plate_key: str = Field(index=True)
+    state: str | None = None
+    reason: str | None = None
+    case_number: str | None = None
+    expires_at: datetime | None = utc_column(nullable=True)
+    vehicle_year: int | None = None
+    vehicle_make: str | None = None
+    vehicle_model: str | None = None
+    vehicle_color: str | None = None
+    vehicle_type: str | None = None
+    note: str | None = None
+    created_at: datetime = utc_column()
+    created_by: int | None = foreign_key("app_user.id", index=False, nullable=True)
+    deleted_at: datetime | None = utc_column(nullable=True)
+    deleted_by: int | None = foreign_key("app_user.id", index=False, nullable=True)
+
+
+class HotListChange(SQLModel, table=True):
+    """Append-only change feed: every process replays it to patch its in-memory matcher."""
+
+    __tablename__ = "hotlist_change"
+
+    id: int | None = id_column()
+    entry_id: int = foreign_key("hotlist_entry.id")
+    op: str  # "upsert" or "delete"
+    at: datetime = utc_column()

@@ -1,0 +1,1 @@
+"""Officers: where they are (positions, the in-memory tracker) and their beats."""

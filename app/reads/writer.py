@@ -1,0 +1,329 @@
+"""Storing reads, with group commit.
+
+Cameras post one read at a time, and a commit per request costs more than everything else a
+read needs. Requests therefore hand their rows to one writer thread, which inserts everything
+that has queued up meanwhile in one transaction, matches it, writes the hits' alerts and
+deliveries in that same transaction, commits once and then answers every request. A read is
+durable before its 202; a failed commit fails every request in it, and none is acknowledged.
+"""
+
+import asyncio
+import contextlib
+import logging
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from sqlalchemy.engine import Engine
+
+from alerts import compose
+from app.bulletins.watch import BulletinWatch
+from app.clock import Clock
+from app.db import transaction
+from app.hotlists.hits import AlertSettings, ReadFacts, raise_alert
+from app.hotlists.index import HotListIndex
+from app.officers.tracker import OfficerTracker
+from app.reads import dedup as readkeys
+from app.reads.bulk import insert_postgresql, insert_reads
+from lpr import plates
+
+log = logging.getLogger(__name__)
+
+MAX_CANDIDATES = 10  # OCR guesses matched per read; the rest are stored, not matched
+
+
+@dataclass(frozen=True, slots=True)
+class CameraRef:
+    id: int
+    name: str
+    lat: float | None
+    lon: float | None
+    heading_deg: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    read_ids: list[int]  # of the rows stored, in order; a duplicate row has none
+    hits: int
+    alert_ids: list[int] = field(default_factory=list)
+    # Rows not stored because their vendor ids were (app/reads/dedup.py): row index -> the id of
+    # the read they repeat (None if unknown).
+    duplicate_of: dict[int, int | None] = field(default_factory=dict)
+    queued_pushes: bool = False  # the transaction wrote deliveries for the push worker
+
+    def __post_init__(self) -> None:
+        if self.alert_ids and not self.queued_pushes:
+            object.__setattr__(self, "queued_pushes", True)
+
+
+@dataclass(slots=True)
+class _Job:
+    camera: CameraRef
+    rows: list[dict[str, Any]]
+    # An asyncio future (with its loop) for requests, or a plain one for blocking callers.
+    future: "asyncio.Future[Stored] | Future[Stored]"
+    loop: asyncio.AbstractEventLoop | None = None
+
+
+class IngestWriter:
+    """The single writer of reads. `submit` may be called from any thread or event loop."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        index: HotListIndex,
+        alert_settings: AlertSettings,
+        officers: OfficerTracker,
+        clock: Clock,
+        max_batch_rows: int = 2000,
+        on_commit: Callable[[], None] = lambda: None,
+        bulletins: BulletinWatch | None = None,
+    ) -> None:
+        self._bulletins = bulletins  # the live watch of dispatcher bulletins (app/bulletin_watch)
+        self._engine = engine
+        # PostgreSQL commits a lone statement itself: a batch that hits nothing is one round trip
+        # on a connection of the writer's own.
+        self._dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._quiet_connection: psycopg.Connection[Any] | None = None
+        self._index = index
+        self._alerts = alert_settings
+        self._officers = officers
+        self._clock = clock
+        self._max_rows = max_batch_rows
+        self._on_commit = on_commit
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
+        self._started = False
+
+    def start(self) -> None:
+        if not self._started:
+            self._started = True
+            self._thread.start()
+
+    def stop(self) -> None:
+        if self._started:
+            self._queue.put(None)
+            self._thread.join(timeout=30)
+            self._started = False
+        if self._quiet_connection is not None:
+            self._quiet_connection.close()
+
+    def submit_nowait(self, camera: CameraRef, rows: list[dict[str, Any]]) -> "Future[Stored]":
+        job = _Job(camera, rows, Future())
+        self._queue.put(job)
+        return job.future
+
+    async def submit(self, camera: CameraRef, rows: list[dict[str, Any]]) -> Stored:
+        loop = asyncio.get_running_loop()
+        job = _Job(camera, rows, loop.create_future(), loop)
+        self._queue.put(job)
+        return await job.future
+
+    def store(self, camera: CameraRef, rows: list[dict[str, Any]]) -> Stored:
+        """Blocking form of `submit`, for the CLI and tests."""
+        return self.submit_nowait(camera, rows).result(timeout=60)
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            first = self._queue.get()
+            if first is None:
+                return
+            jobs, size = [first], len(first.rows)
+            while size < self._max_rows:
+                try:
+                    job = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    stopping = True
+                    break
+                jobs.append(job)
+                size += len(job.rows)
+            self._write(jobs)
+
+    def _write(self, jobs: list[_Job]) -> None:
+        try:
+            results = self._write_batch(jobs)
+        except Exception:
+            if len(jobs) == 1:
+                log.exception("ingest.failed", extra={"reads": len(jobs[0].rows)})
+                _settle([(jobs[0], StoreFailed())])
+                return
+            # One bad request must not fail its neighbours: retry each on its own.
+            for job in jobs:
+                self._write([job])
+            return
+        _settle(list(zip(jobs, results, strict=True)))
+        if any(result.queued_pushes for result in results):
+            self._on_commit()  # wake the push worker only when there is something to send
+
+    def _write_batch(self, jobs: Sequence[_Job]) -> list[Stored]:
+        now = self._clock()
+        rows = [row | {"received_at": now} for job in jobs for row in job.rows]
+        for row in rows:
+            if row.get("read_at") is None:
+                row["read_at"] = now
+            row["plate_fold"] = plates.fold_key(row["plate_key"])
+        quiet = self._write_quiet_batch(jobs, rows, now)
+        if quiet is not None:
+            return quiet
+        with transaction(self._engine) as session:
+            self._index.refresh(session, now)
+            # Vendor rows carry ids to deduplicate on; rows from /v1/reads skip this (None).
+            dedup = readkeys.claim(session, rows)
+            if dedup is None:
+                ids: list[int | None] = list(insert_reads(session, rows))
+            else:
+                ids = dedup.link(session, insert_reads(session, [rows[i] for i in dedup.fresh]))
+            results, offset = [], 0
+            for job in jobs:
+                job_ids = ids[offset : offset + len(job.rows)]
+                job_rows = rows[offset : offset + len(job.rows)]
+                stored_ids, alert_ids, duplicate_of = [], [], {}
+                for k, (read_id, row) in enumerate(zip(job_ids, job_rows, strict=True)):
+                    if dedup is not None and dedup.is_duplicate[offset + k]:
+                        duplicate_of[k] = read_id
+                        continue
+                    assert read_id is not None
+                    stored_ids.append(read_id)
+                    for alert_id in self._match(session, job.camera, read_id, row, now):
+                        alert_ids.append(alert_id)
+                offset += len(job.rows)
+                results.append(
+                    Stored(stored_ids, len(alert_ids), alert_ids, duplicate_of=duplicate_of)
+                )
+            if self._bulletins is not None:
+                fresh = [None if dedup and dedup.is_duplicate[i] else r for i, r in enumerate(ids)]
+                if self._bulletins.match(session, rows, fresh, now):
+                    results = [replace(r, queued_pushes=True) for r in results]
+        return results
+
+    def _write_quiet_batch(
+        self, jobs: Sequence[_Job], rows: list[dict[str, Any]], now: datetime
+    ) -> list[Stored] | None:
+        """The common case on PostgreSQL: nothing in the batch hits a list or a bulletin and
+        nothing needs deduplicating, so the reads go in with one autocommitted statement on the
+        writer's own connection: one round trip, durable when it returns. Returns None
+        (nothing written) when the batch needs the full transaction."""
+        if self._engine.dialect.name != "postgresql":
+            return None
+        if any(row.get(readkeys.SOURCE_KEYS) for row in rows):
+            return None
+        if self._index.is_due() or (self._bulletins is not None and self._bulletins.is_due()):
+            with transaction(self._engine) as session:  # about once a second
+                self._index.refresh(session, now)
+                if self._bulletins is not None:
+                    self._bulletins.refresh(session, now)
+        matcher = self._index.matcher
+        for row in rows:
+            if matcher.match_read(candidates(row), state=row["state"], now=now):
+                return None
+        if self._bulletins is not None and (
+            self._bulletins.has_pending() or self._bulletins.fits(rows, [0] * len(rows), now)
+        ):
+            return None
+        ids = self._insert_autocommit(rows)
+        results, offset = [], 0
+        for job in jobs:
+            results.append(Stored(ids[offset : offset + len(job.rows)], 0))
+            offset += len(job.rows)
+        return results
+
+    def _insert_autocommit(self, rows: list[dict[str, Any]]) -> list[int]:
+        if self._quiet_connection is None or self._quiet_connection.closed:
+            self._quiet_connection = psycopg.connect(self._dsn, autocommit=True)
+        try:
+            return insert_postgresql(self._quiet_connection, rows)
+        except psycopg.OperationalError:
+            # The server went away (restart, failover): drop the connection; the batch fails
+            # as a whole and its requests get a 503 to retry; the next batch reconnects.
+            self._quiet_connection.close()
+            self._quiet_connection = None
+            raise
+
+    def _match(
+        self, session: Any, camera: CameraRef, read_id: int, row: dict[str, Any], now: Any
+    ) -> list[int]:
+        hits = self._index.matcher.match_read(candidates(row), state=row["state"], now=now)
+        if not hits:
+            return []
+        facts = ReadFacts(
+            id=read_id,
+            plate=row["plate"],
+            plate_key=row["plate_key"],
+            beat=row.get("beat"),
+            state=row["state"],
+            read_at=row["read_at"],
+            lat=row["lat"],
+            lon=row["lon"],
+            heading_deg=row["heading_deg"],
+            camera_name=camera.name,
+            vehicle=compose.Vehicle(
+                year=row["vehicle_year"],
+                make=row["vehicle_make"],
+                model=row["vehicle_model"],
+                color=row["vehicle_color"],
+                type=row["vehicle_type"],
+            ),
+        )
+        alert_ids = []
+        for hit in hits:
+            alert = raise_alert(
+                session, hit=hit, read=facts, config=self._alerts, officers=self._officers, now=now
+            )
+            if alert is not None and alert.id is not None:
+                alert_ids.append(alert.id)
+        return alert_ids
+
+
+def _settle(outcomes: list[tuple[_Job, "Stored | BaseException"]]) -> None:
+    """Answer the waiting requests: one wake-up per event loop for the whole batch. Each
+    cross-thread wake-up writes to the loop's socket and then waits for the busy loop thread
+    to hand the GIL back, so one per request would cost more than storing the reads."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Any, Any]]] = {}
+    for job, outcome in outcomes:
+        if job.loop is None:
+            _resolve(job.future, outcome)
+        else:
+            by_loop.setdefault(job.loop, []).append((job.future, outcome))
+    for loop, pairs in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # a closed loop: nobody is waiting any more
+            loop.call_soon_threadsafe(_resolve_all, pairs)
+
+
+def _resolve_all(pairs: list[tuple[Any, Any]]) -> None:
+    for future, outcome in pairs:
+        _resolve(future, outcome)
+
+
+def _resolve(future: Any, outcome: Any) -> None:
+    if future.done():  # the request went away (client disconnected)
+        return
+    if isinstance(outcome, BaseException):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)
+
+
+def candidates(row: dict[str, Any]) -> list[tuple[str, float | None]]:
+    """The read's OCR guesses as the matcher takes them: normalised keys, best first, each once,
+    the plate as reported always included."""
+    found = [(row["plate_key"], row.get("confidence"))]
+    seen = {row["plate_key"]}
+    for guess in row.get("candidates") or ():
+        key = plates.normalize(str(guess.get("plate", "")))
+        if key and key not in seen:
+            seen.add(key)
+            found.append((key, guess.get("confidence")))
+    return found[:MAX_CANDIDATES]
+
+
+class StoreFailed(Exception):
+    """The database did not take the batch; nothing of it was stored."""

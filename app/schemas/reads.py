@@ -1,0 +1,73 @@
+"""API shapes of plate reads posted by cameras and searched by investigators."""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+)
+
+from app.schemas.common import Confidence, Heading, Located, PlateText, StateCode, Vehicle, http_url
+
+MAX_READS_PER_REQUEST = 1000
+
+
+class Candidate(BaseModel):
+    plate: PlateText
+    confidence: Confidence | None = None
+
+
+class ReadIn(Located):
+    """One plate read. Only `plate` is required."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    plate: PlateText
+    state: StateCode = None
+    read_at: AwareDatetime | None = Field(
+        default=None, description="With a time zone; defaults to the time received."
+    )
+    heading: Heading | None = None
+    confidence: Confidence | None = None
+    candidates: Annotated[list[Candidate], Field(default_factory=list, max_length=20)]
+    vehicle: Vehicle | None = None
+    image_url: Annotated[str, Field(max_length=2048), AfterValidator(http_url)] | None = None
+
+
+class ReadBatchIn(BaseModel):
+    reads: Annotated[list[ReadIn], Field(min_length=1, max_length=MAX_READS_PER_REQUEST)]
+
+
+class ReadsAccepted(BaseModel):
+    accepted: int
+    read_ids: list[int]
+    hits: int
+
+
+class ReadPublic(BaseModel):
+    id: int
+    camera_id: int
+    plate: str
+    state: str | None
+    read_at: datetime
+    received_at: datetime
+    lat: float | None
+    lon: float | None
+    heading: float | None
+    confidence: float | None
+    candidates: list[dict[str, Any]] | None
+    vehicle: Vehicle
+    image_url: str | None = Field(
+        description="An http(s) URL from the camera, or /v1/reads/{id}/image when Lookout keeps "
+        "the image the vendor sent inline"
+    )
+    details: dict[str, Any] | None = Field(
+        default=None,
+        description="Reads from vendor intake: vendor, message kind, camera_ref, source_id, "
+        "normalisation notes, vehicle_confidence",
+    )
+    beat: str | None = None
