@@ -27,12 +27,14 @@ cli.add_typer(db_cli, name="db")
 cli.add_typer(admin_cli, name="admin")
 
 
-def _settings(**overrides: object) -> Settings:
+def _settings(**changes: object) -> Settings:
     try:
         settings = Settings()
+        return settings.changed(**changes) if changes else settings
     except ValidationError as error:
-        _fail("configuration: " + "; ".join(str(e["msg"]) for e in error.errors()))
-    return settings.model_copy(update=overrides) if overrides else settings
+        problems = [f"{e['loc'][-1]}: {e['msg']}" if e["loc"] else e["msg"] for e in error.errors()]
+        _fail("configuration: " + "; ".join(problems))
+        raise  # unreachable: _fail exits
 
 
 def _fail(message: str) -> None:
@@ -55,24 +57,25 @@ def serve(
 
     logs.configure()
     settings = _settings()
-    overrides: dict[str, object] = {"embedded_worker": worker and settings.embedded_worker}
+    changes: dict[str, object] = {"embedded_worker": worker and settings.worker.embedded}
     local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     base = f"http://{local}:{port}"
-    if settings.serves_inbox and settings.fcm_credentials is None and settings.fcm_url is None:
-        overrides["fcm_url"] = base + INBOX_PATH
-    settings = settings.model_copy(update=overrides)
+    push = settings.push
+    if settings.serves_inbox and push.fcm_credentials is None and push.fcm_url is None:
+        changes["fcm_url"] = base + INBOX_PATH
+    settings = settings.changed(**changes)
     typer.echo(f"Lookout API      {base}  (docs: {base}/docs)")
     typer.echo(f"Database         {_safe_url(settings.database_url)}")
-    if settings.push_sender == "log":
+    if settings.push.sender == "log":
         typer.echo("Pushes           written to the log only (LOOKOUT_PUSH_SENDER=log)")
-    elif settings.fcm_credentials is None and settings.fcm_url is None:
+    elif settings.push.fcm_credentials is None and settings.push.fcm_url is None:
         typer.echo("Pushes           written to the log only (no LOOKOUT_FCM_CREDENTIALS)")
-    elif settings.fcm_credentials is None:
-        where = "local FCM inbox" if settings.serves_inbox else settings.fcm_url
+    elif settings.push.fcm_credentials is None:
+        where = "local FCM inbox" if settings.serves_inbox else settings.push.fcm_url
         typer.echo(f"Pushes           firebase-admin -> {where} (no real phones)")
     else:
-        where = settings.fcm_url or "Google FCM"
-        typer.echo(f"Pushes           firebase-admin -> {where} ({settings.fcm_credentials})")
+        where = settings.push.fcm_url or "Google FCM"
+        typer.echo(f"Pushes           firebase-admin -> {where} ({settings.push.fcm_credentials})")
     if settings.serves_inbox:
         typer.echo(f"Push inbox       {base}{INBOX_PATH}/  (what phones would receive)")
         if host not in ("127.0.0.1", "localhost", "::1"):
@@ -93,28 +96,31 @@ def serve(
 @cli.command()
 def worker() -> None:
     """Run a push worker on its own (scale out: run several against one PostgreSQL)."""
-    from app.delivery.worker import Worker, WorkerConfig, new_worker_id
+    from app.delivery.outbox import DELIVERY_CHANNEL
+    from app.delivery.worker import Worker
     from app.main import make_sender
+    from app.pg_listen import Listener
+    from app.runtime import worker_config
 
     logs.configure()
     settings = _settings()
     engine = make_engine(settings.database_url)
     sender = make_sender(settings)
-    config = WorkerConfig(
-        worker_id=new_worker_id(),
-        batch_size=settings.worker_batch_size,
-        lease_s=settings.worker_lease_s,
-        max_attempts=settings.max_push_attempts,
-        poll_s=settings.worker_poll_s,
-    )
+    config = worker_config(settings)
     typer.echo(
         f"Push worker {config.worker_id}: {_safe_url(settings.database_url)} -> {sender.describe()}"
     )
     running = Worker(engine, sender, config=config, clock=system_clock).start()
+    # Woken at once by whichever process queues a push (PostgreSQL); else it polls.
+    listener = None
+    if engine.dialect.name == "postgresql":
+        listener = Listener(settings.database_url, {DELIVERY_CHANNEL: running.wake}).start()
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     stop.wait()
+    if listener is not None:
+        listener.stop()
     running.stop()
     close = getattr(sender, "close", None)
     if close:
@@ -239,44 +245,37 @@ def mqtt_intake(
 ) -> None:
     """Store the plates Frigate recognises, from its MQTT topics, as reads (with matching and
     alerts). Pushes go out through `lookout serve` or `lookout worker`."""
-    import asyncio
-
-    from app.intake.mqtt import MqttIntake, key_camera, parse_url
-    from app.main import create_app
+    from alerts.logsender import LogSender
+    from app.intake.mqtt import MqttIntake, parse_url
+    from app.reads.cameras import UnknownKey
+    from app.runtime import Runtime
 
     logs.configure()
     try:
         broker = parse_url(url)
     except ValueError as error:
         _fail(str(error))
-    settings = _settings(embedded_worker=False, fcm_inbox=False, push_sender="log")
-    app = create_app(settings)
-
-    async def run() -> None:
-        async with app.router.lifespan_context(app):
-            try:
-                camera = key_camera(
-                    app.state.engine, key, pepper=settings.token_secret.get_secret_value()
-                )
-            except ValueError as error:
-                _fail(str(error))
-            client = MqttIntake(
-                broker=broker, topics=topic, intake=app.state.intake, key=camera,
-                clock=system_clock, client_id=client_id,
-            )  # fmt: skip
-            typer.echo(f"MQTT intake      {broker.host}:{broker.port} {', '.join(topic)}")
-            typer.echo(f"Database         {_safe_url(settings.database_url)}")
-            stop = asyncio.Event()
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(sig, stop.set)
-            client.start()
-            try:
-                await stop.wait()
-            finally:
-                await asyncio.to_thread(client.stop)
-
-    asyncio.run(run())
+    settings = _settings(embedded_worker=False)
+    runtime = Runtime.build(settings, clock=system_clock, sender=LogSender())
+    with runtime.running():
+        try:
+            camera = runtime.camera_keys.camera(key)
+        except UnknownKey as error:
+            _fail(str(error))
+        client = MqttIntake(
+            broker=broker, topics=topic, intake=runtime.intake, key=camera,
+            clock=system_clock, client_id=client_id,
+        )  # fmt: skip
+        typer.echo(f"MQTT intake      {broker.host}:{broker.port} {', '.join(topic)}")
+        typer.echo(f"Database         {_safe_url(settings.database_url)}")
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        client.start()
+        try:
+            stop.wait()
+        finally:
+            client.stop()
 
 
 def _interval_s(text: str) -> float:
@@ -313,22 +312,19 @@ def import_hotlist(
     from datetime import timedelta
     from zoneinfo import ZoneInfo
 
-    from sqlalchemy import select
-
+    from alerts.logsender import LogSender
+    from app.hotlists import files
     from app.hotlists import retro as retro_check
-    from app.hotlists import service as hotlists
-    from app.main import alert_settings
-    from app.models import HotList
-    from app.officers.tracker import OfficerTracker
+    from app.runtime import Runtime
     from lpr.errors import LprError
 
     logs.configure()
     settings = _settings()
     interval = _interval_s(every) if every else None
-    if layout not in hotlists.layouts():
-        _fail(f"unknown layout {layout!r}; use one of: {', '.join(hotlists.layouts())}")
-    engine = make_engine(settings.database_url)
-    officers = OfficerTracker(fresh_for=timedelta(seconds=settings.location_fresh_s))
+    if layout not in files.layouts():
+        _fail(f"unknown layout {layout!r}; use one of: {', '.join(files.layouts())}")
+    runtime = Runtime.build(settings, clock=system_clock, sender=LogSender(), worker=False)
+    window = timedelta(seconds=settings.alerting.retro_window_s)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
@@ -336,28 +332,21 @@ def import_hotlist(
         while True:
             now = system_clock()
             try:
-                parsed = hotlists.parse_file(path.read_bytes(), layout)
-                with transaction(engine) as session:
-                    hotlist = session.scalars(select(HotList).where(HotList.name == name)).first()
-                    if hotlist is None:
-                        hotlist = HotList(name=name, kind=kind, priority=priority, created_at=now)
-                        policy = hotlists.default_policy(kind)
-                        hotlist.confusable_max, hotlist.edit_max = (
-                            policy.confusable_max,
-                            policy.edit_max,
-                        )
-                        hotlists.touch(session, hotlist, now)
-                        session.flush()
-                    report, ids = hotlists.import_rows(
+                parsed = files.parse_file(path.read_bytes(), layout)
+                with transaction(runtime.engine) as session:
+                    hotlist = files.list_named(
+                        session, name=name, kind=kind, priority=priority, now=now
+                    )
+                    report, ids = files.import_rows(
                         session, hotlist=hotlist, parsed=parsed, replace=replace, user=None,
                         now=now, tz=ZoneInfo(settings.agency_timezone),
                         source=f"{layout}:{path.name}",
                     )  # fmt: skip
-                    if retro and ids:
+                if retro and ids:  # the new entries are live everywhere before this search
+                    with transaction(runtime.engine) as session:
                         report.retro_hits = retro_check.check(
-                            session, hotlist=hotlist, entry_ids=ids,
-                            window=timedelta(seconds=settings.retro_window_s),
-                            config=alert_settings(settings), officers=officers, now=now,
+                            session, hotlist=hotlist, entry_ids=ids, window=window,
+                            config=runtime.alerting, officers=runtime.officers, now=now,
                         )  # fmt: skip
                 typer.echo(
                     f"{path.name} -> {name!r}: {report.rows} rows, {report.added} added, "
@@ -376,7 +365,7 @@ def import_hotlist(
             if interval is None or stop.wait(interval):
                 return
     finally:
-        engine.dispose()
+        runtime.stop()
 
 
 @cli.command("fcm-inbox")

@@ -1,43 +1,57 @@
-"""Request dependencies: the transaction, the clock, the caller (camera or person), roles."""
+"""Request dependencies: the runtime, the transaction, the clock, the caller (camera or person)
+and the roles each route admits, defined once here for every router."""
 
-import time
 from collections.abc import Callable, Iterator
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.auth.credentials import hash_secret
 from app.clock import Clock
-from app.db import transaction
 from app.errors import Forbidden, Unauthorized
-from app.models import Camera, Role, User
-from app.reads.writer import CameraRef
+from app.models import Role, User
+from app.reads.cameras import CameraRef, UnknownKey
+from app.runtime import Runtime
 from app.settings import Settings
 
 
+def runtime_of(request: Request) -> Runtime:
+    return cast(Runtime, request.app.state.runtime)
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    with transaction(request.app.state.engine) as session:
-        yield session  # commits on the way out; any exception rolls back
+    """One transaction per request, committed when the route returns, rolled back if it raises.
+    A route may commit earlier (`session.commit()`) to let a push out before slower work; the
+    session then begins a new transaction on its next statement."""
+    with Session(runtime_of(request).engine, expire_on_commit=False) as session:
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+        session.commit()
 
 
 async def get_clock(request: Request) -> Clock:
-    clock: Clock = request.app.state.clock
-    return clock
+    return cast(Clock, request.app.state.clock)
 
 
 async def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+    return cast(Settings, request.app.state.settings)
+
+
+async def get_runtime(request: Request) -> Runtime:
+    return runtime_of(request)
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 _bearer = HTTPBearer(
     auto_error=False, description="A person's token from `lookout admin create-user`"
@@ -85,57 +99,39 @@ def require_roles(*roles: Role) -> Callable[[User], User]:
     return check
 
 
-class CameraKeyCache:
-    """Hashed key -> camera, for a few seconds: cameras post many times a second, and a
-    database round trip per read for authentication alone would halve ingest throughput."""
+# Who may do what; each route names one of these.
+Admin = Annotated[User, Depends(require_roles(Role.ADMIN))]
+ListManager = Annotated[User, Depends(require_roles(Role.ADMIN, Role.SUPERVISOR))]
+Dispatcher = Annotated[User, Depends(require_roles(Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN))]
+Overseer = Annotated[  # sees everything dispatchers see, and audits it
+    User, Depends(require_roles(Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, Role.AUDITOR))
+]
+Auditor = Annotated[User, Depends(require_roles(Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN))]
+Gateway = Annotated[User, Depends(require_roles(Role.GATEWAY, Role.ADMIN))]
 
-    def __init__(self, ttl_s: float = 30.0) -> None:
-        self._ttl_s = ttl_s
-        self._entries: dict[str, tuple[float, CameraRef]] = {}
-
-    def get(self, key_hash: str) -> CameraRef | None:
-        found = self._entries.get(key_hash)
-        if found is None or found[0] < time.monotonic():
-            return None
-        return found[1]
-
-    def put(self, key_hash: str, camera: CameraRef) -> None:
-        if len(self._entries) > 10_000:
-            self._entries.clear()
-        self._entries[key_hash] = (time.monotonic() + self._ttl_s, camera)
-
-    def clear(self) -> None:
-        self._entries.clear()
+SEES_ALL = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, Role.AUDITOR})
+SEES_COVERT = frozenset({Role.SUPERVISOR, Role.ADMIN})  # besides a covert list's owner
 
 
 async def current_camera(
     request: Request, api_key: Annotated[str | None, Depends(_api_key)]
 ) -> CameraRef:
-    """The camera a key belongs to. Async, so the common case (a cached key) costs no thread
-    hop; only a cache miss goes to the database, in the thread pool."""
     if not api_key:
         raise Unauthorized("missing camera key: send it in the 'X-API-Key' header")
     return await camera_from_key(request, api_key)
 
 
 async def camera_from_key(request: Request, api_key: str) -> CameraRef:
-    """The camera `api_key` belongs to (cached), or 401."""
-    settings: Settings = request.app.state.settings
-    key_hash = hash_secret(api_key, pepper=settings.token_secret.get_secret_value())
-    cache: CameraKeyCache = request.app.state.camera_keys
-    camera = cache.get(key_hash)
-    if camera is None:
-        camera = await run_in_threadpool(_load_camera, request.app.state.engine, key_hash)
-        cache.put(key_hash, camera)
-    return camera
-
-
-def _load_camera(engine: Engine, key_hash: str) -> CameraRef:
-    with transaction(engine) as session:
-        row = session.scalars(select(Camera).where(Camera.key_hash == key_hash)).first()
-        if row is None or not row.is_active or row.id is None:
-            raise Unauthorized("unknown or revoked camera key")
-        return CameraRef(row.id, row.name, row.lat, row.lon, row.heading_deg)
+    """The camera `api_key` belongs to, or 401. Async, so the common case (a remembered key)
+    costs no thread hop; only a miss goes to the database, in the thread pool."""
+    keys = runtime_of(request).camera_keys
+    key_hash, camera = keys.cached(api_key)
+    if camera is not None:
+        return camera
+    try:
+        return await run_in_threadpool(keys.load, key_hash)
+    except UnknownKey as error:
+        raise Unauthorized(str(error)) from None
 
 
 CurrentCamera = Annotated[CameraRef, Depends(current_camera)]

@@ -1,84 +1,186 @@
-"""All configuration, read from the environment (prefix LOOKOUT_). Nothing else reads os.environ."""
+"""All configuration, read from the environment (prefix LOOKOUT_). Nothing else reads os.environ.
+
+Settings come in groups (`settings.push.fcm_url`, `settings.routing.radius_m`, ...), each a
+frozen model, while every setting keeps its one flat name: the environment variable
+`LOOKOUT_ROUTING_RADIUS_M`, and the keyword `Settings(routing_radius_m=...)`. A field's alias is
+that flat name. Agencies' deployment files name the flat variables, so they never change.
+"""
 
 import json
+import os
 from pathlib import Path
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 DEV_SECRET = "lookout-development-secret-change-me"  # a placeholder, refused in prod
 DEV_PROJECT_ID = "lookout-dev"
+ENV_PREFIX = "LOOKOUT_"
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LOOKOUT_", extra="ignore")
+class Group(BaseModel):
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="forbid")
 
-    env: Literal["dev", "test", "prod"] = "dev"
-    database_url: str = "sqlite:///var/lookout.db"
-    data_dir: Path = Path("var")
-    token_secret: SecretStr = SecretStr(DEV_SECRET)
 
-    # Push. With no credentials in dev, pushes go through firebase-admin to the inbox this
-    # service mounts at /fcm (or to `fcm_url` when set).
-    push_sender: Literal["fcm", "log"] = "fcm"
+class PushSettings(Group):
+    """Where pushes go. With no credentials in dev, they go through firebase-admin to the inbox
+    this service mounts at /fcm (or to `fcm_url` when set)."""
+
+    sender: Literal["fcm", "log"] = Field(default="fcm", alias="push_sender")
     fcm_credentials: Path | None = None
     fcm_url: str | None = None
     fcm_timeout_s: float = Field(default=10.0, gt=0)
     fcm_inbox: bool = True  # mount the local FCM-compatible inbox at /fcm (never in prod)
     notification_detail: Literal["full", "minimal"] = "full"
     alert_ttl_s: int = Field(default=600, gt=0)
-    agency_timezone: str = "America/Los_Angeles"
 
-    # Routing: P1 and P2 search routing_first_radius_m first and widen to routing_radius_m
-    # (P1 on to twice that) while nobody is found; P3 searches routing_radius_m; P4 is not pushed.
+
+class RoutingSettings(Group):
+    """P1 and P2 search `first_radius_m` first and widen to `radius_m` (P1 on to twice that)
+    while nobody is found; P3 searches `radius_m`; P4 is not pushed."""
+
     location_fresh_s: int = Field(default=300, gt=0)
-    routing_first_radius_m: float = Field(default=2000.0, gt=0)
-    routing_radius_m: float = Field(default=5000.0, gt=0)
-    routing_max_officers: int = Field(default=5, gt=0)
-    alert_merge_window_s: int = Field(default=600, ge=0)
+    first_radius_m: float = Field(default=2000.0, gt=0, alias="routing_first_radius_m")
+    radius_m: float = Field(default=5000.0, gt=0, alias="routing_radius_m")
+    max_officers: int = Field(default=5, gt=0, alias="routing_max_officers")
+
+
+class AlertingSettings(Group):
+    """One alert per car: reads merge into it within the window; an officer is pushed about it
+    at most once per interval. New entries re-check reads `retro_window_s` old; historical hits
+    older than `retro_push_within_s` go to dispatch only."""
+
+    merge_window_s: int = Field(default=600, ge=0, alias="alert_merge_window_s")
     push_interval_s: int = Field(default=60, ge=0)
-    retro_window_s: int = Field(default=86_400, ge=0)  # new entries re-check reads this old
-    retro_push_within_s: int = Field(default=900, ge=0)  # historical hits older: dispatch only
-    breadcrumbs: bool = False  # keep every officer position, not just the latest
-    breadcrumbs_keep_s: int = Field(default=86_400, gt=0)  # their own retention
-    housekeeping_every_s: float = Field(default=300.0, gt=0)
-    # Beats: a GeoJSON file read at startup by every process; else `lookout import-beats`;
-    # else a demo grid around downtown Oakland.
+    retro_window_s: int = Field(default=86_400, ge=0)
+    retro_push_within_s: int = Field(default=900, ge=0)
+
+
+class OfficerSettings(Group):
+    """Breadcrumbs keep every officer position (else only the latest), with their own retention.
+    Beats: a GeoJSON file read at startup by every process; else `lookout import-beats`; else a
+    demo grid around downtown Oakland."""
+
+    breadcrumbs: bool = False
+    breadcrumbs_keep_s: int = Field(default=86_400, gt=0)
     beats_file: Path | None = None
     beats_code_property: str | None = None
 
-    # Bulletins (BOLOs): the search area grows with the time since the incident at this speed,
-    # up to this far; officers this close outside it are told too; the retro search starts this
-    # long before the incident and looks at no more than this many reads.
-    bulletin_speed_mps: float = Field(default=15.0, ge=0, le=70)
-    bulletin_max_growth_m: float = Field(default=10_000.0, ge=0, le=100_000)
-    bulletin_notify_margin_m: float = Field(default=500.0, ge=0, le=10_000)
-    bulletin_retro_margin_s: int = Field(default=1800, ge=0, le=7 * 24 * 3600)
-    bulletin_retro_max_reads: int = Field(default=200_000, gt=0)
 
-    # Delivery worker
-    embedded_worker: bool = True
-    worker_batch_size: int = Field(default=100, gt=0, le=500)
-    worker_lease_s: int = Field(default=60, gt=0)
-    worker_poll_s: float = Field(default=1.0, gt=0)
-    max_push_attempts: int = Field(default=8, gt=0)
+class BulletinSettings(Group):
+    """The search area grows with the time since the incident at `speed_mps`, up to
+    `max_growth_m`; officers `notify_margin_m` outside it are told too; the retro search starts
+    `retro_margin_s` before the incident and looks at no more than `retro_max_reads` reads."""
 
-    # Hot lists: how often each process asks for changes made elsewhere (PostgreSQL also wakes
-    # it at once with NOTIFY)
-    hotlist_poll_s: float = Field(default=1.0, gt=0)
+    speed_mps: float = Field(default=15.0, ge=0, le=70, alias="bulletin_speed_mps")
+    max_growth_m: float = Field(default=10_000.0, ge=0, le=100_000, alias="bulletin_max_growth_m")
+    notify_margin_m: float = Field(default=500.0, ge=0, le=10_000, alias="bulletin_notify_margin_m")
+    retro_margin_s: int = Field(
+        default=1800, ge=0, le=7 * 24 * 3600, alias="bulletin_retro_margin_s"
+    )
+    retro_max_reads: int = Field(default=200_000, gt=0, alias="bulletin_retro_max_reads")
 
-    # Ingest
-    ingest_max_batch: int = Field(default=2000, gt=0)
 
-    # Vendor intake (/v1/intake/..., `lookout mqtt-intake`). OpenALPR groups carry base64
-    # images (a plate crop, a vehicle crop, an overview), so a body may run to a few MB.
+class WorkerSettings(Group):
+    """The push worker: embedded in `lookout serve`, or `lookout worker` processes."""
+
+    embedded: bool = Field(default=True, alias="embedded_worker")
+    batch_size: int = Field(default=100, gt=0, le=500, alias="worker_batch_size")
+    lease_s: int = Field(default=60, gt=0, alias="worker_lease_s")
+    poll_s: float = Field(default=1.0, gt=0, alias="worker_poll_s")
+    max_attempts: int = Field(default=8, gt=0, alias="max_push_attempts")
+
+
+class IngestSettings(Group):
+    """Reads per group commit; vendor intake limits. OpenALPR groups carry base64 images (a
+    plate crop, a vehicle crop, an overview), so a body may run to a few MB. Each process asks
+    for hot-list changes made elsewhere every `hotlist_poll_s` (PostgreSQL also wakes it at
+    once with NOTIFY)."""
+
+    max_batch: int = Field(default=2000, gt=0, alias="ingest_max_batch")
     intake_max_body_bytes: int = Field(default=8 * 1024 * 1024, gt=0)
     intake_max_image_bytes: int = Field(default=2 * 1024 * 1024, gt=0)
+    hotlist_poll_s: float = Field(default=1.0, gt=0)
 
-    # Camera health (GET /v1/cameras)
-    camera_silent_after_s: int = Field(default=900, gt=0)
-    camera_low_confidence: float = Field(default=0.5, ge=0, le=1)
+
+class CameraSettings(Group):
+    """Camera health (GET /v1/cameras)."""
+
+    silent_after_s: int = Field(default=900, gt=0, alias="camera_silent_after_s")
+    low_confidence: float = Field(default=0.5, ge=0, le=1, alias="camera_low_confidence")
+
+
+GROUPS: dict[str, type[Group]] = {
+    "push": PushSettings,
+    "routing": RoutingSettings,
+    "alerting": AlertingSettings,
+    "officers": OfficerSettings,
+    "bulletins": BulletinSettings,
+    "worker": WorkerSettings,
+    "ingest": IngestSettings,
+    "cameras": CameraSettings,
+}
+
+
+def _flat_name(name: str, info: FieldInfo) -> str:
+    return info.alias or name
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
+
+    env: Literal["dev", "test", "prod"] = "dev"
+    database_url: str = "sqlite:///var/lookout.db"
+    data_dir: Path = Path("var")
+    token_secret: SecretStr = SecretStr(DEV_SECRET)
+    agency_timezone: str = "America/Los_Angeles"
+    housekeeping_every_s: float = Field(default=300.0, gt=0)
+
+    push: PushSettings = PushSettings()
+    routing: RoutingSettings = RoutingSettings()
+    alerting: AlertingSettings = AlertingSettings()
+    officers: OfficerSettings = OfficerSettings()
+    bulletins: BulletinSettings = BulletinSettings()
+    worker: WorkerSettings = WorkerSettings()
+    ingest: IngestSettings = IngestSettings()
+    cameras: CameraSettings = CameraSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, FlatGroupEnv(settings_cls))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _group_flat_names(cls, data: Any) -> Any:
+        """Keyword arguments by flat name (`routing_radius_m=...`) go into their group."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for group, model in GROUPS.items():
+            given = data.get(group)
+            values = dict(
+                given.model_dump(by_alias=True) if isinstance(given, Group) else given or {}
+            )
+            for name, info in model.model_fields.items():
+                flat = _flat_name(name, info)
+                if flat in data:
+                    values[flat] = data.pop(flat)
+            if values:
+                data[group] = values
+        return data
 
     @model_validator(mode="after")
     def _refuse_placeholders_in_prod(self) -> Self:
@@ -88,19 +190,48 @@ class Settings(BaseSettings):
             raise ValueError(
                 "LOOKOUT_TOKEN_SECRET is the development placeholder; set a real secret for prod"
             )
-        if self.push_sender == "fcm":
-            if self.fcm_credentials is None:
+        if self.push.sender == "fcm":
+            if self.push.fcm_credentials is None:
                 raise ValueError(
                     "LOOKOUT_FCM_CREDENTIALS is not set; prod needs a Firebase service-account file"
                 )
-            problem = _credentials_problem(self.fcm_credentials)
+            problem = _credentials_problem(self.push.fcm_credentials)
             if problem:
-                raise ValueError(f"LOOKOUT_FCM_CREDENTIALS ({self.fcm_credentials}): {problem}")
+                raise ValueError(
+                    f"LOOKOUT_FCM_CREDENTIALS ({self.push.fcm_credentials}): {problem}"
+                )
         return self
 
     @property
     def serves_inbox(self) -> bool:
-        return self.fcm_inbox and self.env != "prod"
+        return self.push.fcm_inbox and self.env != "prod"
+
+    def changed(self, **flat: object) -> "Settings":
+        """A copy with some settings changed, by their flat names, validated again."""
+        current: dict[str, object] = {
+            name: getattr(self, name) for name in type(self).model_fields if name not in GROUPS
+        }
+        for group in GROUPS:
+            current.update(getattr(self, group).model_dump(by_alias=True))
+        return Settings(**(current | flat))
+
+
+class FlatGroupEnv(PydanticBaseSettingsSource):
+    """The grouped settings from their flat environment variables (LOOKOUT_ROUTING_RADIUS_M)."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # every value comes from __call__
+
+    def __call__(self) -> dict[str, Any]:
+        environ = {key.upper(): value for key, value in os.environ.items()}
+        found: dict[str, Any] = {}
+        for group, model in GROUPS.items():
+            for name, info in model.model_fields.items():
+                flat = _flat_name(name, info)
+                value = environ.get(ENV_PREFIX + flat.upper())
+                if value is not None:
+                    found.setdefault(group, {})[flat] = value
+        return found
 
 
 def _credentials_problem(path: Path) -> str | None:

@@ -91,10 +91,10 @@ def prepare(database_url: str, *, bulletins: int, seed: int) -> list[Any]:
     from app.bulletins.rules import Rules
     from app.clock import system_clock
     from app.db import make_engine, transaction
-    from app.main import alert_settings
     from app.models import Role
     from app.officers.tracker import OfficerTracker
-    from app.reads.writer import CameraRef
+    from app.reads.cameras import CameraRef
+    from app.runtime import alert_settings
     from app.schemas.bulletins import BulletinCreate
     from app.settings import DEV_SECRET, Settings
 
@@ -165,22 +165,22 @@ def writer(database_url: str, *, watch: bool) -> tuple[Any, Any]:
     from app.clock import system_clock
     from app.db import make_engine
     from app.hotlists.index import HotListIndex
-    from app.main import alert_settings, bulletin_rules
     from app.officers.tracker import OfficerTracker
     from app.reads.writer import IngestWriter
+    from app.runtime import alert_settings, bulletin_rules
     from app.settings import Settings
 
     settings = Settings(database_url=database_url)
-    officers = OfficerTracker(fresh_for=timedelta(seconds=settings.location_fresh_s))
+    officers = OfficerTracker(fresh_for=timedelta(seconds=settings.routing.location_fresh_s))
     context = BulletinContext(
         rules=bulletin_rules(settings), alerts=alert_settings(settings), officers=officers,
-        beats=None, notify_margin_m=settings.bulletin_notify_margin_m,
+        beats=None, notify_margin_m=settings.bulletins.notify_margin_m,
     )  # fmt: skip
     bulletins = BulletinWatch(context) if watch else None
     engine = make_engine(database_url, pool_pre_ping=False)
     ingest = IngestWriter(
         engine=engine, index=HotListIndex(), alert_settings=context.alerts, officers=officers,
-        clock=system_clock, max_batch_rows=settings.ingest_max_batch, bulletins=bulletins,
+        clock=system_clock, max_batch_rows=settings.ingest.max_batch, bulletins=bulletins,
     )  # fmt: skip
     ingest.start()
     return ingest, engine
@@ -213,8 +213,8 @@ def watch_alone(database_url: str, cameras: list[Any], reads: int) -> float:
     from app.bulletins.watch import BulletinWatch
     from app.clock import system_clock
     from app.db import make_engine
-    from app.main import alert_settings, bulletin_rules
     from app.officers.tracker import OfficerTracker
+    from app.runtime import alert_settings, bulletin_rules
     from app.settings import Settings
 
     settings = Settings(database_url=database_url)

@@ -1,18 +1,14 @@
 """People. Admins only; the CLI does the same for the first admin. Cameras: api/cameras.py."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from sqlalchemy import select
 
 from app.auth import accounts
-from app.deps import ClockDep, SessionDep, SettingsDep, require_roles
+from app.deps import Admin, ClockDep, SessionDep, SettingsDep
 from app.models import Role, User
 from app.schemas.people import UserCreate, UserCreated, UserPublic
 
 router = APIRouter(tags=["admin"])
-
-Admin = Annotated[User, Depends(require_roles(Role.ADMIN))]
 
 
 @router.post("/users", status_code=201)

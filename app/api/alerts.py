@@ -6,15 +6,12 @@ from fastapi import APIRouter, Query
 from sqlalchemy import func, or_, select
 
 from app import audit
-from app.deps import ClockDep, CurrentUser, SessionDep
+from app.deps import SEES_ALL, SEES_COVERT, ClockDep, CurrentUser, SessionDep
 from app.errors import Forbidden, NotFound
-from app.models import Alert, AlertRecipient, AlertStatus, Delivery, HotList, Role, User
+from app.models import Alert, AlertRecipient, AlertStatus, Delivery, HotList, User
 from app.schemas.alerts import AckOut, AlertPublic, AlertsPublic, AlertSummary, RecipientPublic
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
-
-SEES_ALL = {Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, Role.AUDITOR}
-SEES_COVERT = {Role.SUPERVISOR, Role.ADMIN}
 
 
 @router.get("")

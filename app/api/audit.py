@@ -3,18 +3,16 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel
 from sqlalchemy import select
 
 from app import audit
-from app.deps import ClockDep, SessionDep, require_roles
-from app.models import AuditLog, Role, User
+from app.deps import Auditor, ClockDep, SessionDep
+from app.models import AuditLog
 from lpr import plates
 
 router = APIRouter(prefix="/audit", tags=["audit"])
-
-Auditor = Annotated[User, Depends(require_roles(Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN))]
 
 
 class AuditEntry(BaseModel):

@@ -4,7 +4,7 @@ look and change is audited. Officers may read the bulletins they were sent."""
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from sqlalchemy import exists, select
 
 from app import audit
@@ -14,14 +14,13 @@ from app.bulletins.alert import TrailPoint, status_of, trail
 from app.bulletins.push import BulletinContext
 from app.bulletins.rules import compile_row
 from app.bulletins.watch import BulletinWatch, invalidate_after_commit
-from app.deps import ClockDep, CurrentUser, SessionDep, require_roles
+from app.deps import SEES_ALL, ClockDep, CurrentUser, Dispatcher, Overseer, RuntimeDep, SessionDep
 from app.errors import NotFound
 from app.models import (
     AlertRecipient,
     Bulletin,
     BulletinStatus,
     DeliveryStatus,
-    Role,
     User,
 )
 from app.schemas.bulletins import (
@@ -39,18 +38,12 @@ from app.schemas.bulletins import (
 
 router = APIRouter(prefix="/bulletins", tags=["bulletins"])
 
-Dispatch = Annotated[User, Depends(require_roles(Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN))]
-Overseer = Annotated[
-    User, Depends(require_roles(Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, Role.AUDITOR))
-]
-SEES_ALL = {Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, Role.AUDITOR}
 HITS_SHOWN = 20
 TRAIL_SHOWN = 50
 
 
-def _watch(request: Request) -> BulletinWatch:
-    watch: BulletinWatch = request.app.state.bulletins
-    return watch
+def _watch(runtime: RuntimeDep) -> BulletinWatch:
+    return runtime.bulletins
 
 
 Watch = Annotated[BulletinWatch, Depends(_watch)]
@@ -58,7 +51,7 @@ Watch = Annotated[BulletinWatch, Depends(_watch)]
 
 @router.post("", status_code=201)
 def create_bulletin(
-    body: BulletinCreate, session: SessionDep, user: Dispatch, clock: ClockDep, watch: Watch
+    body: BulletinCreate, session: SessionDep, user: Dispatcher, clock: ClockDep, watch: Watch
 ) -> BulletinView:
     """Post a bulletin. On-duty officers inside its area (grown with the time since the
     incident) are pushed at once; stored reads since shortly before the incident are searched;
@@ -144,7 +137,7 @@ def update_bulletin(
     bulletin_id: int,
     body: BulletinUpdate,
     session: SessionDep,
-    user: Dispatch,
+    user: Dispatcher,
     clock: ClockDep,
     watch: Watch,
 ) -> BulletinView:
@@ -162,7 +155,7 @@ def cancel_bulletin(
     bulletin_id: int,
     body: BulletinCancel,
     session: SessionDep,
-    user: Dispatch,
+    user: Dispatcher,
     clock: ClockDep,
     watch: Watch,
 ) -> BulletinView:

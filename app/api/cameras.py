@@ -1,19 +1,19 @@
 """Cameras: registering them, placing the ones found through a site's key, and their health."""
 
 from datetime import timedelta
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from sqlalchemy import event, select
 from sqlmodel import Session
 
 from app import audit
 from app.auth import accounts
-from app.deps import ClockDep, SessionDep, SettingsDep, require_roles
+from app.deps import Admin, ClockDep, Dispatcher, RuntimeDep, SessionDep, SettingsDep
 from app.errors import NotFound
 from app.intake import health as camera_health
 from app.intake.sources import refs_by_camera
-from app.models import NO_KEY_PREFIX, Camera, CameraSource, Role, User
+from app.models import NO_KEY_PREFIX, Camera, CameraSource
+from app.runtime import Runtime
 from app.schemas.cameras import (
     CameraCreate,
     CameraCreated,
@@ -24,9 +24,6 @@ from app.schemas.cameras import (
 )
 
 router = APIRouter(prefix="/cameras", tags=["cameras"])
-
-Admin = Annotated[User, Depends(require_roles(Role.ADMIN))]
-Watcher = Annotated[User, Depends(require_roles(Role.ADMIN, Role.SUPERVISOR, Role.DISPATCHER))]
 
 
 @router.post("", status_code=201)
@@ -46,7 +43,7 @@ def create_camera(
 @router.get("")
 def list_cameras(
     session: SessionDep,
-    _user: Watcher,
+    _user: Dispatcher,
     clock: ClockDep,
     settings: SettingsDep,
     placed: bool | None = None,
@@ -61,8 +58,8 @@ def list_cameras(
         session,
         cameras,
         now=clock(),
-        silent_after=timedelta(seconds=settings.camera_silent_after_s),
-        low_confidence=settings.camera_low_confidence,
+        silent_after=timedelta(seconds=settings.cameras.silent_after_s),
+        low_confidence=settings.cameras.low_confidence,
     )
     refs = refs_by_camera(session, (c.id for c in cameras if c.id is not None))
     found = [camera_public(c, refs=refs, health=report.get(c.id or 0)) for c in cameras]
@@ -78,7 +75,7 @@ def list_cameras(
 def update_camera(
     camera_id: int,
     body: CameraUpdate,
-    request: Request,
+    runtime: RuntimeDep,
     session: SessionDep,
     user: Admin,
     clock: ClockDep,
@@ -98,17 +95,17 @@ def update_camera(
         session, actor=user, action="camera.update", now=clock(), object_type="camera",
         object_id=camera_id, detail=changes,
     )  # fmt: skip
-    _forget_cameras_after_commit(session, request)
+    _forget_cameras_after_commit(session, runtime)
     return camera_public(camera, refs=refs_by_camera(session, [camera_id]))
 
 
-def _forget_cameras_after_commit(session: Session, request: Request) -> None:
+def _forget_cameras_after_commit(session: Session, runtime: Runtime) -> None:
     """This process's caches drop the camera at once; other processes within 30 s (their
     cache lifetime)."""
 
     def forget(_session: Session) -> None:
-        request.app.state.camera_keys.clear()
-        request.app.state.intake.sources.clear()
+        runtime.camera_keys.forget()
+        runtime.intake.sources.clear()
 
     event.listen(session, "after_commit", forget, once=True)
 

@@ -4,16 +4,16 @@ from datetime import datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Body, Depends, File, Query, Request, UploadFile
+from fastapi import APIRouter, Body, File, Query, UploadFile
 from sqlalchemy import func, select
 
 from app import audit
-from app.deps import ClockDep, SessionDep, SettingsDep, require_roles
+from app.deps import ClockDep, ListManager, Overseer, RuntimeDep, SessionDep, SettingsDep
 from app.errors import Conflict, NotFound, PayloadTooLarge, Unprocessable
-from app.hotlists import retro
+from app.hotlists import files, retro
 from app.hotlists import service as hotlists
 from app.hotlists.index import invalidate_after_commit
-from app.models import HotList, HotListEntry, Role, User
+from app.models import HotList, HotListEntry
 from app.schemas.common import Vehicle
 from app.schemas.hotlists import (
     MAX_ENTRIES_PER_REQUEST,
@@ -31,16 +31,16 @@ from lpr.policy import MatchPolicy
 
 router = APIRouter(prefix="/hotlists", tags=["hotlists"])
 
-Manager = Annotated[User, Depends(require_roles(Role.ADMIN, Role.SUPERVISOR))]
-Viewer = Annotated[
-    User, Depends(require_roles(Role.ADMIN, Role.SUPERVISOR, Role.DISPATCHER, Role.AUDITOR))
-]
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
 
 
 @router.post("", status_code=201)
 def create_hotlist(
-    request: Request, body: HotListCreate, session: SessionDep, user: Manager, clock: ClockDep
+    runtime: RuntimeDep,
+    body: HotListCreate,
+    session: SessionDep,
+    user: ListManager,
+    clock: ClockDep,
 ) -> HotListPublic:
     """Create a hot list. `priority` 1 is the most urgent; 4 is information only (no push)."""
     if session.scalars(select(HotList).where(HotList.name == body.name)).first():
@@ -63,12 +63,12 @@ def create_hotlist(
         session, actor=user, action="hotlist.create", now=now, object_type="hotlist",
         object_id=hotlist.id, detail=body.model_dump(),
     )  # fmt: skip
-    invalidate_after_commit(session, request.app.state.index)
+    invalidate_after_commit(session, runtime.index)
     return hotlist_public(hotlist, 0)
 
 
 @router.get("")
-def list_hotlists(session: SessionDep, _user: Viewer) -> list[HotListPublic]:
+def list_hotlists(session: SessionDep, _user: Overseer) -> list[HotListPublic]:
     counts = dict(
         session.execute(
             select(HotListEntry.hotlist_id, func.count())
@@ -83,24 +83,24 @@ def list_hotlists(session: SessionDep, _user: Viewer) -> list[HotListPublic]:
 
 
 @router.get("/layouts")
-def list_layouts(_user: Viewer) -> list[str]:
+def list_layouts(_user: Overseer) -> list[str]:
     """File layouts `import` understands: `csv` (any header) and the state/NCIC extracts."""
-    return hotlists.layouts()
+    return files.layouts()
 
 
 @router.get("/{hotlist_id}")
-def get_hotlist(hotlist_id: int, session: SessionDep, _user: Viewer) -> HotListPublic:
+def get_hotlist(hotlist_id: int, session: SessionDep, _user: Overseer) -> HotListPublic:
     hotlist = _hotlist(session, hotlist_id)
     return hotlist_public(hotlist, _count(session, hotlist_id))
 
 
 @router.patch("/{hotlist_id}")
 def update_hotlist(
-    request: Request,
+    runtime: RuntimeDep,
     hotlist_id: int,
     body: HotListUpdate,
     session: SessionDep,
-    user: Manager,
+    user: ListManager,
     clock: ClockDep,
 ) -> HotListPublic:
     """Change a list's name, priority, matching policy, or switch it off (`is_active`). Every
@@ -127,17 +127,17 @@ def update_hotlist(
         session, actor=user, action="hotlist.update", now=now, object_type="hotlist",
         object_id=hotlist_id, detail=changes,
     )  # fmt: skip
-    invalidate_after_commit(session, request.app.state.index)
+    invalidate_after_commit(session, runtime.index)
     return hotlist_public(hotlist, count)
 
 
 @router.post("/{hotlist_id}/entries", status_code=201)
 def add_entries(
-    request: Request,
+    runtime: RuntimeDep,
     hotlist_id: int,
     entries: Annotated[list[EntryIn], Body(max_length=MAX_ENTRIES_PER_REQUEST)],
     session: SessionDep,
-    user: Manager,
+    user: ListManager,
     clock: ClockDep,
     settings: SettingsDep,
 ) -> EntriesAdded:
@@ -154,20 +154,20 @@ def add_entries(
             raise Unprocessable(f"[{i}]: {error}") from None
     listed = hotlists.already_listed(session, hotlist_id, entries)
     ids = hotlists.add_entries(session, hotlist=hotlist, entries=entries, user=user, now=now)
-    invalidate_after_commit(session, request.app.state.index)
-    found = _retro(request, session, hotlist, ids, settings.retro_window_s, now)
+    invalidate_after_commit(session, runtime.index)
+    found = _retro(runtime, session, hotlist, ids, settings.alerting.retro_window_s, now)
     return EntriesAdded(
         added=len(ids), entry_ids=ids, retro_hits=found, already_listed=sorted(set(listed.values()))
     )
 
 
 @router.post("/{hotlist_id}/import", status_code=201)
-async def import_file(
-    request: Request,
+def import_file(
+    runtime: RuntimeDep,
     hotlist_id: int,
     file: Annotated[UploadFile, File(description="The list file")],
     session: SessionDep,
-    user: Manager,
+    user: ListManager,
     clock: ClockDep,
     settings: SettingsDep,
     layout: Annotated[str, Query(description="csv, or a state/NCIC layout (see /layouts)")] = "csv",
@@ -177,21 +177,27 @@ async def import_file(
 ) -> ImportReport:
     """Import a file. Unreadable rows are skipped and listed by line; the report also lists
     hygiene problems (O/0 and I/1 twins, rows without state, expired rows, duplicates)."""
-    data = await file.read(MAX_IMPORT_BYTES + 1)
+    # A plain `def`: parsing and storing a large file runs in the thread pool, so the event
+    # loop keeps answering cameras meanwhile.
+    data = file.file.read(MAX_IMPORT_BYTES + 1)
     if len(data) > MAX_IMPORT_BYTES:
         raise PayloadTooLarge(f"file is over {MAX_IMPORT_BYTES} bytes; split it")
     hotlist = _hotlist(session, hotlist_id)
+    session.commit()  # nothing is held while the file is parsed (SQLite's write lock)
     now = clock()
     try:
-        parsed = hotlists.parse_file(data, layout)
+        parsed = files.parse_file(data, layout)
     except HotListFormatError as error:
         raise Unprocessable(str(error)) from None
-    report, ids = hotlists.import_rows(
+    report, ids = files.import_rows(
         session, hotlist=hotlist, parsed=parsed, replace=replace, user=user, now=now,
         tz=ZoneInfo(settings.agency_timezone), source=f"{layout}:{file.filename or 'upload'}",
     )  # fmt: skip
-    invalidate_after_commit(session, request.app.state.index)
-    report.retro_hits = _retro(request, session, hotlist, ids, settings.retro_window_s, now)
+    invalidate_after_commit(session, runtime.index)
+    session.commit()  # the new entries match live reads before the slower retro search
+    report.retro_hits = _retro(
+        runtime, session, hotlist, ids, settings.alerting.retro_window_s, now
+    )
     return report
 
 
@@ -199,7 +205,7 @@ async def import_file(
 def list_entries(
     hotlist_id: int,
     session: SessionDep,
-    user: Viewer,
+    user: Overseer,
     clock: ClockDep,
     purpose: Annotated[
         str, Query(min_length=3, max_length=200, description="Why you look (audited)")
@@ -228,11 +234,11 @@ def list_entries(
 
 @router.delete("/{hotlist_id}/entries/{entry_id}", status_code=204)
 def delete_entry(
-    request: Request,
+    runtime: RuntimeDep,
     hotlist_id: int,
     entry_id: int,
     session: SessionDep,
-    user: Manager,
+    user: ListManager,
     clock: ClockDep,
     reason: Annotated[str | None, Query(max_length=200)] = None,
 ) -> None:
@@ -242,11 +248,11 @@ def delete_entry(
     if entry is None or entry.hotlist_id != hotlist_id or entry.deleted_at is not None:
         raise NotFound(f"hot list {hotlist_id} has no entry {entry_id}")
     hotlists.delete_entry(session, entry=entry, user=user, now=clock(), reason=reason)
-    invalidate_after_commit(session, request.app.state.index)
+    invalidate_after_commit(session, runtime.index)
 
 
 def _retro(
-    request: Request,
+    runtime: RuntimeDep,
     session: SessionDep,
     hotlist: HotList,
     ids: list[int],
@@ -257,7 +263,7 @@ def _retro(
         return 0
     return retro.check(
         session, hotlist=hotlist, entry_ids=ids, window=timedelta(seconds=window_s),
-        config=request.app.state.alert_settings, officers=request.app.state.officers, now=now,
+        config=runtime.alerting, officers=runtime.officers, now=now,
     )  # fmt: skip
 
 

@@ -19,12 +19,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
 
-from app.deps import ApiKeyHeader, ClockDep, camera_from_key
+from app.deps import ApiKeyHeader, ClockDep, camera_from_key, runtime_of
 from app.errors import BadRequest, PayloadTooLarge, Unauthorized, Unavailable
-from app.intake.service import Intake, Vendor
-from app.reads.writer import CameraRef, StoreFailed
+from app.intake.service import Vendor
+from app.reads.cameras import CameraRef
+from app.reads.writer import StoreFailed
 from app.schemas.intake import IntakeAccepted
-from app.settings import Settings
 from lpr.vendors import Parsed, VendorFormatError, openalpr, platerecognizer, verkada
 
 log = logging.getLogger(__name__)
@@ -160,15 +160,17 @@ PARSERS: dict[Vendor, Parser] = {
 async def take(
     request: Request, camera: CameraRef, clock: ClockDep, vendor: Vendor
 ) -> IntakeAccepted:
-    settings: Settings = request.app.state.settings
-    body = await read_body(request, settings.intake_max_body_bytes)
+    runtime = runtime_of(request)
+    settings = runtime.settings
+    body = await read_body(request, settings.ingest.intake_max_body_bytes)
     now = clock()
-    messages = await run_in_threadpool(PARSERS[vendor], body, now, settings.intake_max_image_bytes)
+    messages = await run_in_threadpool(
+        PARSERS[vendor], body, now, settings.ingest.intake_max_image_bytes
+    )
     if not messages:
         raise VendorFormatError("the body holds no message")
-    intake: Intake = request.app.state.intake
     try:
-        outcome = await intake.accept(messages, key=camera, vendor=vendor)
+        outcome = await runtime.intake.accept(messages, key=camera, vendor=vendor)
     except StoreFailed:
         raise Unavailable(
             "the reads could not be stored right now; nothing was kept, retry later",

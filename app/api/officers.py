@@ -1,13 +1,12 @@
 """Officers' phones: device registration, duty status and live location."""
 
 from datetime import datetime, timedelta
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from sqlalchemy import func, select
 
 from app import audit
-from app.deps import ClockDep, CurrentUser, SessionDep, SettingsDep, require_roles
+from app.deps import ClockDep, CurrentUser, Dispatcher, Gateway, RuntimeDep, SessionDep, SettingsDep
 from app.errors import NotFound, Unprocessable
 from app.models import Device, OfficerStatus, Role, User
 from app.officers import locations
@@ -23,9 +22,6 @@ from app.schemas.officers import (
 from app.schemas.people import DeviceIn, DevicePublic, UserPublic
 
 router = APIRouter(tags=["officers"])
-
-Watcher = Annotated[User, Depends(require_roles(Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN))]
-Gateway = Annotated[User, Depends(require_roles(Role.GATEWAY, Role.ADMIN))]
 
 
 @router.get("/me")
@@ -91,12 +87,12 @@ def put_location(
         lat=body.lat, lon=body.lon, accuracy_m=body.accuracy_m, heading=body.heading,
         speed=body.speed, recorded_at=body.recorded_at, now=now,
     )  # fmt: skip
-    applied = locations.upsert(session, [fix], breadcrumbs=settings.breadcrumbs)
+    applied = locations.upsert(session, [fix], breadcrumbs=settings.officers.breadcrumbs)
     recorded_at: datetime = fix["recorded_at"]
     return LocationAccepted(
         recorded_at=recorded_at,
         applied=bool(applied),
-        is_fresh=now - recorded_at <= timedelta(seconds=settings.location_fresh_s),
+        is_fresh=now - recorded_at <= timedelta(seconds=settings.routing.location_fresh_s),
     )
 
 
@@ -138,17 +134,17 @@ def post_locations(
                 now=now,
             )
         )
-    applied = locations.upsert(session, fixes, breadcrumbs=settings.breadcrumbs)
+    applied = locations.upsert(session, fixes, breadcrumbs=settings.officers.breadcrumbs)
     return LocationBatchAccepted(accepted=len(fixes), applied=len(applied), unknown=unknown)
 
 
 @router.put("/officers/{user_id}/beat")
 def assign_beat(
-    request: Request,
+    runtime: RuntimeDep,
     user_id: int,
     body: BeatAssignment,
     session: SessionDep,
-    actor: Watcher,
+    actor: Dispatcher,
     clock: ClockDep,
     settings: SettingsDep,
 ) -> OfficerStatusPublic:
@@ -158,9 +154,9 @@ def assign_beat(
         raise NotFound(f"no user with id {user_id}")
     code = None
     if body.beat is not None:
-        beat = request.app.state.beats.get(body.beat)
+        beat = runtime.beats.get(body.beat)
         if beat is None:
-            known = ", ".join(request.app.state.beats.codes[:20])
+            known = ", ".join(runtime.beats.codes[:20])
             raise Unprocessable(f"no beat {body.beat!r}; known beats include {known}")
         code = beat.code
     status = _status(session, officer)
@@ -171,7 +167,9 @@ def assign_beat(
         object_id=user_id, detail={"beat": code},
     )  # fmt: skip
     session.flush()
-    return status_public(session, status, officer, now=clock(), fresh_s=settings.location_fresh_s)
+    return status_public(
+        session, status, officer, now=clock(), fresh_s=settings.routing.location_fresh_s
+    )
 
 
 @router.put("/me/duty")
@@ -186,13 +184,13 @@ def put_duty(
         status.duty_changed_at = now
         session.add(status)
     session.flush()
-    return status_public(session, status, user, now=now, fresh_s=settings.location_fresh_s)
+    return status_public(session, status, user, now=now, fresh_s=settings.routing.location_fresh_s)
 
 
 @router.get("/officers")
 def list_officers(
     session: SessionDep,
-    _user: Watcher,
+    _user: Dispatcher,
     clock: ClockDep,
     settings: SettingsDep,
     on_duty: bool = True,
@@ -206,7 +204,8 @@ def list_officers(
         .order_by(User.name)
     ).all()
     return [
-        status_public(session, s, u, now=now, fresh_s=settings.location_fresh_s) for s, u in rows
+        status_public(session, s, u, now=now, fresh_s=settings.routing.location_fresh_s)
+        for s, u in rows
     ]
 
 

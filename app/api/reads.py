@@ -3,13 +3,13 @@
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, ValidationError
 from sqlalchemy import select
 
 from app import audit
-from app.deps import ClockDep, SessionDep, camera_from_key, require_roles
+from app.deps import ClockDep, Overseer, RuntimeDep, SessionDep, camera_from_key, runtime_of
 from app.errors import (
     BadRequest,
     NotFound,
@@ -20,10 +20,11 @@ from app.errors import (
     describe_validation_errors,
 )
 from app.intake import images
-from app.models import Read, Role, User
+from app.models import Read
 from app.officers.beats import BeatTagger
 from app.reads import rows as readrows
-from app.reads.writer import CameraRef, IngestWriter, StoreFailed
+from app.reads.cameras import CameraRef
+from app.reads.writer import StoreFailed
 from app.schemas.common import Vehicle
 from app.schemas.reads import ReadBatchIn, ReadIn, ReadPublic, ReadsAccepted
 from lpr import plates
@@ -73,18 +74,17 @@ async def post_reads(request: Request) -> JSONResponse:
         raise Unauthorized("missing camera key: send it in the 'X-API-Key' header")
     camera = await camera_from_key(request, api_key)
     reads = parse_reads(await _body(request))
-    now = request.app.state.clock()
+    runtime = runtime_of(request)
+    now = runtime.clock()
     for i, read in enumerate(reads):
         if read.read_at is not None and (read.read_at - now).total_seconds() > FUTURE_TOLERANCE_S:
             where = f"reads[{i}].read_at" if len(reads) > 1 else "read_at"
             raise Unprocessable(
                 f"{where}: {read.read_at.isoformat()} is in the future; check the camera's clock"
             )
-    beats: BeatTagger = request.app.state.beat_tagger
-    rows = [read_row(read, camera, beats) for read in reads]
-    writer: IngestWriter = request.app.state.writer
+    rows = [read_row(read, camera, runtime.beat_tagger) for read in reads]
     try:
-        stored = await writer.submit(camera, rows)
+        stored = await runtime.writer.submit(camera, rows)
     except StoreFailed:
         raise Unavailable(
             "the reads could not be stored right now; nothing was kept, retry later",
@@ -139,15 +139,10 @@ def read_row(read: ReadIn, camera: CameraRef, beats: BeatTagger | None = None) -
     )  # fmt: skip
 
 
-Investigator = Annotated[
-    User, Depends(require_roles(Role.DISPATCHER, Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN))
-]
-
-
 @router.get("")
 def search_reads(
     session: SessionDep,
-    user: Investigator,
+    user: Overseer,
     clock: ClockDep,
     purpose: Annotated[str, Query(min_length=3, max_length=200, description="Why (audited)")],
     plate: Annotated[str, Query(min_length=1, max_length=32, description="Plate as written")],
@@ -174,7 +169,7 @@ def search_reads(
 
 
 @router.get("/{read_id}")
-def get_read(read_id: int, session: SessionDep, user: Investigator, clock: ClockDep) -> ReadPublic:
+def get_read(read_id: int, session: SessionDep, user: Overseer, clock: ClockDep) -> ReadPublic:
     """One stored read. The view is written to the audit log."""
     read = session.get(Read, read_id)
     if read is None:
@@ -192,7 +187,7 @@ def get_read(read_id: int, session: SessionDep, user: Investigator, clock: Clock
     responses={200: {"content": {m: {} for m in images.MEDIA_TYPES.values()}}},
 )
 def get_read_image(
-    read_id: int, request: Request, session: SessionDep, user: Investigator, clock: ClockDep
+    read_id: int, runtime: RuntimeDep, session: SessionDep, user: Overseer, clock: ClockDep
 ) -> Response:
     """The image a vendor sent inline with a read, as Lookout keeps it. The view is written to
     the audit log."""
@@ -202,8 +197,7 @@ def get_read_image(
     if not images.is_stored(read.image_url):
         where = f"; the camera's own image is at {read.image_url}" if read.image_url else ""
         raise NotFound(f"read {read_id} came with no image that Lookout keeps{where}")
-    store: images.ImageStore = request.app.state.images
-    found = store.load(read.image_url or "")
+    found = runtime.images.load(read.image_url or "")
     if found is None:
         raise NotFound(f"the image of read {read_id} is missing from the image store")
     audit.record(

@@ -1,13 +1,40 @@
 """Queueing pushes: the Delivery rows the push worker claims, written in the caller's
-transaction with the fact that caused them."""
+transaction with the fact that caused them, and the worker woken once that transaction commits.
 
+Whoever queues (the ingest writer, a bulletin, an import's retro check, an escalation) wakes the
+workers: this process's through `wake_on_commit` (the runtime registers its worker for each of
+its engines), other processes' through a PostgreSQL NOTIFY on `DELIVERY_CHANNEL`, delivered at
+commit. A transaction that rolls back wakes nobody.
+"""
+
+from collections.abc import Callable
 from datetime import datetime
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import select
+from sqlalchemy import event, select, text
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from alerts.push import Platform, PushMessage
 from app.models import Delivery, DeliveryStatus, Device
+
+DELIVERY_CHANNEL = "lookout_deliveries"
+_QUEUED = "lookout.queued_pushes"  # session.info flag: this transaction queued a delivery
+
+_wakers: "WeakKeyDictionary[Engine, list[Callable[[], None]]]" = WeakKeyDictionary()
+
+
+def wake_on_commit(engine: Engine, wake: Callable[[], None]) -> Callable[[], None]:
+    """Call `wake` after every commit through `engine` that queued a delivery; returns the
+    function that stops it."""
+    _wakers.setdefault(engine, []).append(wake)
+
+    def stop() -> None:
+        callbacks = _wakers.get(engine, [])
+        if wake in callbacks:
+            callbacks.remove(wake)
+
+    return stop
 
 
 def working_devices(session: Session, user_id: int) -> list[Device]:
@@ -41,7 +68,30 @@ def queue(
             updated_at=now,
         )
     )
+    _wake_after_commit(session)
 
 
 def platform(device: Device) -> Platform:
     return Platform(device.platform)
+
+
+def _wake_after_commit(session: Session) -> None:
+    if session.info.get(_QUEUED):
+        return
+    session.info[_QUEUED] = True
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": DELIVERY_CHANNEL})
+    event.listen(session, "after_commit", _wake_workers, once=True)
+    event.listen(session, "after_rollback", _forget, once=True)
+
+
+def _wake_workers(session: Session) -> None:
+    session.info.pop(_QUEUED, None)
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    for wake in list(_wakers.get(engine, ())):
+        wake()
+
+
+def _forget(session: Session) -> None:
+    session.info.pop(_QUEUED, None)

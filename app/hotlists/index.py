@@ -23,6 +23,8 @@ from lpr.policy import MatchPolicy
 
 log = logging.getLogger(__name__)
 
+HOTLIST_CHANNEL = "lookout_hotlists"  # NOTIFY: a list or entry changed
+
 # PostgreSQL hands out sequence numbers before commit: id 8 can become visible after id 9.
 # An id skipped over is re-asked for until it shows up or this many seconds pass.
 GAP_PATIENCE_S = 120.0

@@ -11,7 +11,7 @@ plate-less vehicle updates camera health and stores no read.
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -24,8 +24,9 @@ from app.intake.images import ImageStore
 from app.intake.sources import CameraSources
 from app.officers.beats import BeatTagger
 from app.reads import rows as readrows
+from app.reads.cameras import CameraRef
 from app.reads.dedup import SOURCE_KEYS
-from app.reads.writer import CameraRef, IngestWriter, Stored
+from app.reads.writer import IngestWriter, Stored
 from lpr import Read
 from lpr.errors import LprError
 from lpr.vendors import Heartbeat, Ignored, ImageKind, InlineImage, Parsed, Reads, Sighting
@@ -86,7 +87,7 @@ class Intake:
         writer: IngestWriter,
         images: ImageStore,
         clock: Clock,
-        beats: Callable[[], BeatTagger | None] = lambda: None,
+        beats: BeatTagger | None = None,
     ) -> None:
         self.sources = sources
         self._writer = writer
@@ -145,7 +146,7 @@ class Intake:
     ) -> None:
         plan.notes.extend(message.notes)
         saved: dict[int, str] = {}  # id(InlineImage) -> reference: an image shared by reads
-        beats = self._beats()
+        beats = self._beats
         for index, read in enumerate(message.reads):
             camera = self.sources.resolve(key, read.camera_ref, label=message.camera_label, now=now)
             try:

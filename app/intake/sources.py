@@ -14,7 +14,6 @@ can only ever reach cameras it brought in, and two sites may both have a "drivew
 """
 
 import logging
-import time
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -24,20 +23,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.auth import accounts
+from app.cache import Memo
 from app.db import transaction
 from app.errors import Forbidden
 from app.models import Camera, CameraSource
-from app.reads.writer import CameraRef
+from app.reads.cameras import CameraRef, camera_ref
 from lpr.vendors import Heartbeat, Sighting
 
 log = logging.getLogger(__name__)
 
 MAX_NAME = 120
-
-
-def camera_ref(camera: Camera) -> CameraRef:
-    assert camera.id is not None
-    return CameraRef(camera.id, camera.name, camera.lat, camera.lon, camera.heading_deg)
 
 
 class CameraSources:
@@ -46,12 +41,11 @@ class CameraSources:
 
     def __init__(self, engine: Engine, *, ttl_s: float = 30.0) -> None:
         self._engine = engine
-        self._ttl_s = ttl_s
-        self._cache: dict[tuple[int, str], tuple[float, CameraRef]] = {}
+        self._known: Memo[tuple[int, str], CameraRef] = Memo(max_size=10_000, ttl_s=ttl_s)
 
     def clear(self) -> None:
         """Forget every mapping, after a camera was placed, renamed or switched off."""
-        self._cache.clear()
+        self._known.clear()
 
     def resolve(
         self, key: CameraRef, vendor_ref: str | None, *, label: str | None, now: datetime
@@ -59,13 +53,10 @@ class CameraSources:
         """The camera the reads named `vendor_ref` (sent with `key`) are stored under."""
         if vendor_ref is None:
             return key
-        found = self._cache.get((key.id, vendor_ref))
-        if found is not None and found[0] >= time.monotonic():
-            return found[1]
-        camera = self._load_or_create(key, vendor_ref, label=label, now=now)
-        if len(self._cache) > 10_000:
-            self._cache.clear()
-        self._cache[(key.id, vendor_ref)] = (time.monotonic() + self._ttl_s, camera)
+        camera = self._known.get((key.id, vendor_ref))
+        if camera is None:
+            camera = self._load_or_create(key, vendor_ref, label=label, now=now)
+            self._known.put((key.id, vendor_ref), camera)
         return camera
 
     def heartbeat(self, key: CameraRef, heartbeat: Heartbeat, *, now: datetime) -> list[int]:

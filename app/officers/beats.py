@@ -14,6 +14,7 @@ from shapely.geometry import mapping
 from sqlalchemy import delete, select
 from sqlmodel import Session
 
+from app.cache import Memo
 from app.models import Beat as BeatRow
 from geo import Point
 from geo.zones import Beat, BeatMap, from_geojson, grid_beats
@@ -111,17 +112,13 @@ class BeatTagger:
 
     def __init__(self, beats: BeatMap, *, remember: int = 20_000) -> None:
         self.beats = beats
-        self._known: dict[tuple[float, float], str | None] = {}
-        self._remember = remember
+        # A position outside every beat is remembered too, as "" (Memo's None means unknown).
+        self._known: Memo[tuple[float, float], str] = Memo(max_size=remember)
 
     def beat_at(self, lat: float, lon: float) -> str | None:
         key = (lat, lon)
-        try:
-            return self._known[key]
-        except KeyError:
-            pass
-        beat = self.beats.beat_at(Point(lat, lon))
-        if len(self._known) >= self._remember:
-            self._known.clear()  # mobile units move on: start again rather than grow forever
-        self._known[key] = beat
-        return beat
+        known = self._known.get(key)
+        if known is None:
+            known = self.beats.beat_at(Point(lat, lon)) or ""
+            self._known.put(key, known)
+        return known or None

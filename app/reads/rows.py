@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from app.officers.beats import BeatTagger
-from app.reads.writer import CameraRef
+from app.reads.cameras import CameraRef
 from lpr import plates
 
 VEHICLE_FIELDS = ("make", "model", "color", "type", "year")

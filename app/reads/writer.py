@@ -30,20 +30,12 @@ from app.hotlists.index import HotListIndex
 from app.officers.tracker import OfficerTracker
 from app.reads import dedup as readkeys
 from app.reads.bulk import insert_postgresql, insert_reads
+from app.reads.cameras import CameraRef
 from lpr import plates
 
 log = logging.getLogger(__name__)
 
 MAX_CANDIDATES = 10  # OCR guesses matched per read; the rest are stored, not matched
-
-
-@dataclass(frozen=True, slots=True)
-class CameraRef:
-    id: int
-    name: str
-    lat: float | None
-    lon: float | None
-    heading_deg: float | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,10 +15,11 @@ from app.bulletins.watch import BulletinWatch
 from app.clock import ManualClock
 from app.db import make_engine, transaction
 from app.hotlists.index import HotListIndex
-from app.main import alert_settings, bulletin_rules
 from app.models import Bulletin, BulletinMatch, Role
 from app.officers.tracker import OfficerTracker
-from app.reads.writer import CameraRef, IngestWriter
+from app.reads.cameras import CameraRef
+from app.reads.writer import IngestWriter
+from app.runtime import alert_settings, bulletin_rules
 from app.schemas.bulletins import BulletinCreate
 from app.settings import Settings
 from tests import factories

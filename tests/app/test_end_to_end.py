@@ -16,7 +16,7 @@ from tests.servers import FcmServer, eventually, serve_in_thread
 def test_a_read_of_a_listed_plate_reaches_the_officers_phone(
     settings: Settings, engine: Engine, fcm: FcmServer
 ) -> None:
-    settings = settings.model_copy(update={"embedded_worker": True, "worker_poll_s": 0.2})
+    settings = settings.changed(embedded_worker=True, worker_poll_s=0.2)
     with transaction(engine) as session:
         _, admin = factories.make_user(session, role=Role.ADMIN, now=system_clock())
         _, officer = factories.make_user(session, role=Role.OFFICER, now=system_clock())

@@ -87,7 +87,7 @@ def test_the_beat_officer_is_always_told_even_far_away(
 ) -> None:
     if not OAKLAND_BEATS.exists():
         pytest.fail(f"the Oakland beats file is missing: {OAKLAND_BEATS}")
-    settings = settings.model_copy(update={"beats_file": OAKLAND_BEATS})
+    settings = settings.changed(beats_file=OAKLAND_BEATS)
     with TestClient(create_app(settings, clock=clock)) as client:
         world = make_world(engine, clock, lat=CITY_HALL[0], lon=CITY_HALL[1])
         near, _, _ = officer_on_duty(client, engine, clock, lat=37.8060, lon=-122.2725)
@@ -190,9 +190,7 @@ def test_a_gateway_posts_many_units_and_older_fixes_never_win(
 def test_end_to_end_the_nearer_officer_is_alerted_and_with_n_1_the_far_one_not_at_all(
     settings: Settings, engine: Engine, fcm: FcmServer
 ) -> None:
-    settings = settings.model_copy(
-        update={"embedded_worker": True, "worker_poll_s": 0.2, "routing_max_officers": 1}
-    )
+    settings = settings.changed(embedded_worker=True, worker_poll_s=0.2, routing_max_officers=1)
     from app.clock import system_clock
 
     with transaction(engine) as session:
@@ -251,7 +249,7 @@ def test_breadcrumbs_are_kept_when_enabled_and_pruned_after_their_retention(
     from app.housekeeping import prune_breadcrumbs
     from app.models import OfficerLocation
 
-    settings = settings.model_copy(update={"breadcrumbs": True})
+    settings = settings.changed(breadcrumbs=True)
     with TestClient(create_app(settings, clock=clock)) as client:
         _, token, _ = officer_on_duty(client, engine, clock, lat=37.80, lon=-122.27)
         clock.advance(seconds=1)

@@ -63,7 +63,7 @@ def test_the_page_shows_pushes_as_text_and_picks_up_new_ones(page: Any, fcm: Fcm
 def test_the_inbox_mounted_in_lookout_works_without_a_trailing_slash(
     page: Any, settings: Settings, tmp_path: Path
 ) -> None:
-    settings = settings.model_copy(update={"fcm_inbox": True})
+    settings = settings.changed(fcm_inbox=True)
     with serve_in_thread(create_app(settings)) as base:
         page.goto(base + "/fcm")
         assert page.locator(".empty").inner_text() == "No messages yet."

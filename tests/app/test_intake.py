@@ -115,7 +115,7 @@ def test_what_real_senders_add_is_tolerated(
 
 @pytest.fixture
 def small_client(settings: Settings, clock: ManualClock) -> Iterator[TestClient]:
-    limited = settings.model_copy(update={"intake_max_body_bytes": 4096})
+    limited = settings.changed(intake_max_body_bytes=4096)
     with TestClient(create_app(limited, clock=clock)) as test_client:
         yield test_client
 
@@ -298,7 +298,7 @@ def test_a_read_without_a_kept_image_says_so(
 def test_an_oversized_image_is_dropped_with_a_note_and_the_read_kept(
     settings: Settings, clock: ManualClock, engine: Engine
 ) -> None:
-    limited = settings.model_copy(update={"intake_max_image_bytes": 3000})
+    limited = settings.changed(intake_max_image_bytes=3000)
     site = make_site(engine, clock)
     with TestClient(create_app(limited, clock=clock)) as client:
         body = post(client, "openalpr", alpr_group(images=True), site).json()

@@ -136,7 +136,7 @@ def running(
     intake = MqttIntake(
         broker=broker,
         topics=[f"{prefix}/events", f"{prefix}/tracked_object_update", f"{prefix}/reviews"],
-        intake=client.app.state.intake,  # type: ignore[attr-defined]
+        intake=client.app.state.runtime.intake,
         key=key,
         clock=client.app.state.clock,  # type: ignore[attr-defined]
         client_id=client_id,

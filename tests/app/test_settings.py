@@ -28,7 +28,7 @@ def test_environment_variables_configure_it(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("LOOKOUT_ROUTING_RADIUS_M", "2500")
     settings = Settings()
     assert settings.database_url == "postgresql+psycopg://u@h/db"
-    assert settings.routing_radius_m == 2500
+    assert settings.routing.radius_m == 2500
 
 
 def test_prod_refuses_the_placeholder_secret(tmp_path: Path) -> None:

@@ -1,0 +1,71 @@
+"""Which camera a read comes from: the camera a key belongs to, remembered for a while.
+
+Cameras post many times a second, and a database round trip per read for authentication alone
+would halve ingest throughput, so a key's camera is kept for `ttl_s` (a revoked or moved camera
+is noticed by every process within that time, by this one at once through `forget`).
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from app.auth.credentials import hash_secret
+from app.cache import Memo
+from app.db import transaction
+from app.models import Camera
+
+KEY_TTL_S = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class CameraRef:
+    """A camera as reads need it: its id, name, and fixed position and heading if placed."""
+
+    id: int
+    name: str
+    lat: float | None
+    lon: float | None
+    heading_deg: float | None
+
+
+def camera_ref(camera: Camera) -> CameraRef:
+    assert camera.id is not None
+    return CameraRef(camera.id, camera.name, camera.lat, camera.lon, camera.heading_deg)
+
+
+class UnknownKey(Exception):
+    """No active camera has this key."""
+
+
+class CameraKeys:
+    """Camera key -> camera, through the keyed hash that is all the database keeps."""
+
+    def __init__(self, engine: Engine, *, pepper: str, ttl_s: float = KEY_TTL_S) -> None:
+        self._engine = engine
+        self._pepper = pepper
+        self._known: Memo[str, CameraRef] = Memo(max_size=10_000, ttl_s=ttl_s)
+
+    def cached(self, key: str) -> tuple[str, CameraRef | None]:
+        """The key's hash and its camera if remembered: no database, for the event loop."""
+        key_hash = hash_secret(key, pepper=self._pepper)
+        return key_hash, self._known.get(key_hash)
+
+    def load(self, key_hash: str) -> CameraRef:
+        """The camera of a key hash from the database (blocking); raises UnknownKey."""
+        with transaction(self._engine) as session:
+            row = session.scalars(select(Camera).where(Camera.key_hash == key_hash)).first()
+            if row is None or not row.is_active:
+                raise UnknownKey("unknown or revoked camera key")
+            camera = camera_ref(row)
+        self._known.put(key_hash, camera)
+        return camera
+
+    def camera(self, key: str) -> CameraRef:
+        """The camera of `key` (blocking on a miss); raises UnknownKey."""
+        key_hash, camera = self.cached(key)
+        return camera if camera is not None else self.load(key_hash)
+
+    def forget(self) -> None:
+        """After a camera was placed, renamed or switched off."""
+        self._known.clear()

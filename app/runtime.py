@@ -1,0 +1,226 @@
+"""The running parts of one process, built once from Settings and shared by the app, the CLI
+and the tests: engines, the ingest writer, the hot-list index, the bulletin watch, officers,
+beats, images, the push sender and worker, and the threads that keep them in step.
+
+`Runtime.build` wires everything without starting a thread; `start` loads the hot lists and
+starts the writer, the worker, the LISTEN thread and housekeeping; `stop` undoes it in reverse
+and disposes of the engines.
+"""
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+
+from alerts import compose
+from alerts.push import PushSender
+from alerts.routing import PriorityRouting, Tier
+from app.bulletins.push import BulletinContext
+from app.bulletins.rules import Rules
+from app.bulletins.watch import BULLETIN_CHANNEL, BulletinWatch
+from app.clock import Clock
+from app.db import make_engine, transaction
+from app.delivery import outbox
+from app.delivery.worker import Worker, WorkerConfig, new_worker_id
+from app.hotlists.hits import AlertSettings
+from app.hotlists.index import HOTLIST_CHANNEL, HotListIndex
+from app.housekeeping import Housekeeper
+from app.intake.images import ImageStore
+from app.intake.service import Intake
+from app.intake.sources import CameraSources
+from app.officers import beats
+from app.officers.tracker import OfficerTracker
+from app.pg_listen import Listener
+from app.reads.cameras import CameraKeys
+from app.reads.writer import IngestWriter
+from app.settings import RoutingSettings, Settings
+from geo.areas import Growth
+from geo.zones import BeatMap
+
+log = logging.getLogger(__name__)
+
+
+def priority_routing(routing: RoutingSettings) -> PriorityRouting:
+    first, widest, most = routing.first_radius_m, routing.radius_m, routing.max_officers
+    first = min(first, widest)
+    return PriorityRouting(
+        # A felony stop needs a second unit: P1 widens until two are found.
+        p1=Tier(_radii(first, widest, 2 * widest), max_officers=most, min_officers=min(2, most)),
+        p2=Tier(_radii(first, widest), max_officers=most),
+        p3=Tier((widest,), max_officers=most),
+        fresh_for=timedelta(seconds=routing.location_fresh_s),
+    )
+
+
+def _radii(*radii: float) -> tuple[float, ...]:
+    return tuple(sorted(set(radii)))
+
+
+def alert_settings(settings: Settings) -> AlertSettings:
+    return AlertSettings(
+        routing=priority_routing(settings.routing),
+        detail=compose.Detail(settings.push.notification_detail),
+        ttl_s=settings.push.alert_ttl_s,
+        tz=ZoneInfo(settings.agency_timezone),
+        merge_window=timedelta(seconds=settings.alerting.merge_window_s),
+        push_interval=timedelta(seconds=settings.alerting.push_interval_s),
+        retro_push_within=timedelta(seconds=settings.alerting.retro_push_within_s),
+    )
+
+
+def bulletin_rules(settings: Settings) -> Rules:
+    group = settings.bulletins
+    return Rules(
+        growth=Growth(speed_mps=group.speed_mps, max_reach_m=group.max_growth_m),
+        retro_margin=timedelta(seconds=group.retro_margin_s),
+    )
+
+
+def worker_config(settings: Settings) -> WorkerConfig:
+    group = settings.worker
+    return WorkerConfig(
+        worker_id=new_worker_id(),
+        batch_size=group.batch_size,
+        lease_s=group.lease_s,
+        max_attempts=group.max_attempts,
+        poll_s=group.poll_s,
+    )
+
+
+@dataclass(eq=False)
+class Runtime:
+    settings: Settings
+    clock: Clock
+    engine: Engine
+    writer_engine: Engine
+    sender: PushSender
+    alerting: AlertSettings
+    index: HotListIndex
+    officers: OfficerTracker
+    beats: BeatMap
+    beat_tagger: beats.BeatTagger
+    beats_from: str
+    bulletins: BulletinWatch
+    writer: IngestWriter
+    images: ImageStore
+    intake: Intake
+    camera_keys: CameraKeys
+    worker: Worker | None
+    _stops: list[Callable[[], None]] = field(default_factory=list)
+
+    @classmethod
+    def build(
+        cls, settings: Settings, *, clock: Clock, sender: PushSender, worker: bool | None = None
+    ) -> "Runtime":
+        """Everything wired, nothing started. `worker` overrides `settings.worker.embedded`."""
+        engine = make_engine(settings.database_url)
+        # The writer's own pool: no ping per checkout, which would cost a round trip per batch.
+        writer_engine = make_engine(settings.database_url, pool_pre_ping=False)
+        alerting = alert_settings(settings)
+        officers = OfficerTracker(fresh_for=timedelta(seconds=settings.routing.location_fresh_s))
+        with transaction(engine) as session:
+            beat_map, beats_from = beats.load(
+                session,
+                path=settings.officers.beats_file,
+                code_property=settings.officers.beats_code_property,
+            )
+        index = HotListIndex(poll_interval_s=settings.ingest.hotlist_poll_s)
+        watch = BulletinWatch(
+            BulletinContext(
+                rules=bulletin_rules(settings),
+                alerts=alerting,
+                officers=officers,
+                beats=beat_map,
+                notify_margin_m=settings.bulletins.notify_margin_m,
+                retro_max_reads=settings.bulletins.retro_max_reads,
+            )
+        )
+        writer = IngestWriter(
+            engine=writer_engine,
+            index=index,
+            alert_settings=alerting,
+            officers=officers,
+            clock=clock,
+            max_batch_rows=settings.ingest.max_batch,
+            bulletins=watch,
+        )
+        tagger = beats.BeatTagger(beat_map)
+        images = ImageStore(settings.data_dir / "images")
+        embedded = settings.worker.embedded if worker is None else worker
+        return cls(
+            settings=settings,
+            clock=clock,
+            engine=engine,
+            writer_engine=writer_engine,
+            sender=sender,
+            alerting=alerting,
+            index=index,
+            officers=officers,
+            beats=beat_map,
+            beat_tagger=tagger,
+            beats_from=beats_from,
+            bulletins=watch,
+            writer=writer,
+            images=images,
+            # Vendor intake (/v1/intake/..., `lookout mqtt-intake`) stores through the writer.
+            intake=Intake(
+                sources=CameraSources(engine),
+                writer=writer,
+                images=images,
+                clock=clock,
+                beats=tagger,
+            ),
+            camera_keys=CameraKeys(engine, pepper=settings.token_secret.get_secret_value()),
+            worker=Worker(engine, sender, config=worker_config(settings), clock=clock)
+            if embedded
+            else None,
+        )
+
+    def start(self) -> "Runtime":
+        if self.worker is not None:
+            self.worker.start()
+            self._stops.append(self.worker.stop)
+            for engine in (self.engine, self.writer_engine):
+                self._stops.append(outbox.wake_on_commit(engine, self.worker.wake))
+        if self.engine.dialect.name == "postgresql":
+            wake = {
+                HOTLIST_CHANNEL: self.index.invalidate,
+                BULLETIN_CHANNEL: self.bulletins.invalidate,
+            }
+            if self.worker is not None:
+                wake[outbox.DELIVERY_CHANNEL] = self.worker.wake
+            listener = Listener(self.settings.database_url, wake).start()
+            self._stops.append(listener.stop)
+        # Load the hot lists now, not on the first read: a million entries take seconds, and
+        # the cameras' first posts should not wait for them.
+        with transaction(self.writer_engine) as session:
+            self.index.refresh(session, self.clock())
+        self.writer.start()
+        self._stops.append(self.writer.stop)
+        housekeeper = Housekeeper(
+            self.engine,
+            clock=self.clock,
+            every_s=self.settings.housekeeping_every_s,
+            breadcrumbs_keep=timedelta(seconds=self.settings.officers.breadcrumbs_keep_s),
+        ).start()
+        self._stops.append(housekeeper.stop)
+        return self
+
+    def stop(self) -> None:
+        """Stop what `start` started, newest first, then dispose of the engines."""
+        while self._stops:
+            self._stops.pop()()
+        self.writer_engine.dispose()
+        self.engine.dispose()
+
+    @contextmanager
+    def running(self) -> Iterator["Runtime"]:
+        self.start()
+        try:
+            yield self
+        finally:
+            self.stop()
