@@ -1,5 +1,6 @@
 """Plates: normalisation, matching against hot lists, vendor formats, hot-list files. Pure."""
 
+from lpr.candidates import Candidates
 from lpr.errors import (
     HotListFormatError,
     InvalidPattern,
@@ -17,6 +18,7 @@ from lpr.read import Candidate, Read, VehicleSeen
 
 __all__ = [
     "Candidate",
+    "Candidates",
     "Entry",
     "ExactMatcher",
     "Explanation",

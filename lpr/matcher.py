@@ -5,30 +5,24 @@ engine (look-alikes, edits, partial plates, per-list policies). Both keep the st
 DOMAIN.md 2.2 and return the same `Hit` values.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from lpr import plates
+from lpr.candidates import Candidates
 from lpr.explain import Difference, Explanation, Quality
 from lpr.patterns import Pattern
-from lpr.read import Read
 
 __all__ = [
-    "Candidates",
     "Entry",
     "ExactMatcher",
     "Hit",
     "Matcher",
     "Quality",
-    "candidates_of",
     "state_note",
     "state_rule",
 ]
-
-# OCR guesses of one read, best first: (plate key, confidence 0..1 or None).
-Candidates = Sequence[tuple[str, float | None]]
 
 _QUALITY_ORDER = {Quality.EXACT: 0, Quality.CONFUSABLE: 1, Quality.EDITED: 2, Quality.PARTIAL: 3}
 
@@ -123,7 +117,8 @@ class Matcher(Protocol):
         ...
 
     def match_read(self, candidates: Candidates, *, state: str | None, now: datetime) -> list[Hit]:
-        """Hits of every OCR candidate of one read, one per entry (its best), best first."""
+        """Hits of every OCR candidate of one read (as `lpr.candidates.ranked` gives them), one
+        per entry (its best), best first."""
         ...
 
     def upsert(self, entry: Entry) -> None: ...
@@ -131,32 +126,6 @@ class Matcher(Protocol):
     def remove(self, entry_id: int) -> None: ...
 
     def __len__(self) -> int: ...
-
-
-def candidates_of(
-    read: Read, *, min_confidence: float = 0.0, limit: int = 10
-) -> list[tuple[str, float | None]]:
-    """The OCR candidates of a read as `match_read` takes them: normalised keys, best first,
-    each key once (its best rank), the read's own plate always included (first unless the
-    vendor ranked it lower), others only at `min_confidence` (0..1) or above or when unrated;
-    at most `limit`."""
-    found: list[tuple[str, float | None]] = []
-    seen: set[str] = set()
-    primary = plates.normalize(read.plate)
-    guesses = list(read.candidates)
-    if primary not in {plates.normalize(c.plate) for c in guesses}:
-        found.append((primary, read.confidence))
-        seen.add(primary)
-    for guess in guesses:
-        key = plates.normalize(guess.plate)
-        if not key or key in seen:
-            continue
-        rated_low = guess.confidence is not None and guess.confidence < min_confidence
-        if rated_low and key != primary:
-            continue
-        seen.add(key)
-        found.append((key, guess.confidence))
-    return [(key, confidence) for key, confidence in found if key][:limit]
 
 
 def state_rule(entry_state: str | None, read_state: str | None) -> str | None:
