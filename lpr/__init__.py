@@ -11,7 +11,7 @@ from lpr.errors import (
 )
 from lpr.explain import Explanation, Quality
 from lpr.index import PlateIndex
-from lpr.matcher import Entry, ExactMatcher, Hit, Matcher
+from lpr.matcher import Entry, Hit, Matcher
 from lpr.patterns import Pattern
 from lpr.policy import MatchPolicy
 from lpr.read import Candidate, Read, VehicleSeen
@@ -20,7 +20,6 @@ __all__ = [
     "Candidate",
     "Candidates",
     "Entry",
-    "ExactMatcher",
     "Explanation",
     "Hit",
     "HotListFormatError",

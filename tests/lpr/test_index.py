@@ -5,7 +5,7 @@ import pytest
 from lpr.errors import InvalidPlate, PolicyError
 from lpr.explain import Quality
 from lpr.index import PlateIndex
-from lpr.matcher import Entry, ExactMatcher, Hit
+from lpr.matcher import Entry, Hit
 from lpr.policy import MatchPolicy
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
@@ -200,10 +200,3 @@ def test_many_entries_on_one_fold_key() -> None:
     assert [h.entry_id for h in ix.match("OO1", None, NOW)] == [0, 1, 2]
     ix.remove(1)
     assert [h.entry_id for h in ix.match("OO1", None, NOW)] == [0, 2]
-
-
-def test_exact_matcher_keeps_its_contract() -> None:
-    matcher = ExactMatcher([Entry(1, LARGE, "ABC123", "CA")])
-    assert kinds(matcher.match("ABC123", None, NOW)) == [(1, Quality.EXACT, 0, 0)]
-    hits = matcher.match_read([("XYZ", 0.9), ("ABC123", 0.5)], state="CA", now=NOW)
-    assert [(h.candidate_rank, h.candidate_confidence) for h in hits] == [(2, 0.5)]
