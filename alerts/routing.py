@@ -11,8 +11,6 @@
 - The officers assigned to the beat where the car was read are always added (after the
   nearest, not counted against `max_officers`), with or without a fresh fix.
 - Dispatchers are told of every P1–P3 hit (`notify_dispatch`); who they are is the app's job.
-
-`choose_recipients` is the first-cut call with one radius, kept for existing callers.
 """
 
 from collections.abc import Collection, Iterable
@@ -31,15 +29,6 @@ PRIORITY_INFO = 4  # P4: information only, never pushed (DOMAIN.md 1)
 class Reason(StrEnum):
     NEAREST = "nearest"  # among the best placed around the car
     BEAT = "beat"  # assigned to the beat where the car was read
-
-
-@dataclass(frozen=True, slots=True)
-class RoutingPolicy:
-    """The first cut's single-radius policy, as `choose_recipients` takes it."""
-
-    radius_m: float = 5000.0
-    max_officers: int = 5
-    fresh_for: timedelta = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,38 +169,6 @@ def route(
         car_at=car_at,
         motion=motion,
     )
-
-
-def choose_recipients(
-    *,
-    where: Point | None,
-    priority: int,
-    officers: Iterable[Position],
-    policy: RoutingPolicy,
-    now: datetime,
-    motion: Motion | None = None,
-) -> list[Recipient]:
-    """The officers to push a hit to, best placed first, within one radius.
-
-    Callers pass only on-duty officers with a working device. Nobody is chosen for a P4 hit or
-    when the read has no position; the alert is still stored for dispatchers. Without headings
-    and speeds the order is nearest first (`geo.ranking`).
-    """
-    if where is None or priority >= PRIORITY_INFO:
-        return []
-    found = best_placed(
-        where,
-        officers,
-        now=now,
-        radius_m=policy.radius_m,
-        fresh_for=policy.fresh_for,
-        limit=policy.max_officers,
-        motion=motion,
-    )
-    return [
-        Recipient(n.officer_id, rank, n.distance_m, n.bearing_deg, n.eta_s)
-        for rank, n in enumerate(found, start=1)
-    ]
 
 
 class _Scan:

@@ -1,5 +1,6 @@
 """Plates: normalisation, matching against hot lists, vendor formats, hot-list files. Pure."""
 
+from lpr.candidates import Candidates
 from lpr.errors import (
     HotListFormatError,
     InvalidPattern,
@@ -10,15 +11,15 @@ from lpr.errors import (
 )
 from lpr.explain import Explanation, Quality
 from lpr.index import PlateIndex
-from lpr.matcher import Entry, ExactMatcher, Hit, Matcher
+from lpr.matcher import Entry, Hit, Matcher
 from lpr.patterns import Pattern
 from lpr.policy import MatchPolicy
 from lpr.read import Candidate, Read, VehicleSeen
 
 __all__ = [
     "Candidate",
+    "Candidates",
     "Entry",
-    "ExactMatcher",
     "Explanation",
     "Hit",
     "HotListFormatError",

@@ -27,11 +27,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from lpr import distance, explain, keycodes
+from lpr.candidates import Candidates
 from lpr.confusables import ALPHABET, BROAD
 from lpr.errors import InvalidPlate, PolicyError
 from lpr.explain import Quality
 from lpr.idmap import IdMap
-from lpr.matcher import Candidates, Entry, Hit, state_note, state_rule
+from lpr.matcher import Entry, Hit, state_note, state_rule
 from lpr.patterns import Pattern, PatternIndex, Unknown
 from lpr.policy import MatchPolicy
 

@@ -1,34 +1,26 @@
 """Matching reads against hot-list entries: the values and the `Matcher` seam.
 
-`ExactMatcher` is the first cut (a dict on the exact key); `lpr.index.PlateIndex` is the full
-engine (look-alikes, edits, partial plates, per-list policies). Both keep the state rule of
-DOMAIN.md 2.2 and return the same `Hit` values.
+`lpr.index.PlateIndex` is the engine behind the seam (look-alikes, edits, partial plates,
+per-list policies); the state rule of DOMAIN.md 2.2 (`state_rule`, `state_note`) lives here so
+that any matcher keeps it and returns the same `Hit` values.
 """
 
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from lpr import plates
+from lpr.candidates import Candidates
 from lpr.explain import Difference, Explanation, Quality
 from lpr.patterns import Pattern
-from lpr.read import Read
 
 __all__ = [
-    "Candidates",
     "Entry",
-    "ExactMatcher",
     "Hit",
     "Matcher",
     "Quality",
-    "candidates_of",
     "state_note",
     "state_rule",
 ]
-
-# OCR guesses of one read, best first: (plate key, confidence 0..1 or None).
-Candidates = Sequence[tuple[str, float | None]]
 
 _QUALITY_ORDER = {Quality.EXACT: 0, Quality.CONFUSABLE: 1, Quality.EDITED: 2, Quality.PARTIAL: 3}
 
@@ -123,7 +115,8 @@ class Matcher(Protocol):
         ...
 
     def match_read(self, candidates: Candidates, *, state: str | None, now: datetime) -> list[Hit]:
-        """Hits of every OCR candidate of one read, one per entry (its best), best first."""
+        """Hits of every OCR candidate of one read (as `lpr.candidates.ranked` gives them), one
+        per entry (its best), best first."""
         ...
 
     def upsert(self, entry: Entry) -> None: ...
@@ -131,32 +124,6 @@ class Matcher(Protocol):
     def remove(self, entry_id: int) -> None: ...
 
     def __len__(self) -> int: ...
-
-
-def candidates_of(
-    read: Read, *, min_confidence: float = 0.0, limit: int = 10
-) -> list[tuple[str, float | None]]:
-    """The OCR candidates of a read as `match_read` takes them: normalised keys, best first,
-    each key once (its best rank), the read's own plate always included (first unless the
-    vendor ranked it lower), others only at `min_confidence` (0..1) or above or when unrated;
-    at most `limit`."""
-    found: list[tuple[str, float | None]] = []
-    seen: set[str] = set()
-    primary = plates.normalize(read.plate)
-    guesses = list(read.candidates)
-    if primary not in {plates.normalize(c.plate) for c in guesses}:
-        found.append((primary, read.confidence))
-        seen.add(primary)
-    for guess in guesses:
-        key = plates.normalize(guess.plate)
-        if not key or key in seen:
-            continue
-        rated_low = guess.confidence is not None and guess.confidence < min_confidence
-        if rated_low and key != primary:
-            continue
-        seen.add(key)
-        found.append((key, guess.confidence))
-    return [(key, confidence) for key, confidence in found if key][:limit]
 
 
 def state_rule(entry_state: str | None, read_state: str | None) -> str | None:
@@ -179,53 +146,3 @@ def state_note(entry_state: str | None, read_state: str | None) -> str:
     if read_state != entry_state:
         return f"read in {read_state}, record is {entry_state} — list ignores state"
     return ""
-
-
-class ExactMatcher:
-    """Exact match on the plate key: a dict from key to the entries listing it."""
-
-    def __init__(self, entries: Iterable[Entry] = ()) -> None:
-        self._by_key: dict[str, dict[int, Entry]] = {}
-        self._key_of: dict[int, str] = {}
-        for entry in entries:
-            self.upsert(entry)
-
-    def __len__(self) -> int:
-        return len(self._key_of)
-
-    def upsert(self, entry: Entry) -> None:
-        self.remove(entry.id)
-        self._by_key.setdefault(entry.key, {})[entry.id] = entry
-        self._key_of[entry.id] = entry.key
-
-    def remove(self, entry_id: int) -> None:
-        key = self._key_of.pop(entry_id, None)
-        if key is None:
-            return
-        bucket = self._by_key[key]
-        del bucket[entry_id]
-        if not bucket:
-            del self._by_key[key]
-
-    def match(self, key: str, state: str | None, now: datetime) -> list[Hit]:
-        return self.match_read([(key, None)], state=state, now=now)
-
-    def match_read(self, candidates: Candidates, *, state: str | None, now: datetime) -> list[Hit]:
-        best: dict[int, Hit] = {}
-        for rank, (key, confidence) in enumerate(candidates, start=1):
-            for entry in self._by_key.get(key, {}).values():
-                if entry.id in best or not entry.is_active(now):
-                    continue
-                if state_rule(entry.state, state) is None:
-                    best[entry.id] = Hit(
-                        entry_id=entry.id,
-                        hotlist_id=entry.hotlist_id,
-                        read_key=key,
-                        listed_key=entry.key,
-                        quality=Quality.EXACT,
-                        state_note=state_note(entry.state, state),
-                        candidate_rank=rank,
-                        candidate_count=len(candidates),
-                        candidate_confidence=confidence,
-                    )
-        return sorted(best.values(), key=lambda hit: (hit.rank, hit.entry_id))

@@ -61,6 +61,3 @@ class MatchPolicy:
     def is_fuzzy(self) -> bool:
         """True when the policy needs more than the one-probe skeleton lookup (edits or BROAD)."""
         return self.edit_max > 0 or self.broad_confusables
-
-    def admits(self, substitutions: int, edits: int) -> bool:
-        return substitutions <= self.confusable_max and edits <= self.edit_max

@@ -9,9 +9,7 @@ from alerts.routing import (
     PriorityRouting,
     Reason,
     Recipient,
-    RoutingPolicy,
     Tier,
-    choose_recipients,
     route,
 )
 from geo import Motion, OfficerIndex, Point, Position, Sighting
@@ -219,15 +217,3 @@ def test_an_agency_can_route_nearest_first_with_its_own_tiers() -> None:
 def test_a_tier_that_cannot_work_is_refused(kwargs: dict[str, object]) -> None:
     with pytest.raises(ValueError):
         Tier(**kwargs)  # type: ignore[arg-type]
-
-
-def test_choose_recipients_keeps_the_first_cut_contract() -> None:
-    officers = [officer(1, 900), officer(2, 300), officer(3, 6000), officer(4, 100, age_s=600)]
-    policy = RoutingPolicy(radius_m=5000.0, max_officers=5)
-    chosen = choose_recipients(where=CAR, priority=2, officers=officers, policy=policy, now=NOW)
-    assert [(r.officer_id, r.rank) for r in chosen] == [(2, 1), (1, 2)]
-    assert chosen[0].bearing_deg == pytest.approx(180.0, abs=0.01)  # officer north of the car
-    assert choose_recipients(where=CAR, priority=4, officers=officers, policy=policy, now=NOW) == []
-    assert (
-        choose_recipients(where=None, priority=1, officers=officers, policy=policy, now=NOW) == []
-    )

@@ -5,9 +5,8 @@ import pytest
 from lpr.errors import InvalidPlate, PolicyError
 from lpr.explain import Quality
 from lpr.index import PlateIndex
-from lpr.matcher import Entry, ExactMatcher, Hit, candidates_of
+from lpr.matcher import Entry, Hit
 from lpr.policy import MatchPolicy
-from lpr.read import Candidate, Read
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
 LARGE, SMALL, EXACT, BROAD, NATIONAL = 1, 2, 3, 4, 5
@@ -201,28 +200,3 @@ def test_many_entries_on_one_fold_key() -> None:
     assert [h.entry_id for h in ix.match("OO1", None, NOW)] == [0, 1, 2]
     ix.remove(1)
     assert [h.entry_id for h in ix.match("OO1", None, NOW)] == [0, 2]
-
-
-def test_exact_matcher_keeps_its_contract() -> None:
-    matcher = ExactMatcher([Entry(1, LARGE, "ABC123", "CA")])
-    assert kinds(matcher.match("ABC123", None, NOW)) == [(1, Quality.EXACT, 0, 0)]
-    hits = matcher.match_read([("XYZ", 0.9), ("ABC123", 0.5)], state="CA", now=NOW)
-    assert [(h.candidate_rank, h.candidate_confidence) for h in hits] == [(2, 0.5)]
-
-
-def test_candidates_of_a_read() -> None:
-    read = Read(
-        plate="7ABC-123",
-        confidence=0.9,
-        candidates=(
-            Candidate("7ABC123", 0.9),
-            Candidate("7A8C123", 0.41),
-            Candidate("7abc 123", 0.3),
-            Candidate("ZABC123", 0.05),
-            Candidate("", 0.5),
-        ),
-    )
-    assert candidates_of(read, min_confidence=0.1) == [("7ABC123", 0.9), ("7A8C123", 0.41)]
-    assert candidates_of(Read(plate="XYZ 1", confidence=0.5)) == [("XYZ1", 0.5)]
-    unlisted = Read(plate="XYZ1", candidates=(Candidate("XYZ7", 0.8),))
-    assert candidates_of(unlisted) == [("XYZ1", None), ("XYZ7", 0.8)]
