@@ -25,8 +25,8 @@ from app.bulletins.watch import BULLETIN_CHANNEL, BulletinWatch
 from app.clock import Clock
 from app.db import make_engine, transaction
 from app.delivery import outbox
+from app.delivery.recipients import AlertSettings
 from app.delivery.worker import Worker, WorkerConfig, new_worker_id
-from app.hotlists.hits import AlertSettings
 from app.hotlists.index import HOTLIST_CHANNEL, HotListIndex
 from app.housekeeping import Housekeeper
 from app.intake.images import ImageStore

@@ -142,21 +142,20 @@ def prepare(database_url: str, *, bulletins: int, seed: int) -> list[Any]:
 
 
 def read_row(rng: random.Random, camera: Any) -> dict[str, Any]:
-    from lpr import plates
+    from app.reads import rows
+    from lpr import Candidate, Read, VehicleSeen
 
     text = plate(rng)
-    row: dict[str, Any] = {
-        "camera_id": camera.id, "plate": text, "plate_key": plates.normalize(text),
-        "plate_removed": None, "state": "CA", "read_at": None, "lat": camera.lat,
-        "lon": camera.lon, "heading_deg": camera.heading_deg, "confidence": 0.93,
-        "candidates": [{"plate": text[:-1] + "8", "confidence": 0.41}], "beat": None,
-        "vehicle_make": None, "vehicle_model": None, "vehicle_color": None,
-        "vehicle_type": None, "vehicle_year": None, "image_url": None,
-    }  # fmt: skip
+    vehicle = VehicleSeen()
     if rng.random() < 0.33:
-        row |= {"vehicle_make": rng.choice(MAKES), "vehicle_model": f"M{rng.randrange(MODELS)}",
-                "vehicle_color": rng.choice(COLOURS)}  # fmt: skip
-    return row
+        vehicle = VehicleSeen(
+            make=rng.choice(MAKES), model=f"M{rng.randrange(MODELS)}", color=rng.choice(COLOURS)
+        )
+    read = Read(
+        plate=text, state="CA", confidence=0.93, vehicle=vehicle,
+        candidates=(Candidate(text[:-1] + "8", 0.41),),
+    )  # fmt: skip
+    return rows.row_of(read, camera, beats=None)
 
 
 def writer(database_url: str, *, watch: bool) -> tuple[Any, Any]:

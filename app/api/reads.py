@@ -21,9 +21,7 @@ from app.errors import (
 )
 from app.intake import images
 from app.models import Read
-from app.officers.beats import BeatTagger
-from app.reads import rows as readrows
-from app.reads.cameras import CameraRef
+from app.reads import rows
 from app.reads.writer import StoreFailed
 from app.schemas.common import Vehicle
 from app.schemas.reads import ReadBatchIn, ReadIn, ReadPublic, ReadsAccepted
@@ -82,9 +80,9 @@ async def post_reads(request: Request) -> JSONResponse:
             raise Unprocessable(
                 f"{where}: {read.read_at.isoformat()} is in the future; check the camera's clock"
             )
-    rows = [read_row(read, camera, runtime.beat_tagger) for read in reads]
+    batch = [rows.row_of(read.to_read(), camera, beats=runtime.beat_tagger) for read in reads]
     try:
-        stored = await runtime.writer.submit(camera, rows)
+        stored = await runtime.writer.submit(camera, batch)
     except StoreFailed:
         raise Unavailable(
             "the reads could not be stored right now; nothing was kept, retry later",
@@ -127,16 +125,6 @@ def parse_reads(body: Any) -> list[ReadIn]:
     except ValidationError as error:
         raise Unprocessable(describe_validation_errors(list(error.errors()))) from None
     raise Unprocessable('body must be a JSON object: one read, or {"reads": [...]}')
-
-
-def read_row(read: ReadIn, camera: CameraRef, beats: BeatTagger | None = None) -> dict[str, Any]:
-    vehicle = read.vehicle or Vehicle()
-    return readrows.build(
-        camera, plate=read.plate, state=read.state, read_at=read.read_at, lat=read.lat,
-        lon=read.lon, heading_deg=read.heading, confidence=read.confidence,
-        candidates=[(c.plate, c.confidence) for c in read.candidates],
-        vehicle=vehicle.model_dump(), image_url=read.image_url, beats=beats,
-    )  # fmt: skip
 
 
 @router.get("")

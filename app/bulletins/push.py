@@ -12,30 +12,24 @@ Priority 4 is never pushed.
 """
 
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, select
 from sqlmodel import Session
 
 from alerts import bulletins as text
 from alerts.bulletins import Action, Audience, BulletinFacts
-from alerts.routing import PRIORITY_INFO, Routing, route
+from alerts.push import PushMessage
+from alerts.routing import PRIORITY_INFO, Recipient, Routing, route
 from app.bulletins.alert import TrailPoint
-from app.bulletins.rules import ReadView, Rules, Watched
-from app.delivery import outbox
-from app.hotlists.hits import AlertSettings
-from app.models import (
-    Alert,
-    AlertRecipient,
-    Bulletin,
-    Delivery,
-    Device,
-    OfficerStatus,
-)
+from app.bulletins.rules import Rules, Watched
+from app.delivery import outbox, recipients
+from app.delivery.recipients import AlertSettings
+from app.models import Alert, AlertRecipient, Bulletin, Device
+from app.officers.beats import officers_on_beats
 from app.officers.tracker import OfficerTracker
+from app.reads.stored import StoredRead
 from geo import Sighting, bearing_deg
 from geo.motion import describe
 from geo.zones import BeatMap
@@ -76,10 +70,11 @@ def broadcast(
     if row.priority >= PRIORITY_INFO:
         return 0
     assert alert.id is not None
-    known = _recipients(session, alert.id)
+    known = recipients.recipients_of(session, alert.id)
+    told_before = len(known)
     queued = 0
     if action is not Action.NEW:
-        for recipient in known.values():
+        for recipient in list(known.values()):
             audience = _audience_of(ctx, watched, recipient.user_id)
             queued += _deliver(session, alert, recipient, described, action, audience, ctx, now)
     if action is Action.CANCEL:
@@ -90,20 +85,16 @@ def broadcast(
         for officer_id, audience, reason in _covered(session, reach, watched, ctx, now)
         if officer_id not in known
     ]
-    rank = len(known)
     for officer_id, audience, reason in newcomers:
-        rank += 1
-        recipient = AlertRecipient(
-            alert_id=alert.id, user_id=officer_id, rank=rank, created_at=now, reason=reason,
-            distance_m=None if audience.distance_m is None else round(audience.distance_m, 1),
+        recipient = recipients.enlist(
+            session, known, alert_id=alert.id, officer_id=officer_id, reason=reason,
+            distance_m=audience.distance_m, now=now,
         )  # fmt: skip
-        session.add(recipient)
-        session.flush()
         queued += _deliver(session, alert, recipient, described, Action.NEW, audience, ctx, now)
     log.info(
         "bulletin.pushed",
         extra={"bulletin_id": row.id, "alert_id": alert.id, "action": action.value,
-               "told_before": len(known), "newly_covered": len(newcomers),
+               "told_before": told_before, "newly_covered": len(newcomers),
                "deliveries": queued},
     )  # fmt: skip
     return queued
@@ -115,7 +106,7 @@ def push_match(
     watched: Watched,
     alert: Alert,
     described: BulletinFacts,
-    read: ReadView,
+    read: StoredRead,
     point: TrailPoint,
     previous: Sighting | None,
     ctx: BulletinContext,
@@ -129,40 +120,18 @@ def push_match(
         return 0
     assert alert.id is not None
     routing = _route(session, watched, read, previous, ctx, now)
-    sighting = point.sighting()
     motion = describe(routing.motion, (now - read.read_at).total_seconds())
-    sighting = text.Sighting(**{**_fields(sighting), "motion": motion})
-    known = _recipients(session, alert.id)
-    queued = 0
-    for found in routing.recipients:
-        recipient = known.get(found.officer_id)
-        if recipient is None:
-            recipient = AlertRecipient(
-                alert_id=alert.id, user_id=found.officer_id, rank=len(known) + 1,
-                created_at=now, reason=found.reason.value,
-            )  # fmt: skip
-            known[found.officer_id] = recipient
-        elif _match_pushed_since(session, recipient, now - ctx.alerts.push_interval):
-            continue
-        recipient.distance_m = None if found.distance_m is None else round(found.distance_m, 1)
-        recipient.eta_s = None if found.eta_s is None else round(found.eta_s, 1)
-        session.add(recipient)
-        session.flush()
-        audience = Audience(found.distance_m, found.bearing_deg)
-        queued += _deliver(
-            session, alert, recipient, described, Action.MATCH, audience, ctx, now, sighting
-        )
-    return queued
+    sighting = text.Sighting(**{**_fields(point.sighting()), "motion": motion})
+    ttl_s = _ttl_s(described, Action.MATCH, ctx, now)
 
+    def message_for(chosen: Recipient, device: Device) -> PushMessage:
+        audience = Audience(chosen.distance_m, chosen.bearing_deg)
+        return _message(described, Action.MATCH, audience, device, ctx, ttl_s, sighting)
 
-def _match_pushed_since(session: Session, recipient: AlertRecipient, since: datetime) -> bool:
-    messages = session.scalars(
-        select(Delivery.message).where(
-            Delivery.recipient_id == recipient.id,
-            Delivery.created_at >= since,  # type: ignore[operator]
-        )
-    )
-    return any(m.get("data", {}).get("action") == Action.MATCH for m in messages)
+    return recipients.tell_sighting(
+        session, alert=alert, found=routing.recipients, message_for=message_for,
+        interval=ctx.alerts.push_interval, now=now,
+    )  # fmt: skip
 
 
 def _fields(sighting: text.Sighting) -> dict[str, Any]:
@@ -172,7 +141,7 @@ def _fields(sighting: text.Sighting) -> dict[str, Any]:
 def _route(
     session: Session,
     watched: Watched,
-    read: ReadView,
+    read: StoredRead,
     previous: Sighting | None,
     ctx: BulletinContext,
     now: datetime,
@@ -187,7 +156,7 @@ def _route(
         config=ctx.alerts.routing,
         now=now,
         previous=previous,
-        beat_officers=_beat_officers(session, [read.beat]) if read.beat else (),
+        beat_officers=officers_on_beats(session, [read.beat]),
     )
 
 
@@ -215,7 +184,7 @@ def _covered(
         )
     covered.sort(key=lambda c: (c[1].distance_m or 0.0, c[0]))
     chosen = {officer_id for officer_id, _, _ in covered}
-    for officer_id in _beat_officers(session, watched.area.codes):
+    for officer_id in officers_on_beats(session, watched.area.codes):
         if officer_id not in chosen:
             covered.append((officer_id, _audience_of(ctx, watched, officer_id), "beat"))
     return covered
@@ -229,26 +198,6 @@ def _audience_of(ctx: BulletinContext, watched: Watched, officer_id: int) -> Aud
     return Audience(to_area, bearing_deg(position.point, watched.area.center), to_area == 0.0)
 
 
-def _beat_officers(session: Session, codes: Iterable[str | None]) -> list[int]:
-    wanted = [code for code in codes if code]
-    if not wanted:
-        return []
-    has_device = exists().where(
-        and_(Device.user_id == OfficerStatus.user_id, Device.is_active)  # type: ignore[arg-type]
-    )
-    query = select(OfficerStatus.user_id).where(
-        OfficerStatus.assigned_beat.in_(wanted),  # type: ignore[union-attr]
-        OfficerStatus.on_duty,  # type: ignore[arg-type]
-        has_device,
-    )
-    return sorted(user_id for user_id in session.scalars(query) if user_id is not None)
-
-
-def _recipients(session: Session, alert_id: int) -> dict[int, AlertRecipient]:
-    query = select(AlertRecipient).where(AlertRecipient.alert_id == alert_id)
-    return {r.user_id: r for r in session.scalars(query.order_by(AlertRecipient.rank))}  # type: ignore[arg-type]
-
-
 def _deliver(
     session: Session,
     alert: Alert,
@@ -258,24 +207,28 @@ def _deliver(
     audience: Audience,
     ctx: BulletinContext,
     now: datetime,
-    sighting: text.Sighting | None = None,
 ) -> int:
-    """One Delivery per working device of the recipient."""
-    assert alert.id is not None and recipient.id is not None
-    recipient.last_pushed_at = now
-    session.add(recipient)
+    """The bulletin itself (new, updated, cancelled) to every working device of the recipient."""
     ttl_s = _ttl_s(described, action, ctx, now)
-    devices = outbox.working_devices(session, recipient.user_id)
-    for device in devices:
-        message = text.message(
-            described, action, audience, token=device.token, platform=outbox.platform(device),
-            detail=ctx.alerts.detail, ttl_s=ttl_s, tz=ctx.alerts.tz, sighting=sighting,
-        )  # fmt: skip
-        outbox.queue(
-            session, alert_id=alert.id, recipient_id=recipient.id, device=device,
-            priority=described.priority, message=message, now=now,
-        )  # fmt: skip
-    return len(devices)
+    return recipients.push(
+        session, alert=alert, recipient=recipient, now=now, sighting=False,
+        message_for=lambda device: _message(described, action, audience, device, ctx, ttl_s),
+    )  # fmt: skip
+
+
+def _message(
+    described: BulletinFacts,
+    action: Action,
+    audience: Audience,
+    device: Device,
+    ctx: BulletinContext,
+    ttl_s: int,
+    sighting: text.Sighting | None = None,
+) -> PushMessage:
+    return text.message(
+        described, action, audience, token=device.token, platform=outbox.platform(device),
+        detail=ctx.alerts.detail, ttl_s=ttl_s, tz=ctx.alerts.tz, sighting=sighting,
+    )  # fmt: skip
 
 
 def _ttl_s(described: BulletinFacts, action: Action, ctx: BulletinContext, now: datetime) -> int:

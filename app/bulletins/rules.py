@@ -30,11 +30,11 @@ from typing import Any
 from alerts import compose, vehicles
 from alerts.vehicles import Agreement
 from app.models import Bulletin, BulletinStatus
+from app.reads.stored import StoredRead
 from geo import Point, compass
 from geo.areas import Area, Growth, Reach, beats, circle, polygon
 from geo.errors import InvalidArea
 from geo.zones import BeatMap
-from lpr import plates
 from lpr.patterns import Pattern, Unknown
 
 
@@ -97,46 +97,6 @@ class Watched:
 
 
 @dataclass(frozen=True, slots=True)
-class ReadView:
-    """A stored read as matching needs it, from the writer's row or a plate_read row.
-    `keys` are its OCR candidates normalised, best first, with their confidences."""
-
-    id: int
-    camera_id: int
-    plate: str
-    keys: tuple[tuple[str, float | None], ...]
-    state: str | None
-    read_at: datetime
-    lat: float | None
-    lon: float | None
-    heading_deg: float | None
-    vehicle: compose.Vehicle
-    beat: str | None = None
-
-    @classmethod
-    def of(cls, read_id: int, row: Mapping[str, Any]) -> "ReadView":
-        keys: list[tuple[str, float | None]] = [(row["plate_key"], row.get("confidence"))]
-        for candidate in row.get("candidates") or ():
-            key = plates.normalize(str(candidate.get("plate") or ""))
-            if key and all(key != k for k, _ in keys):
-                keys.append((key, candidate.get("confidence")))
-        return cls(
-            id=read_id, camera_id=row["camera_id"], plate=row["plate"], keys=tuple(keys),
-            state=row.get("state"), read_at=row["read_at"], lat=row.get("lat"),
-            lon=row.get("lon"), heading_deg=row.get("heading_deg"), beat=row.get("beat"),
-            vehicle=compose.Vehicle(
-                year=row.get("vehicle_year"), make=row.get("vehicle_make"),
-                model=row.get("vehicle_model"), color=row.get("vehicle_color"),
-                type=row.get("vehicle_type"),
-            ),
-        )  # fmt: skip
-
-    @property
-    def point(self) -> Point | None:
-        return None if self.lat is None or self.lon is None else Point(self.lat, self.lon)
-
-
-@dataclass(frozen=True, slots=True)
 class Fit:
     """Why a read fits a bulletin. `reasons` are dicts {part, result, text}; `key` is the OCR
     candidate that matched the pattern (the read's own plate without a pattern)."""
@@ -186,7 +146,7 @@ def area_of(raw: Mapping[str, Any], beat_map: BeatMap | None) -> Area:
     return circle(Point(float(center["lat"]), float(center["lon"])), float(raw["radius_m"]))
 
 
-def fit(watched: Watched, read: ReadView, rules: Rules) -> Fit | None:
+def fit(watched: Watched, read: StoredRead, rules: Rules) -> Fit | None:
     """Whether and why `read` fits `watched` (the module docstring), or None."""
     point = read.point
     if point is None or not watched.in_window(read.read_at, rules):
@@ -286,7 +246,7 @@ def fit(watched: Watched, read: ReadView, rules: Rules) -> Fit | None:
     )
 
 
-def _plate(pattern: Pattern, read: ReadView) -> tuple[str, float, dict[str, Any]] | None:
+def _plate(pattern: Pattern, read: StoredRead) -> tuple[str, float, dict[str, Any]] | None:
     """The first candidate the pattern matches: (its key, pattern strength 0..1, reason)."""
     for rank, (key, confidence) in enumerate(read.keys, start=1):
         unknown = pattern.match(key)

@@ -26,27 +26,20 @@ from sqlmodel import Session
 from app import audit
 from app.bulletins.alert import TrailPoint, alert_of, refresh_alert
 from app.bulletins.push import BulletinContext, push_match
-from app.bulletins.rules import Fit, ReadView, Watched, fit
+from app.bulletins.rules import Fit, Watched, fit
 from app.models import Bulletin, BulletinMatch, Camera, Read, User
-from geo import Point, Sighting
+from app.reads.stored import COLUMNS, StoredRead, previous_sighting
 from geo.areas import METRES_PER_DEGREE
 
 log = logging.getLogger(__name__)
 
-MOTION_LOOKBACK = timedelta(minutes=15)  # an earlier match this recent gives direction and speed
 FUTURE_S = 300  # reads stamped up to this far ahead of the server clock are accepted at ingest
-
-_READ_COLUMNS = (
-    Read.id, Read.camera_id, Read.plate, Read.plate_key, Read.state, Read.read_at, Read.lat,
-    Read.lon, Read.heading_deg, Read.confidence, Read.candidates, Read.vehicle_make,
-    Read.vehicle_model, Read.vehicle_color, Read.vehicle_type, Read.vehicle_year, Read.beat,
-)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
 class Search:
     scanned: int
-    found: list[tuple[ReadView, Fit]]
+    found: list[tuple[StoredRead, Fit]]
     truncated: bool
     since: datetime
     until: datetime
@@ -61,7 +54,7 @@ def search(
     center, radius_m = watched.reach(until, ctx.rules.growth).bounding_circle()
     dlat = radius_m / METRES_PER_DEGREE
     dlon = dlat / max(0.01, math.cos(math.radians(center.lat)))
-    query = select(*_READ_COLUMNS).where(
+    query = select(*COLUMNS).where(
         Read.read_at >= since,  # type: ignore[operator]
         Read.read_at <= until,  # type: ignore[operator]
         Read.lat.between(center.lat - dlat, center.lat + dlat),  # type: ignore[union-attr]
@@ -78,13 +71,13 @@ def search(
             Read.vehicle_model.is_not(None),  # type: ignore[union-attr]
         )
     query = query.order_by(Read.read_at.desc()).limit(ctx.retro_max_reads + 1)  # type: ignore[union-attr]
-    found: list[tuple[ReadView, Fit]] = []
+    found: list[tuple[StoredRead, Fit]] = []
     scanned = 0
     for row in session.execute(query.execution_options(yield_per=5000)):
         scanned += 1
         if scanned > ctx.retro_max_reads:
             break
-        read = ReadView.of(row.id, row._mapping)
+        read = StoredRead.of(row.id, row._mapping)
         matched = fit(watched, read, ctx.rules)
         if matched is not None:
             found.append((read, matched))
@@ -131,11 +124,11 @@ def retro(
 def record(
     session: Session,
     watched: Watched,
-    found: Sequence[tuple[ReadView, Fit]],
+    found: Sequence[tuple[StoredRead, Fit]],
     *,
     source: str,
     now: datetime,
-) -> list[tuple[ReadView, BulletinMatch]]:
+) -> list[tuple[StoredRead, BulletinMatch]]:
     """Store the matches not stored yet (in read order, so concurrent writers take row locks
     in the same order); returns those this call stored."""
     stored = []
@@ -158,7 +151,7 @@ def record(
 
 def record_live(
     session: Session,
-    found: Sequence[tuple[Watched, ReadView, Fit]],
+    found: Sequence[tuple[Watched, StoredRead, Fit]],
     *,
     ctx: BulletinContext,
     now: datetime,
@@ -184,7 +177,7 @@ def record_live(
             point = points.get(read.id) or _point(session, read, match)
             pushed = push_match(
                 session, watched=watched, alert=alert, described=described, read=read,
-                point=point, previous=_previous(session, match), ctx=ctx, now=now,
+                point=point, previous=previous_sighting(session, read), ctx=ctx, now=now,
             )  # fmt: skip
             log.info(
                 "bulletin.match",
@@ -209,30 +202,9 @@ def _insert_once(session: Session, values: dict[str, Any]) -> int | None:
     return found
 
 
-def _point(session: Session, read: ReadView, match: BulletinMatch) -> TrailPoint:
+def _point(session: Session, read: StoredRead, match: BulletinMatch) -> TrailPoint:
     camera = session.get(Camera, read.camera_id)
     return TrailPoint(
         match, read.camera_id, camera.name if camera else f"camera {read.camera_id}",
         read.lat, read.lon, read.heading_deg, read.state,
     )  # fmt: skip
-
-
-def _previous(session: Session, match: BulletinMatch) -> Sighting | None:
-    """The car's previous matched read with a position, for direction and speed."""
-    row = session.execute(
-        select(Read.lat, Read.lon, Read.read_at, Read.heading_deg)
-        .join(BulletinMatch, BulletinMatch.read_id == Read.id)  # type: ignore[arg-type]
-        .where(
-            BulletinMatch.bulletin_id == match.bulletin_id,
-            BulletinMatch.plate_key == match.plate_key,
-            BulletinMatch.id != match.id,  # type: ignore[arg-type]
-            Read.read_at < match.read_at,  # type: ignore[operator]
-            Read.read_at >= match.read_at - MOTION_LOOKBACK,  # type: ignore[operator]
-            Read.lat.is_not(None),  # type: ignore[union-attr]
-        )
-        .order_by(Read.read_at.desc())  # type: ignore[union-attr]
-        .limit(1)
-    ).first()
-    if row is None:
-        return None
-    return Sighting(Point(row.lat, row.lon), row.read_at, heading_deg=row.heading_deg)

@@ -32,10 +32,11 @@ from sqlmodel import Session
 from alerts import vehicles
 from app.bulletins import trail as bulletin_trail
 from app.bulletins.push import BulletinContext
-from app.bulletins.rules import Fit, ReadView, Watched, compile_row, fit
+from app.bulletins.rules import Fit, Watched, compile_row, fit
 from app.models import Bulletin, BulletinStatus
+from app.reads.stored import StoredRead, ranked_keys
 from geo.errors import GeoError
-from lpr import plates
+from lpr.candidates import Candidates
 from lpr.errors import LprError
 from lpr.patterns import PatternIndex
 
@@ -122,17 +123,20 @@ class BulletinWatch:
 
     def fits(
         self, rows: Sequence[Mapping[str, Any]], read_ids: Sequence[int | None], now: datetime
-    ) -> list[tuple[Watched, ReadView, Fit]]:
+    ) -> list[tuple[Watched, StoredRead, Fit]]:
         """What fits which bulletin, without touching the database (the per-read cost)."""
-        found: list[tuple[Watched, ReadView, Fit]] = []
+        found: list[tuple[Watched, StoredRead, Fit]] = []
         rules = self.context.rules
         for row, read_id in zip(rows, read_ids, strict=True):
             if read_id is None:
                 continue
-            ids = self._candidates(row)
+            keys = row.get("keys")
+            if keys is None:  # a row not built by app/reads/rows.py
+                keys = ranked_keys(row["plate"], row.get("confidence"), row.get("candidates"))
+            ids = self._candidates(keys, row)
             if not ids:
                 continue
-            read = ReadView.of(read_id, row)
+            read = StoredRead.of(read_id, row | {"keys": keys})
             for bulletin_id in sorted(ids):
                 watched = self._watched[bulletin_id]
                 if not watched.is_live(now):
@@ -142,15 +146,13 @@ class BulletinWatch:
                     found.append((watched, read, matched))
         return found
 
-    def _candidates(self, row: Mapping[str, Any]) -> set[int]:
+    def _candidates(self, keys: Candidates, row: Mapping[str, Any]) -> set[int]:
+        """The bulletins whose pattern one of the read's OCR candidates fits, or whose make and
+        model the camera's classification names."""
         ids: set[int] = set()
         if len(self._patterns):
-            keys = [row["plate_key"]]
-            for candidate in row.get("candidates") or ():
-                keys.append(_key(str(candidate.get("plate") or "")))
-            for key in dict.fromkeys(keys):
-                if key:
-                    ids.update(slot for slot, _ in self._patterns.matches(key))
+            for key, _ in keys:
+                ids.update(slot for slot, _ in self._patterns.matches(key))
         if self._by_vehicle and row.get("vehicle_make") and row.get("vehicle_model"):
             make = vehicles.make_key(row["vehicle_make"]) or ""
             model = vehicles.model_key(row["vehicle_model"]) or ""
@@ -194,9 +196,9 @@ class BulletinWatch:
                 ids.discard(bulletin_id)
         self._owed.pop(bulletin_id, None)
 
-    def _catch_up(self, session: Session, now: datetime) -> list[tuple[Watched, ReadView, Fit]]:
+    def _catch_up(self, session: Session, now: datetime) -> list[tuple[Watched, StoredRead, Fit]]:
         owed = dict(self._owed)
-        found: list[tuple[Watched, ReadView, Fit]] = []
+        found: list[tuple[Watched, StoredRead, Fit]] = []
         for bulletin_id, (version, since) in owed.items():
             watched = self._watched.get(bulletin_id)
             if watched is None or watched.version != version:
@@ -221,14 +223,6 @@ class BulletinWatch:
 
 
 BULLETIN_CHANNEL = "lookout_bulletins"
-
-
-def _key(raw: str) -> str:
-    """The plate key of an OCR candidate; most are already one (`plates.normalize` is the
-    identity on upper-case ASCII letters and digits) and skip the Unicode folding."""
-    if raw.isascii() and raw.isalnum() and raw.upper() == raw:
-        return raw
-    return plates.normalize(raw)
 
 
 def invalidate_after_commit(session: Session, watch: BulletinWatch) -> None:

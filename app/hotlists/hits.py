@@ -7,71 +7,37 @@ trail, and a fresh push only to officers who have not had one within the push in
 """
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from functools import partial
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from alerts import compose
-from alerts.routing import PriorityRouting, Recipient, Routing, route
-from app.delivery import outbox
-from app.models import (
-    Alert,
-    AlertRecipient,
-    Device,
-    HotList,
-    HotListEntry,
-    OfficerStatus,
-    Read,
-)
+from alerts.push import PushMessage
+from alerts.routing import Recipient, Routing, route
+from app.delivery import outbox, recipients
+from app.delivery.recipients import AlertSettings
+from app.models import Alert, Device, HotList, HotListEntry
 from app.models import Hit as HitRow
+from app.officers.beats import officers_on_beats
 from app.officers.tracker import OfficerTracker
-from geo import Point
-from geo.motion import Sighting, ago, describe
+from app.reads.stored import StoredRead, previous_sighting
+from geo.motion import ago, describe
 from lpr.matcher import Hit
 
 log = logging.getLogger(__name__)
 
 TRAIL_LIMIT = 50  # sightings kept on an alert; older ones stay in plate_read
-MOTION_LOOKBACK = timedelta(minutes=15)  # an earlier read this recent gives direction and speed
-
-
-@dataclass(frozen=True, slots=True)
-class AlertSettings:
-    routing: PriorityRouting
-    detail: compose.Detail
-    ttl_s: int
-    tz: ZoneInfo
-    merge_window: timedelta = timedelta(minutes=10)
-    push_interval: timedelta = timedelta(seconds=60)
-    retro_push_within: timedelta = timedelta(minutes=15)  # older historical hits: dispatch only
-
-
-@dataclass(frozen=True, slots=True)
-class ReadFacts:
-    """The stored read a hit came from, as the alert needs it."""
-
-    id: int
-    plate: str
-    plate_key: str
-    state: str | None
-    read_at: datetime
-    lat: float | None
-    lon: float | None
-    heading_deg: float | None
-    camera_name: str
-    vehicle: compose.Vehicle
-    beat: str | None = None
 
 
 def raise_alert(
     session: Session,
     *,
     hit: Hit,
-    read: ReadFacts,
+    read: StoredRead,
+    camera_name: str,
     config: AlertSettings,
     officers: OfficerTracker,
     now: datetime,
@@ -146,14 +112,15 @@ def raise_alert(
         state=read.state or entry.state, list_name=hotlist.name, list_kind=hotlist.kind,
         priority=hotlist.priority, reason=entry.reason, case_number=entry.case_number,
         match=hit.quality.value, read_at=read.read_at, lat=read.lat, lon=read.lon,
-        heading_deg=read.heading_deg, camera_name=read.camera_name,
+        heading_deg=read.heading_deg, camera_name=camera_name,
         record_vehicle=record_vehicle, camera_vehicle=read.vehicle, warnings=warnings,
         beat=read.beat, motion=motion, sightings=alert.sightings,
         explanation=hit.explanation_text,
     )  # fmt: skip
     alert.title = compose.title(facts)
     alert.body = compose.summary(facts, config.tz)
-    trail = [*alert.details.get("trail", []), _trail_point(read, hit_row.id)][-TRAIL_LIMIT:]
+    point = _trail_point(read, camera_name, hit_row.id)
+    trail = [*alert.details.get("trail", []), point][-TRAIL_LIMIT:]
     alert.details = {  # a new dict: SQLAlchemy does not see changes made inside a JSON value
         "kind": "hotlist_hit", "read_id": read.id, "hit_id": hit_row.id, "entry_id": entry.id,
         "hotlist_id": hotlist.id, "list": hotlist.name, "list_kind": hotlist.kind,
@@ -162,7 +129,7 @@ def raise_alert(
         "match": hit.quality.value, "match_label": compose.match_label(hit.quality.value),
         "explanation": hit.explanation_text, "matching": match_details(hit),
         "warnings": list(warnings), "record_vehicle": _vehicle_dict(record_vehicle),
-        "camera_vehicle": _vehicle_dict(read.vehicle), "camera": read.camera_name,
+        "camera_vehicle": _vehicle_dict(read.vehicle), "camera": camera_name,
         "heading_deg": read.heading_deg, "note": entry.note, "beat": read.beat,
         "motion": motion, "covert": covert, "notify_dispatch": routing.notify_dispatch,
         "search_radius_m": routing.radius_m, "widened": routing.widened,
@@ -170,7 +137,10 @@ def raise_alert(
         "trail": trail,
     }  # fmt: skip
     session.add(alert)
-    pushed = _notify(session, alert, routing.recipients, facts, config, now)
+    pushed = recipients.tell_sighting(
+        session, alert=alert, found=routing.recipients, interval=config.push_interval, now=now,
+        message_for=partial(_message, facts, config),
+    )  # fmt: skip
     session.flush()
     log.info(
         "alert.updated" if alert.sightings > 1 else "alert.created",
@@ -186,16 +156,14 @@ def raise_alert(
 def _route(
     session: Session,
     *,
-    read: ReadFacts,
+    read: StoredRead,
     priority: int,
     covert: bool,
     config: AlertSettings,
     officers: OfficerTracker,
     now: datetime,
 ) -> Routing:
-    sighting = None
-    if read.lat is not None and read.lon is not None:
-        sighting = Sighting(Point(read.lat, read.lon), read.read_at, heading_deg=read.heading_deg)
+    sighting = read.sighting()
     officers.sync(session, now)
     return route(
         read=sighting,
@@ -203,43 +171,9 @@ def _route(
         officers=officers.index,
         config=config.routing,
         now=now,
-        previous=_previous_sighting(session, read) if sighting else None,
-        beat_officers=_beat_officers(session, read.beat) if read.beat else (),
+        previous=previous_sighting(session, read) if sighting else None,
+        beat_officers=officers_on_beats(session, [read.beat]),
         covert=covert,
-    )
-
-
-def _previous_sighting(session: Session, read: ReadFacts) -> Sighting | None:
-    """The latest earlier read of the same plate with a position: direction and speed."""
-    row = session.execute(
-        select(Read.lat, Read.lon, Read.read_at, Read.heading_deg)
-        .where(
-            Read.plate_key == read.plate_key,
-            Read.id != read.id,  # type: ignore[arg-type]
-            Read.read_at < read.read_at,  # type: ignore[operator]
-            Read.read_at >= read.read_at - MOTION_LOOKBACK,  # type: ignore[operator]
-            Read.lat.is_not(None),  # type: ignore[union-attr]
-        )
-        .order_by(Read.read_at.desc())  # type: ignore[union-attr]
-        .limit(1)
-    ).first()
-    if row is None:
-        return None
-    return Sighting(Point(row.lat, row.lon), row.read_at, heading_deg=row.heading_deg)
-
-
-def _beat_officers(session: Session, beat: str) -> list[int]:
-    has_device = exists().where(
-        and_(Device.user_id == OfficerStatus.user_id, Device.is_active)  # type: ignore[arg-type]
-    )
-    return list(
-        session.scalars(
-            select(OfficerStatus.user_id).where(
-                OfficerStatus.assigned_beat == beat,
-                OfficerStatus.on_duty,  # type: ignore[arg-type]
-                has_device,
-            )
-        )
     )
 
 
@@ -252,50 +186,6 @@ def _open_alert(session: Session, dedup_key: str, *, since: datetime) -> Alert |
         .with_for_update()
     )
     return session.scalars(query).first()
-
-
-def _notify(
-    session: Session,
-    alert: Alert,
-    recipients: tuple[Recipient, ...],
-    facts: compose.HitFacts,
-    config: AlertSettings,
-    now: datetime,
-) -> int:
-    """Queue a push per device of each recipient not pushed about this alert lately."""
-    assert alert.id is not None
-    known = {
-        r.user_id: r
-        for r in session.scalars(select(AlertRecipient).where(AlertRecipient.alert_id == alert.id))
-    }
-    deliveries = 0
-    for recipient in recipients:
-        row = known.get(recipient.officer_id)
-        if row is None:
-            row = AlertRecipient(
-                alert_id=alert.id, user_id=recipient.officer_id, rank=recipient.rank,
-                created_at=now, reason=recipient.reason.value,
-            )  # fmt: skip
-        elif row.last_pushed_at is not None and now - row.last_pushed_at < config.push_interval:
-            continue
-        row.distance_m = None if recipient.distance_m is None else round(recipient.distance_m, 1)
-        row.eta_s = None if recipient.eta_s is None else round(recipient.eta_s, 1)
-        row.last_pushed_at = now
-        session.add(row)
-        session.flush()
-        audience = compose.Audience(recipient.distance_m, recipient.bearing_deg)
-        assert row.id is not None
-        for device in outbox.working_devices(session, recipient.officer_id):
-            message = compose.message(
-                facts, audience, token=device.token, platform=outbox.platform(device),
-                detail=config.detail, ttl_s=config.ttl_s, tz=config.tz,
-            )  # fmt: skip
-            outbox.queue(
-                session, alert_id=alert.id, recipient_id=row.id, device=device,
-                priority=alert.priority, message=message, now=now,
-            )  # fmt: skip
-            deliveries += 1
-    return deliveries
 
 
 def match_details(hit: Hit) -> dict[str, Any]:
@@ -317,10 +207,20 @@ def match_details(hit: Hit) -> dict[str, Any]:
     }
 
 
-def _trail_point(read: ReadFacts, hit_id: int | None) -> dict[str, Any]:
+def _message(
+    facts: compose.HitFacts, config: AlertSettings, chosen: Recipient, device: Device
+) -> PushMessage:
+    audience = compose.Audience(chosen.distance_m, chosen.bearing_deg)
+    return compose.message(
+        facts, audience, token=device.token, platform=outbox.platform(device),
+        detail=config.detail, ttl_s=config.ttl_s, tz=config.tz,
+    )  # fmt: skip
+
+
+def _trail_point(read: StoredRead, camera_name: str, hit_id: int | None) -> dict[str, Any]:
     return {
         "read_id": read.id, "hit_id": hit_id, "read_at": read.read_at.isoformat(),
-        "camera": read.camera_name, "lat": read.lat, "lon": read.lon,
+        "camera": camera_name, "lat": read.lat, "lon": read.lon,
         "heading_deg": read.heading_deg, "beat": read.beat, "plate": read.plate,
     }  # fmt: skip
 

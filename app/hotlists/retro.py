@@ -15,12 +15,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
-from alerts import compose
-from app.hotlists.hits import AlertSettings, ReadFacts, raise_alert
+from app.delivery.recipients import AlertSettings
+from app.hotlists.hits import raise_alert
 from app.hotlists.index import entry_value, policy_of
 from app.models import Camera, HotList, HotListEntry, Read
 from app.officers.tracker import OfficerTracker
-from app.reads.writer import candidates
+from app.reads.stored import COLUMNS, StoredRead
 from lpr import plates
 from lpr.index import PlateIndex
 
@@ -56,17 +56,17 @@ def check(
     hits = 0
     for start in range(0, len(conditions), 20):
         query = (
-            select(Read, Camera.name)
+            select(*COLUMNS, Camera.name.label("camera_name"))  # type: ignore[attr-defined]
             .join(Camera, Camera.id == Read.camera_id)  # type: ignore[arg-type]
             .where(Read.read_at >= since, or_(*conditions[start : start + 20]))  # type: ignore[operator]
             .order_by(Read.read_at)  # type: ignore[arg-type]
             .limit(MAX_READS)
         )
-        for read, camera_name in session.execute(query):
-            row = read.model_dump()
-            for hit in index.match_read(candidates(row), state=read.state, now=now):
+        for row in session.execute(query):
+            read = StoredRead.of(row.id, row._mapping)
+            for hit in index.match_read(read.keys, state=read.state, now=now):
                 alert = raise_alert(
-                    session, hit=hit, read=_facts(read, camera_name), config=config,
+                    session, hit=hit, read=read, camera_name=row.camera_name, config=config,
                     officers=officers, now=now, historical=True,
                 )  # fmt: skip
                 hits += alert is not None
@@ -84,26 +84,3 @@ def _is_pattern(key: str) -> bool:
 def _like(pattern: str) -> str:
     # Keys hold only A-Z and 0-9, so LIKE's own wildcards cannot occur in them.
     return pattern.replace("*", "%").replace("?", "_")
-
-
-def _facts(read: Read, camera_name: str) -> ReadFacts:
-    assert read.id is not None
-    return ReadFacts(
-        id=read.id,
-        plate=read.plate,
-        plate_key=read.plate_key,
-        state=read.state,
-        read_at=read.read_at,
-        lat=read.lat,
-        lon=read.lon,
-        heading_deg=read.heading_deg,
-        camera_name=camera_name,
-        vehicle=compose.Vehicle(
-            year=read.vehicle_year,
-            make=read.vehicle_make,
-            model=read.vehicle_model,
-            color=read.vehicle_color,
-            type=read.vehicle_type,
-        ),
-        beat=read.beat,
-    )

@@ -23,7 +23,7 @@ from app.clock import Clock
 from app.intake.images import ImageStore
 from app.intake.sources import CameraSources
 from app.officers.beats import BeatTagger
-from app.reads import rows as readrows
+from app.reads import rows
 from app.reads.cameras import CameraRef
 from app.reads.dedup import SOURCE_KEYS
 from app.reads.writer import IngestWriter, Stored
@@ -150,7 +150,8 @@ class Intake:
         for index, read in enumerate(message.reads):
             camera = self.sources.resolve(key, read.camera_ref, label=message.camera_label, now=now)
             try:
-                row = read_row(read, camera, vendor=vendor, kind=message.kind, beats=beats)
+                details = vendor_details(read, vendor=vendor, kind=message.kind)
+                row = rows.row_of(read, camera, beats=beats, details=details)
             except LprError as error:  # the parsers only pass storable plates; never fail all
                 plan.notes.append(f"reads[{index}]: not stored: {error}")
                 continue
@@ -218,10 +219,8 @@ class Intake:
             self._images.delete(ref)
 
 
-def read_row(
-    read: Read, camera: CameraRef, *, vendor: Vendor, kind: str, beats: BeatTagger | None = None
-) -> dict[str, Any]:
-    """The row of a vendor read (app/reads/rows.py), with where it came from in `details`."""
+def vendor_details(read: Read, *, vendor: Vendor, kind: str) -> dict[str, Any]:
+    """Where a vendor read came from, stored in its `details`."""
     vehicle = read.vehicle
     confidences = {
         "make": vehicle.make_confidence,
@@ -238,13 +237,7 @@ def read_row(
         details["notes"] = list(read.notes)
     if any(value is not None for value in confidences.values()):
         details["vehicle_confidence"] = {k: v for k, v in confidences.items() if v is not None}
-    return readrows.build(
-        camera, plate=read.plate, state=read.state, read_at=read.read_at, lat=read.lat,
-        lon=read.lon, heading_deg=read.heading_deg, confidence=read.confidence,
-        candidates=[(c.plate, c.confidence) for c in read.candidates],
-        vehicle={name: getattr(vehicle, name) for name in readrows.VEHICLE_FIELDS},
-        image_url=read.image_url, beats=beats, details=details,
-    )  # fmt: skip
+    return details
 
 
 def _choose_image(images: Sequence[InlineImage], index: int) -> InlineImage | None:

@@ -81,6 +81,8 @@ class AlertRecipient(SQLModel, table=True):
     reason: str = "nearest"  # or "beat": assigned to the beat where the car was read
     created_at: datetime = utc_column()
     last_pushed_at: datetime | None = utc_column(nullable=True)
+    # The last push of a sighting (a read of the car): phones ring for one once per interval.
+    last_sighting_pushed_at: datetime | None = utc_column(nullable=True)
     acknowledged_at: datetime | None = utc_column(nullable=True)
 
 

@@ -6,16 +6,18 @@ still tags reads and routes to beat officers.
 
 import json
 import logging
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from shapely.geometry import mapping
-from sqlalchemy import delete, select
-from sqlmodel import Session
+from sqlalchemy import delete, exists, select
+from sqlmodel import Session, col
 
 from app.cache import Memo
 from app.models import Beat as BeatRow
+from app.models import Device, OfficerStatus
 from geo import Point
 from geo.zones import Beat, BeatMap, from_geojson, grid_beats
 
@@ -122,3 +124,16 @@ class BeatTagger:
             known = self.beats.beat_at(Point(lat, lon)) or ""
             self._known.put(key, known)
         return known or None
+
+
+def officers_on_beats(session: Session, codes: Iterable[str | None]) -> list[int]:
+    """On-duty officers assigned to any of the beats, with a working phone: told of every hit
+    and bulletin there, wherever they are."""
+    wanted = sorted({code for code in codes if code})
+    if not wanted:
+        return []
+    has_device = exists().where(Device.user_id == OfficerStatus.user_id, col(Device.is_active))
+    query = select(OfficerStatus.user_id).where(
+        col(OfficerStatus.assigned_beat).in_(wanted), col(OfficerStatus.on_duty), has_device
+    )
+    return sorted(user_id for user_id in session.scalars(query) if user_id is not None)

@@ -1,35 +1,31 @@
-"""The row a read is stored as, whichever intake it came through (our JSON or a vendor's)."""
+"""The row a read is stored as, whichever intake it came through: every intake (our JSON, each
+vendor's format) hands over an `lpr.Read`, and this is the one place that decides its position,
+heading, beat, plate key and the OCR candidates the matchers probe."""
 
-from collections.abc import Iterable, Mapping
-from datetime import datetime
 from typing import Any
 
 from app.officers.beats import BeatTagger
 from app.reads.cameras import CameraRef
-from lpr import plates
+from lpr import Read, candidates, plates
 
 VEHICLE_FIELDS = ("make", "model", "color", "type", "year")
 
 
-def build(
+def row_of(
+    read: Read,
     camera: CameraRef,
     *,
-    plate: str,
-    state: str | None,
-    read_at: datetime | None,
-    lat: float | None,
-    lon: float | None,
-    heading_deg: float | None,
-    confidence: float | None,
-    candidates: Iterable[tuple[str, float | None]],
-    vehicle: Mapping[str, Any],
-    image_url: str | None,
     beats: BeatTagger | None,
     details: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A read row: its own position (a mobile unit's GPS) over the camera's, and its own
-    heading likewise; tagged with the beat it falls in. `read_at` None means "when received"."""
-    parsed = plates.parse(plate)
+    heading likewise; tagged with the beat it falls in. `read_at` None means "when received".
+
+    Besides the plate_read columns (app/reads/bulk.py) the row carries `keys`, the ranked OCR
+    candidates (`lpr.candidates.ranked`), computed once for every matcher that looks at it.
+    Raises lpr.InvalidPlate for a plate with nothing to store."""
+    parsed = plates.parse(read.plate)
+    lat, lon = read.lat, read.lon
     if lat is None or lon is None:
         lat, lon = camera.lat, camera.lon
     beat = None
@@ -38,19 +34,21 @@ def build(
     row = {
         "beat": beat,
         "camera_id": camera.id,
-        "plate": plate,
+        "plate": read.plate,
         "plate_key": parsed.key,
         "plate_removed": parsed.removed or None,
-        "state": state,
-        "read_at": read_at,
+        "state": read.state,
+        "read_at": read.read_at,
         "lat": lat,
         "lon": lon,
-        "heading_deg": heading_deg if heading_deg is not None else camera.heading_deg,
-        "confidence": confidence,
-        "candidates": [{"plate": p, "confidence": c} for p, c in candidates] or None,
-        "image_url": image_url,
+        "heading_deg": read.heading_deg if read.heading_deg is not None else camera.heading_deg,
+        "confidence": read.confidence,
+        "candidates": [{"plate": c.plate, "confidence": c.confidence} for c in read.candidates]
+        or None,
+        "image_url": read.image_url,
+        "keys": candidates.ranked(read),
     }
-    row.update({f"vehicle_{name}": vehicle.get(name) for name in VEHICLE_FIELDS})
+    row.update({f"vehicle_{name}": getattr(read.vehicle, name) for name in VEHICLE_FIELDS})
     if details is not None:
         row["details"] = details
     return row

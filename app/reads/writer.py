@@ -12,30 +12,30 @@ import contextlib
 import logging
 import queue
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import psycopg
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
-from alerts import compose
 from app.bulletins.watch import BulletinWatch
 from app.clock import Clock
 from app.db import transaction
-from app.hotlists.hits import AlertSettings, ReadFacts, raise_alert
+from app.delivery.recipients import AlertSettings
+from app.hotlists.hits import raise_alert
 from app.hotlists.index import HotListIndex
 from app.officers.tracker import OfficerTracker
 from app.reads import dedup as readkeys
 from app.reads.bulk import insert_postgresql, insert_reads
 from app.reads.cameras import CameraRef
+from app.reads.stored import StoredRead
 from lpr import plates
 
 log = logging.getLogger(__name__)
-
-MAX_CANDIDATES = 10  # OCR guesses matched per read; the rest are stored, not matched
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +46,6 @@ class Stored:
     # Rows not stored because their vendor ids were (app/reads/dedup.py): row index -> the id of
     # the read they repeat (None if unknown).
     duplicate_of: dict[int, int | None] = field(default_factory=dict)
-    queued_pushes: bool = False  # the transaction wrote deliveries for the push worker
-
-    def __post_init__(self) -> None:
-        if self.alert_ids and not self.queued_pushes:
-            object.__setattr__(self, "queued_pushes", True)
 
 
 @dataclass(slots=True)
@@ -74,7 +69,6 @@ class IngestWriter:
         officers: OfficerTracker,
         clock: Clock,
         max_batch_rows: int = 2000,
-        on_commit: Callable[[], None] = lambda: None,
         bulletins: BulletinWatch | None = None,
     ) -> None:
         self._bulletins = bulletins  # the live watch of dispatcher bulletins (app/bulletin_watch)
@@ -88,7 +82,6 @@ class IngestWriter:
         self._officers = officers
         self._clock = clock
         self._max_rows = max_batch_rows
-        self._on_commit = on_commit
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
         self._started = False
@@ -153,8 +146,6 @@ class IngestWriter:
                 self._write([job])
             return
         _settle(list(zip(jobs, results, strict=True)))
-        if any(result.queued_pushes for result in results):
-            self._on_commit()  # wake the push worker only when there is something to send
 
     def _write_batch(self, jobs: Sequence[_Job]) -> list[Stored]:
         now = self._clock()
@@ -193,8 +184,7 @@ class IngestWriter:
                 )
             if self._bulletins is not None:
                 fresh = [None if dedup and dedup.is_duplicate[i] else r for i, r in enumerate(ids)]
-                if self._bulletins.match(session, rows, fresh, now):
-                    results = [replace(r, queued_pushes=True) for r in results]
+                self._bulletins.match(session, rows, fresh, now)
         return results
 
     def _write_quiet_batch(
@@ -215,7 +205,7 @@ class IngestWriter:
                     self._bulletins.refresh(session, now)
         matcher = self._index.matcher
         for row in rows:
-            if matcher.match_read(candidates(row), state=row["state"], now=now):
+            if matcher.match_read(row["keys"], state=row["state"], now=now):
                 return None
         if self._bulletins is not None and (
             self._bulletins.has_pending() or self._bulletins.fits(rows, [0] * len(rows), now)
@@ -241,35 +231,18 @@ class IngestWriter:
             raise
 
     def _match(
-        self, session: Any, camera: CameraRef, read_id: int, row: dict[str, Any], now: Any
+        self, session: Session, camera: CameraRef, read_id: int, row: dict[str, Any], now: datetime
     ) -> list[int]:
-        hits = self._index.matcher.match_read(candidates(row), state=row["state"], now=now)
+        hits = self._index.matcher.match_read(row["keys"], state=row["state"], now=now)
         if not hits:
             return []
-        facts = ReadFacts(
-            id=read_id,
-            plate=row["plate"],
-            plate_key=row["plate_key"],
-            beat=row.get("beat"),
-            state=row["state"],
-            read_at=row["read_at"],
-            lat=row["lat"],
-            lon=row["lon"],
-            heading_deg=row["heading_deg"],
-            camera_name=camera.name,
-            vehicle=compose.Vehicle(
-                year=row["vehicle_year"],
-                make=row["vehicle_make"],
-                model=row["vehicle_model"],
-                color=row["vehicle_color"],
-                type=row["vehicle_type"],
-            ),
-        )
+        read = StoredRead.of(read_id, row)
         alert_ids = []
         for hit in hits:
             alert = raise_alert(
-                session, hit=hit, read=facts, config=self._alerts, officers=self._officers, now=now
-            )
+                session, hit=hit, read=read, camera_name=camera.name, config=self._alerts,
+                officers=self._officers, now=now,
+            )  # fmt: skip
             if alert is not None and alert.id is not None:
                 alert_ids.append(alert.id)
         return alert_ids
@@ -302,19 +275,6 @@ def _resolve(future: Any, outcome: Any) -> None:
         future.set_exception(outcome)
     else:
         future.set_result(outcome)
-
-
-def candidates(row: dict[str, Any]) -> list[tuple[str, float | None]]:
-    """The read's OCR guesses as the matcher takes them: normalised keys, best first, each once,
-    the plate as reported always included."""
-    found = [(row["plate_key"], row.get("confidence"))]
-    seen = {row["plate_key"]}
-    for guess in row.get("candidates") or ():
-        key = plates.normalize(str(guess.get("plate", "")))
-        if key and key not in seen:
-            seen.add(key)
-            found.append((key, guess.get("confidence")))
-    return found[:MAX_CANDIDATES]
 
 
 class StoreFailed(Exception):

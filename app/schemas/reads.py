@@ -11,6 +11,7 @@ from pydantic import (
     Field,
 )
 
+import lpr
 from app.schemas.common import Confidence, Heading, Located, PlateText, StateCode, Vehicle, http_url
 
 MAX_READS_PER_REQUEST = 1000
@@ -36,6 +37,20 @@ class ReadIn(Located):
     candidates: Annotated[list[Candidate], Field(default_factory=list, max_length=20)]
     vehicle: Vehicle | None = None
     image_url: Annotated[str, Field(max_length=2048), AfterValidator(http_url)] | None = None
+
+    def to_read(self) -> lpr.Read:
+        """The read as every intake hands it over (app/reads/rows.py)."""
+        vehicle = self.vehicle or Vehicle()
+        return lpr.Read(
+            plate=self.plate, state=self.state, read_at=self.read_at, lat=self.lat,
+            lon=self.lon, heading_deg=self.heading, confidence=self.confidence,
+            candidates=tuple(lpr.Candidate(c.plate, c.confidence) for c in self.candidates),
+            vehicle=lpr.VehicleSeen(
+                make=vehicle.make, model=vehicle.model, color=vehicle.color,
+                type=vehicle.type, year=vehicle.year,
+            ),
+            image_url=self.image_url,
+        )  # fmt: skip
 
 
 class ReadBatchIn(BaseModel):

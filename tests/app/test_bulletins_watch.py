@@ -17,11 +17,13 @@ from app.db import make_engine, transaction
 from app.hotlists.index import HotListIndex
 from app.models import Bulletin, BulletinMatch, Role
 from app.officers.tracker import OfficerTracker
+from app.reads import rows
 from app.reads.cameras import CameraRef
 from app.reads.writer import IngestWriter
 from app.runtime import alert_settings, bulletin_rules
 from app.schemas.bulletins import BulletinCreate
 from app.settings import Settings
+from lpr import Read
 from tests import factories
 from tests.app.bulletin_support import CAMERA, NEAR, body, dispatcher, post, queued
 from tests.app.helpers import make_world, officer_on_duty
@@ -74,14 +76,7 @@ def _post(engine: Engine, clock: ManualClock, context: BulletinContext, **overri
 
 
 def _read(camera: CameraRef, plate: str) -> dict[str, object]:
-    return {
-        "camera_id": camera.id,
-        "plate": plate, "plate_key": plate, "plate_removed": None, "state": None,
-        "read_at": None, "lat": CAMERA[0], "lon": CAMERA[1], "heading_deg": None,
-        "confidence": None, "candidates": None, "vehicle_make": None, "vehicle_model": None,
-        "vehicle_color": None, "vehicle_type": None, "vehicle_year": None, "image_url": None,
-        "beat": None,
-    }  # fmt: skip
+    return rows.row_of(Read(plate=plate, lat=CAMERA[0], lon=CAMERA[1]), camera, beats=None)
 
 
 def _matches(engine: Engine, bulletin_id: int) -> list[tuple[str, str]]:
