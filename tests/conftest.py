@@ -141,15 +141,21 @@ def fcm(tmp_path: Path) -> Iterator[FcmServer]:
 
 
 @pytest.fixture
-def settings(database_url: str, fcm: FcmServer, tmp_path: Path) -> Settings:
+def settings(request: pytest.FixtureRequest, database_url: str, tmp_path: Path) -> Settings:
+    """The app pushes through firebase-admin to the `fcm` inbox when the test asks for `fcm`
+    (itself or through another fixture), else to the log: most tests never push, and an inbox
+    is a uvicorn server to start and stop."""
+    push: dict[str, Any] = {"push_sender": "log"}
+    if "fcm" in request.fixturenames:
+        fcm: FcmServer = request.getfixturevalue("fcm")
+        push = {"fcm_credentials": fcm.credentials_path, "fcm_url": fcm.base_url}
     return Settings(
         env="test",
         database_url=database_url,
         data_dir=tmp_path,
-        fcm_credentials=fcm.credentials_path,
-        fcm_url=fcm.base_url,
         fcm_inbox=False,
         embedded_worker=False,  # tests drive the worker with delivery.run_once
+        **push,
     )
 
 

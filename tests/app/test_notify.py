@@ -37,3 +37,17 @@ def test_each_channel_wakes_its_callback(postgres_server_url: str) -> None:
         assert calls["lists"] == before["lists"]
     finally:
         listener.stop()
+
+
+def test_stop_ends_the_thread_while_it_waits_for_notifications(postgres_server_url: str) -> None:
+    connected = threading.Event()
+    before = set(threading.enumerate())
+    listener = Listener(postgres_server_url, {"lookout_hotlists": connected.set}).start()
+    started = set(threading.enumerate()) - before
+    assert connected.wait(10)  # now blocked waiting on the connection, with nothing to come
+
+    listener.stop()
+
+    # stop() wakes the blocked wait and returns once the thread has ended: none is left behind.
+    assert started and not any(thread.is_alive() for thread in started)
+    listener.stop()  # and stopping twice is harmless
