@@ -2,7 +2,7 @@
 
 Every case starts from one bulletin, a silver Honda Civic with plate 7ABC123 seen 1 km around
 CAMERA at INCIDENT_AT, and one read that fits it; each row changes the one thing its rule is
-about. No database and no app: `Watched` and `ReadView` are built directly.
+about. No database and no app: `Watched` and `StoredRead` are built directly.
 """
 
 import math
@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from alerts.compose import Vehicle
-from app.bulletins.rules import Fit, ReadView, Rules, Watched, fit
+from app.bulletins.rules import Fit, Rules, Watched, fit
 from app.models import BulletinStatus
+from app.reads.stored import StoredRead
 from geo import Point
 from geo.areas import METRES_PER_DEGREE, Growth, circle
 from lpr.patterns import Pattern
@@ -49,7 +50,7 @@ def read(
     heading_deg: float | None = None,
     state: str | None = None,
     vehicle: Vehicle = CIVIC,
-) -> ReadView:
+) -> StoredRead:
     """A read `minutes` after the incident, `east_m` east of CAMERA (None: no position).
     `plates` are its OCR candidates, best first, each a key or (key, confidence)."""
     keys = tuple((p, 0.9) if isinstance(p, str) else p for p in plates or ("7ABC123",))
@@ -57,14 +58,14 @@ def read(
     if east_m is not None:
         lat = CAMERA.lat
         lon = CAMERA.lon + east_m / (METRES_PER_DEGREE * math.cos(math.radians(CAMERA.lat)))
-    return ReadView(
-        id=7, camera_id=3, plate=keys[0][0], keys=keys, state=state,
+    return StoredRead(
+        id=7, camera_id=3, plate=keys[0][0], plate_key=keys[0][0], keys=keys, state=state,
         read_at=INCIDENT_AT + timedelta(minutes=minutes), lat=lat, lon=lon,
         heading_deg=heading_deg, vehicle=vehicle,
     )  # fmt: skip
 
 
-def fits(watched: Watched, view: ReadView) -> Fit:
+def fits(watched: Watched, view: StoredRead) -> Fit:
     found = fit(watched, view, RULES)
     assert found is not None, "expected the read to fit the bulletin"
     return found
