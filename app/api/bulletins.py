@@ -59,6 +59,8 @@ def create_bulletin(
     now = clock()
     row = bulletins.create(session=session, data=body, author=user, now=now, ctx=watch.context)
     invalidate_after_commit(session, watch)
+    session.commit()  # the officers in the area are pushed now; the trail search follows
+    bulletins.search_back(session=session, row=row, actor=user, now=now, ctx=watch.context)
     return _view(session, row, now, watch.context)
 
 
@@ -145,8 +147,13 @@ def update_bulletin(
     same notification; officers the changed area now covers get it for the first time."""
     now = clock()
     row = _locked(session, bulletin_id)
-    bulletins.update(session=session, row=row, data=body, actor=user, now=now, ctx=watch.context)
+    watched_changed = bulletins.update(
+        session=session, row=row, data=body, actor=user, now=now, ctx=watch.context
+    )
     invalidate_after_commit(session, watch)
+    if watched_changed:
+        session.commit()  # the change is pushed now; the trail search follows
+        bulletins.search_back(session=session, row=row, actor=user, now=now, ctx=watch.context)
     return _view(session, row, now, watch.context)
 
 

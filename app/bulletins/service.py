@@ -68,7 +68,8 @@ _VEHICLE_COLUMNS = {
 def create(
     *, session: Session, data: BulletinCreate, author: User, now: datetime, ctx: BulletinContext
 ) -> Bulletin:
-    """Post a bulletin: store it, search the stored reads, push it to the officers in its area."""
+    """Post a bulletin: store it and push it to the officers in its area. The caller commits,
+    so the pushes go out, and then runs `search_back` for its trail."""
     values = _vehicle_columns(data.vehicle or VehicleDescription())
     values |= {
         "kind": data.kind,
@@ -97,11 +98,23 @@ def create(
                 "priority": row.priority, "expires_at": row.expires_at},
     )  # fmt: skip
     _note_normalised(row)
-    bulletin_trail.retro(session, row, watched, actor=author, now=now, ctx=ctx)
     described, _ = bulletin_alert.refresh_alert(session, row, watched, alert, now, ctx.alerts.tz)
     bulletin_notify.broadcast(session, row, watched, alert, described, ctx, now, action=Action.NEW)
     session.flush()
     return row
+
+
+def search_back(
+    *, session: Session, row: Bulletin, actor: User | None, now: datetime, ctx: BulletinContext
+) -> int:
+    """Search the stored reads for a bulletin just posted or changed (its trail). When it finds
+    reads not on the trail yet, everyone told gets the update (where and when the car was last
+    seen) on the bulletin's thread. Returns the matches found."""
+    watched = compile_row(row, ctx.beats)
+    found = bulletin_trail.retro(session, row, watched, actor=actor, now=now, ctx=ctx)
+    if found:
+        _push(session, row, watched, now, ctx, Action.UPDATE)
+    return found
 
 
 def update(
@@ -112,9 +125,10 @@ def update(
     actor: User,
     now: datetime,
     ctx: BulletinContext,
-) -> Bulletin:
+) -> bool:
     """Change a bulletin and push the change to everyone told, and to whoever the area now
-    covers. A change of plate, description, place or time searches the stored reads again."""
+    covers. Returns whether it changed what the watch looks for (plate, description, place,
+    time): the caller then commits and runs `search_back`."""
     given = data.model_dump(exclude_unset=True)
     if data.version is not None and data.version != row.version:
         raise Conflict(
@@ -151,7 +165,7 @@ def update(
     _check(values, now, renewing="expires_at" in given, occurred_given="occurred_at" in given)
     diff = {c: [before[c], values[c]] for c in AUDITED_COLUMNS if before[c] != values[c]}
     if not diff:
-        return row
+        return False
     for column, (_, new) in diff.items():
         setattr(row, column, new)
     row.version += 1
@@ -164,11 +178,11 @@ def update(
         detail={"version": row.version, "changes": diff, "reason": data.reason},
     )  # fmt: skip
     watched = compile_row(row, ctx.beats)
+    _push(session, row, watched, now, ctx, Action.UPDATE)
     if WATCHED_COLUMNS & diff.keys():
         _note_normalised(row)
-        bulletin_trail.retro(session, row, watched, actor=actor, now=now, ctx=ctx)
-    _push(session, row, watched, now, ctx, Action.UPDATE)
-    return row
+        return True
+    return False
 
 
 def cancel(

@@ -94,9 +94,10 @@ def retro(
     actor: User | None,
     now: datetime,
     ctx: BulletinContext,
-) -> Search:
+) -> int:
     """Search the stored reads for the bulletin, keep what fits, and audit the search with the
-    case number as its purpose (DOMAIN.md 4.3, 6.3)."""
+    case number as its purpose (DOMAIN.md 4.3, 6.3). Returns the matches it stored (a read
+    the live watch matched meanwhile is stored once, by whoever came first)."""
     result = search(
         session,
         watched,
@@ -118,7 +119,7 @@ def retro(
         extra={"bulletin_id": row.id, "scanned": result.scanned, "matched": len(result.found),
                "truncated": result.truncated},
     )  # fmt: skip
-    return result
+    return stored
 
 
 def record(

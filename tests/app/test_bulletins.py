@@ -217,8 +217,13 @@ def test_a_read_stored_before_the_bulletin_is_in_its_trail_and_the_search_is_aud
     trail = client.get(f"/v1/bulletins/{bulletin['id']}/trail", headers=world.admin).json()
     assert [p["plate"] for p in trail["points"]] == ["7ABQ002"]
     assert trail["vehicles"][0]["plate_key"] == "7ABQ002"
-    [push] = queued(engine)
-    assert push.user_id == officer and "Last seen 10 min ago" in push.body
+    # The officers in the area are pushed before the search; what it finds follows on the
+    # bulletin's thread.
+    first, found = queued(engine)
+    assert (first.user_id, first.action) == (officer, "new")
+    assert "Last seen" not in first.body
+    assert (found.user_id, found.action) == (officer, "update")
+    assert "Last seen 10 min ago" in found.body and found.collapse_key == first.collapse_key
     audit = client.get("/v1/audit", params={"action": "bulletin.retro_search"},
                        headers=world.admin).json()["data"]  # fmt: skip
     [search] = audit

@@ -71,6 +71,7 @@ def _post(engine: Engine, clock: ManualClock, context: BulletinContext, **overri
             session=session, data=BulletinCreate.model_validate(body(**overrides)),
             author=author, now=clock(), ctx=context,
         )  # fmt: skip
+        bulletins.search_back(session=session, row=row, actor=author, now=clock(), ctx=context)
         assert row.id is not None
         return row.id
 
