@@ -176,9 +176,11 @@ def _chromium() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """A real headless Chromium (the machine's own: nothing is downloaded)."""
+    """A real headless Chromium (the machine's own: nothing is downloaded). Per module: while
+    Playwright's sync API is open, its event loop counts as running in this thread, and a later
+    test on the same worker that calls asyncio.run (firebase-admin's delete_app) would fail."""
     executable = _chromium()
     if executable is None:
         message = "no Chromium found; install it (e.g. `apt install chromium`) for the page tests"

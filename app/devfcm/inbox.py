@@ -19,7 +19,6 @@ A token prefix injects a failure, checked after the payload is validated, as FCM
 
 import base64
 import binascii
-import html
 import itertools
 import json
 import secrets
@@ -31,6 +30,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from app.clock import Clock, system_clock
+from app.devfcm.page import notification_of, render_page, target_of
 from app.devfcm.wire import InvalidMessage, validate_send_request
 
 TOKEN_LIFETIME_S = 3600
@@ -129,7 +129,7 @@ class Inbox:
     def messages(self, token: str | None = None) -> list[dict[str, object]]:
         """Accepted messages, oldest first; only those to `token` (or fid) when given."""
         with self._changed:
-            return [m for m in self._messages if token is None or _target(m) == token]
+            return [m for m in self._messages if token is None or target_of(m) == token]
 
     def clear(self) -> int:
         with self._changed:
@@ -144,7 +144,9 @@ class Inbox:
         """
         with self._changed:
             if not self._changed.wait_for(lambda: len(self._messages) >= count, timeout_s):
-                seen = [(_target(m)[-6:], _notification(m).get("title")) for m in self._messages]
+                seen = [
+                    (target_of(m)[-6:], notification_of(m).get("title")) for m in self._messages
+                ]
                 raise TimeoutError(
                     f"expected {count} FCM messages within {timeout_s}s, "
                     f"got {len(self._messages)}: {seen}"
@@ -205,7 +207,7 @@ def create_fcm_inbox(*, clock: Clock = system_clock) -> FastAPI:
             message, validate_only = validate_send_request(body)
         except InvalidMessage as error:
             return _google_error(400, "INVALID_ARGUMENT", error.message, violation=error)
-        target = _target({"message": message})
+        target = target_of({"message": message})
         for prefix, failure in _INJECTED.items():
             if target.startswith(prefix):
                 return _google_error(
@@ -236,22 +238,6 @@ def create_fcm_inbox(*, clock: Clock = system_clock) -> FastAPI:
         return HTMLResponse(render_page(inbox.messages()))
 
     return app
-
-
-def _target(record: dict[str, object]) -> str:
-    message = record.get("message")
-    if not isinstance(message, dict):
-        return ""
-    for key in ("token", "fid", "topic", "condition"):
-        if isinstance(message.get(key), str):
-            return str(message[key])
-    return ""
-
-
-def _notification(record: dict[str, object]) -> dict[str, object]:
-    message = record.get("message")
-    notification = message.get("notification") if isinstance(message, dict) else None
-    return notification if isinstance(notification, dict) else {}
 
 
 def _jwt_claims(assertion: str) -> dict[str, object] | str:
@@ -328,87 +314,3 @@ def _google_error(
     if details:
         error["details"] = details
     return JSONResponse({"error": error}, status_code=code, headers=headers)
-
-
-def render_page(messages: list[dict[str, object]]) -> str:
-    """The inbox page: every value escaped, no external assets."""
-    cards = "\n".join(_card(record) for record in reversed(messages))
-    empty = "" if messages else '<p class="empty">No messages yet.</p>'
-    return _PAGE.replace("<!--CARDS-->", empty + cards)
-
-
-def _card(record: dict[str, object]) -> str:
-    notification = _notification(record)
-    message = record.get("message")
-    data = message.get("data") if isinstance(message, dict) else None
-    rows = "".join(
-        f"<dt>{html.escape(str(key))}</dt><dd>{html.escape(str(value))}</dd>"
-        for key, value in (data.items() if isinstance(data, dict) else [])
-    )
-    return (
-        '<article class="card">'
-        f'<header><span class="app">Lookout</span>'
-        f"<time>{html.escape(str(record.get('received_at', '')))}</time></header>"
-        f"<h2>{html.escape(str(notification.get('title', '')))}</h2>"
-        f"<p>{html.escape(str(notification.get('body', '')))}</p>"
-        f"<dl>{rows}</dl>"
-        f"<footer>to …{html.escape(_target(record)[-6:])}</footer>"
-        "</article>"
-    )
-
-
-# The script builds nodes with textContent only, so message text can never become markup.
-_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Lookout FCM inbox</title>
-<style>
-body{font:15px system-ui,sans-serif;background:#1c1c1e;color:#f2f2f7;margin:0;padding:1rem}
-h1{font-size:1rem;font-weight:600;color:#8e8e93}
-#cards{max-width:26rem;margin:auto}
-.card{background:#2c2c2e;border-radius:14px;padding:.7rem .9rem;margin:.6rem 0}
-.card header{display:flex;justify-content:space-between;color:#8e8e93;font-size:.8rem}
-.card h2{font-size:1rem;margin:.3rem 0 .1rem}.card p{margin:0 0 .3rem}
-dl{display:grid;grid-template-columns:auto 1fr;gap:0 .6rem;font-size:.8rem;color:#aeaeb2;margin:0}
-dd{margin:0;word-break:break-all}footer{color:#636366;font-size:.75rem}
-.empty{color:#8e8e93;text-align:center}
-</style></head>
-<body><h1>Lookout FCM inbox</h1><div id="cards"><!--CARDS--></div>
-<script>
-"use strict";
-const base = location.href.endsWith("/") ? location.href : location.href + "/";
-function el(tag, cls, text) {
-  const node = document.createElement(tag);
-  if (cls) node.className = cls;
-  if (text !== undefined) node.textContent = String(text);
-  return node;
-}
-function card(record) {
-  const message = record.message || {};
-  const note = message.notification || {};
-  const target = String(message.token || message.fid || message.topic || "");
-  const article = el("article", "card");
-  const header = el("header");
-  header.append(el("span", "app", "Lookout"), el("time", "", record.received_at || ""));
-  const list = el("dl");
-  for (const [key, value] of Object.entries(message.data || {})) {
-    list.append(el("dt", "", key), el("dd", "", value));
-  }
-  article.append(header, el("h2", "", note.title || ""), el("p", "", note.body || ""), list,
-                 el("footer", "", "to …" + target.slice(-6)));
-  return article;
-}
-async function refresh() {
-  try {
-    const answer = await fetch(new URL("messages", base), {cache: "no-store"});
-    const {messages} = await answer.json();
-    const cards = messages.slice().reverse().map(card);
-    if (!cards.length) cards.push(el("p", "empty", "No messages yet."));
-    document.getElementById("cards").replaceChildren(...cards);
-  } catch (error) {
-    console.warn("inbox refresh failed", error);
-  }
-}
-setInterval(refresh, 2000);
-</script></body></html>
-"""
