@@ -38,6 +38,9 @@ _ENTRY_COLUMNS = (
     HotListEntry.expires_at,
 )
 LIST_POLL_MARGIN = timedelta(seconds=10)  # lists committed late still get seen
+# The writer applies changes between batches of reads: a 50,000-row import is applied a slice
+# per batch, so cameras are answered meanwhile instead of waiting for all of it.
+CHANGES_PER_REFRESH = 2000
 
 
 def entry_value(row: Any) -> Entry:
@@ -101,7 +104,10 @@ class HotListIndex:
         condition = HotListChange.id > self._applied_id  # type: ignore[operator]
         if self._gaps:
             condition = or_(condition, HotListChange.id.in_(list(self._gaps)))  # type: ignore[union-attr]
-        changes = list(session.scalars(select(HotListChange).where(condition).order_by("id")))
+        query = select(HotListChange).where(condition).order_by("id").limit(CHANGES_PER_REFRESH)
+        changes = list(session.scalars(query))
+        if len(changes) == CHANGES_PER_REFRESH:
+            self._dirty = True  # more are waiting: the next batch applies the next slice
         rows = self._live_entries(session, {change.entry_id for change in changes})
         for change in changes:
             assert change.id is not None

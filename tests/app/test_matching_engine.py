@@ -9,7 +9,10 @@ from sqlalchemy.engine import Engine
 
 from app.clock import ManualClock
 from app.db import transaction
-from app.models import AlertRecipient
+from app.hotlists import service as hotlists
+from app.hotlists.index import CHANGES_PER_REFRESH, HotListIndex
+from app.models import AlertRecipient, HotList, Role
+from app.schemas.hotlists import EntryIn
 from tests import factories
 from tests.app.helpers import World, make_world, officer_on_duty
 from tests.shared_data import LPR_SAMPLES
@@ -214,3 +217,29 @@ def test_import_reports_twins_and_duplicates(
     assert kinds["twins"] == [2, 3]
     assert kinds["duplicate"] == [4, 5]
     assert report["added"] == 3
+
+
+def test_a_large_change_set_is_applied_a_slice_per_refresh(
+    engine: Engine, clock: ManualClock
+) -> None:
+    """The writer applies changes between batches of reads; thousands of new entries from
+    another process arrive over a few batches, the newest matching once applied."""
+    index = HotListIndex(poll_interval_s=3600)
+    with transaction(engine) as session:
+        index.refresh(session, clock())  # loaded: empty
+        user, _ = factories.make_user(session, role=Role.ADMIN, now=clock())
+        hotlist = HotList(name="big", kind="stolen_vehicle", priority=2, created_at=clock())
+        session.add(hotlist)
+        session.flush()
+        total = CHANGES_PER_REFRESH + 500
+        entries = [EntryIn(plate=f"8BIG{i:04d}", state="CA") for i in range(total)]
+        hotlists.add_entries(session, hotlist=hotlist, entries=entries, user=user, now=clock())
+    index.invalidate()
+    applied = []
+    with transaction(engine) as session:
+        while index.is_due():
+            applied.append(index.refresh(session, clock()))
+    assert applied == [CHANGES_PER_REFRESH, 500]
+    last = f"8BIG{total - 1:04d}"
+    assert [hit.read_key for hit in index.matcher.match_read([(last, None)], state="CA",
+                                                              now=clock())] == [last]  # fmt: skip
