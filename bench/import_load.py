@@ -56,38 +56,29 @@ def hotlist_file(rows: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-async def camera(
-    port: int, key: str, stop: threading.Event, samples: list[tuple[float, float]]
-) -> None:
-    """One camera posting one read at a time; (start, seconds) of each 202."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    i = random.randrange(1_000_000)
-    try:
-        while not stop.is_set():
-            i += 1
-            body = ingest.read_body(i)
-            head = (
-                f"POST /v1/reads HTTP/1.1\r\nHost: bench\r\nX-API-Key: {key}\r\n"
-                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-            )
-            started = time.perf_counter()
-            writer.write(head.encode() + body)
-            status_line = await reader.readline()
-            length = 0
-            while (line := await reader.readline()) not in (b"\r\n", b""):
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":")[1])
-            await reader.readexactly(length)
-            if int(status_line.split()[1]) == 202:
-                samples.append((started, time.perf_counter() - started))
-    finally:
-        writer.close()
-
-
 async def cameras_until(port: int, key: str, stop: threading.Event) -> list[tuple[float, float]]:
-    samples: list[tuple[float, float]] = []
-    await asyncio.gather(*(camera(port, key, stop, samples) for _ in range(CAMERAS)))
-    return samples
+    """CAMERAS cameras posting one read at a time until `stop`; (start, seconds) of each 202."""
+    latencies: list[float] = []
+    starts: list[float] = []
+    forever = time.perf_counter() + 3600
+    await asyncio.gather(
+        *(
+            ingest.one_sender(
+                port,
+                key,
+                "/v1/reads",
+                ingest.read_body,
+                forever,
+                latencies,
+                [],
+                [],
+                stop=stop,
+                starts=starts,
+            )
+            for _ in range(CAMERAS)
+        )
+    )
+    return list(zip(starts, latencies, strict=True))
 
 
 def run(database_url: str, rows: int, baseline_s: float) -> dict[str, float]:

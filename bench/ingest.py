@@ -19,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -145,11 +146,16 @@ async def one_sender(
     latencies: list[float],
     errors: list[int],
     sizes: list[int],
+    *,
+    stop: threading.Event | None = None,
+    starts: list[float] | None = None,
 ) -> None:
+    """Post one body at a time until `deadline` (or `stop`); each 202's latency in `latencies`
+    and, when given, its start in `starts`."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     i = random.randrange(1_000_000)
     try:
-        while time.perf_counter() < deadline:
+        while time.perf_counter() < deadline and not (stop and stop.is_set()):
             i += 1
             body = body_of(i)
             head = (
@@ -168,6 +174,8 @@ async def one_sender(
             if status == 202:
                 latencies.append(time.perf_counter() - started)
                 sizes.append(len(body))
+                if starts is not None:
+                    starts.append(started)
             else:
                 errors.append(status)
     finally:
