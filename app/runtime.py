@@ -137,7 +137,8 @@ class Runtime:
                 beats=beat_map,
                 notify_margin_m=settings.bulletins.notify_margin_m,
                 retro_max_reads=settings.bulletins.retro_max_reads,
-            )
+            ),
+            poll_interval_s=settings.ingest.hotlist_poll_s,
         )
         writer = IngestWriter(
             engine=writer_engine,
@@ -180,13 +181,15 @@ class Runtime:
             else None,
         )
 
-    def start(self) -> "Runtime":
+    def start(self, *, listen: bool = True) -> "Runtime":
+        """Start the threads. `listen` False: no PostgreSQL LISTEN, so changes made by other
+        processes arrive only by polling (tests that pace them use it)."""
         if self.worker is not None:
             self.worker.start()
             self._stops.append(self.worker.stop)
             for engine in (self.engine, self.writer_engine):
                 self._stops.append(outbox.wake_on_commit(engine, self.worker.wake))
-        if self.engine.dialect.name == "postgresql":
+        if listen and self.engine.dialect.name == "postgresql":
             wake = {
                 HOTLIST_CHANNEL: self.index.invalidate,
                 BULLETIN_CHANNEL: self.bulletins.invalidate,

@@ -100,8 +100,8 @@ class WorkerSettings(Group):
 class IngestSettings(Group):
     """Reads per group commit; vendor intake limits. OpenALPR groups carry base64 images (a
     plate crop, a vehicle crop, an overview), so a body may run to a few MB. Each process asks
-    for hot-list changes made elsewhere every `hotlist_poll_s` (PostgreSQL also wakes it at
-    once with NOTIFY)."""
+    for hot-list and bulletin changes made elsewhere every `hotlist_poll_s` (PostgreSQL also
+    wakes it at once with NOTIFY)."""
 
     max_batch: int = Field(default=2000, gt=0, alias="ingest_max_batch")
     intake_max_body_bytes: int = Field(default=8 * 1024 * 1024, gt=0)

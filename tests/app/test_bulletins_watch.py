@@ -2,25 +2,23 @@
 bulletin's retro search and the watch picking it up, and how often a phone rings."""
 
 from collections.abc import Iterator
-from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from alerts.logsender import LogSender
 from app.bulletins import service as bulletins
 from app.bulletins.push import BulletinContext
 from app.bulletins.watch import BulletinWatch
 from app.clock import ManualClock
-from app.db import make_engine, transaction
-from app.hotlists.index import HotListIndex
+from app.db import transaction
 from app.models import Bulletin, BulletinMatch, Role
-from app.officers.tracker import OfficerTracker
 from app.reads import rows
 from app.reads.cameras import CameraRef
 from app.reads.writer import IngestWriter
-from app.runtime import alert_settings, bulletin_rules
+from app.runtime import Runtime
 from app.schemas.bulletins import BulletinCreate
 from app.settings import Settings
 from lpr import Read
@@ -30,31 +28,29 @@ from tests.app.helpers import make_world, officer_on_duty
 
 
 @pytest.fixture
-def context(settings: Settings) -> BulletinContext:
-    return BulletinContext(
-        rules=bulletin_rules(settings),
-        alerts=alert_settings(settings),
-        officers=OfficerTracker(fresh_for=timedelta(minutes=5)),
-        beats=None,
+def runtime(settings: Settings, clock: ManualClock) -> Iterator[Runtime]:
+    """A process whose watch hears of bulletin changes only when told: no LISTEN, no polling."""
+    built = Runtime.build(
+        settings.changed(hotlist_poll_s=3600), clock=clock, sender=LogSender(), worker=False
     )
+    built.start(listen=False)
+    yield built
+    built.stop()
 
 
 @pytest.fixture
-def watch(context: BulletinContext) -> BulletinWatch:
-    return BulletinWatch(context, poll_interval_s=3600)  # changes reach it only when told
+def context(runtime: Runtime) -> BulletinContext:
+    return runtime.bulletins.context
 
 
 @pytest.fixture
-def writer(database_url: str, watch: BulletinWatch, clock: ManualClock) -> Iterator[IngestWriter]:
-    engine = make_engine(database_url)
-    writer = IngestWriter(
-        engine=engine, index=HotListIndex(), alert_settings=watch.context.alerts,
-        officers=watch.context.officers, clock=clock, bulletins=watch,
-    )  # fmt: skip
-    writer.start()
-    yield writer
-    writer.stop()
-    engine.dispose()
+def watch(runtime: Runtime) -> BulletinWatch:
+    return runtime.bulletins
+
+
+@pytest.fixture
+def writer(runtime: Runtime) -> IngestWriter:
+    return runtime.writer
 
 
 def _camera(engine: Engine, clock: ManualClock) -> CameraRef:
