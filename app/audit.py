@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, text
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.models import AuditLog, User
 
@@ -34,7 +34,9 @@ def record(
     if session.get_bind().dialect.name == "postgresql":
         # Two transactions appending at once would both chain onto the same predecessor.
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
-    prev_hash = session.scalar(select(AuditLog.hash).order_by(AuditLog.id.desc()).limit(1))  # type: ignore[union-attr]
+    prev_hash = session.scalar(
+        select(col(AuditLog.hash)).order_by(col(AuditLog.id).desc()).limit(1)
+    )
     row = AuditLog(
         at=now,
         actor_id=actor.id if actor else None,
@@ -76,7 +78,7 @@ def _digest(row: AuditLog) -> str:
 def verify(session: Session) -> int | None:
     """The id of the first row whose hash or link is wrong, or None when the chain holds."""
     prev = GENESIS
-    for row in session.scalars(select(AuditLog).order_by(AuditLog.id)):  # type: ignore[arg-type]
+    for row in session.scalars(select(AuditLog).order_by(col(AuditLog.id))):
         if row.prev_hash != prev or row.hash != _digest(row):
             return row.id
         prev = row.hash

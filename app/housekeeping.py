@@ -6,9 +6,11 @@ Each chore is one short transaction; running it in several processes at once is 
 import logging
 import threading
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from sqlalchemy import delete
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
+from sqlmodel import col
 
 from app.clock import Clock
 from app.db import transaction
@@ -20,10 +22,14 @@ log = logging.getLogger(__name__)
 def prune_breadcrumbs(engine: Engine, *, now: datetime, keep: timedelta) -> int:
     """Delete officer positions older than `keep`; returns how many went."""
     with transaction(engine) as session:
-        result = session.execute(
-            delete(OfficerLocation).where(OfficerLocation.recorded_at < now - keep)  # type: ignore[operator]
+        # A DML statement's result is a CursorResult, which Session.execute does not say.
+        result = cast(
+            CursorResult[Any],
+            session.execute(
+                delete(OfficerLocation).where(col(OfficerLocation.recorded_at) < now - keep)
+            ),
         )
-        removed = int(result.rowcount or 0)  # type: ignore[attr-defined]
+        removed = int(result.rowcount or 0)
     if removed:
         log.info(
             "retention.breadcrumbs", extra={"deleted": removed, "keep_s": keep.total_seconds()}

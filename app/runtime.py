@@ -33,6 +33,7 @@ from app.intake.images import ImageStore
 from app.intake.service import Intake
 from app.intake.sources import CameraSources
 from app.officers import beats
+from app.officers.beats import BeatTagger
 from app.officers.tracker import OfficerTracker
 from app.pg_listen import Listener
 from app.reads.cameras import CameraKeys
@@ -102,7 +103,7 @@ class Runtime:
     index: HotListIndex
     officers: OfficerTracker
     beats: BeatMap
-    beat_tagger: beats.BeatTagger
+    beat_tagger: BeatTagger  # not beats.BeatTagger: in here `beats` is the field above
     beats_from: str
     bulletins: BulletinWatch
     writer: IngestWriter

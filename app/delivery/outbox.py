@@ -13,7 +13,7 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import event, select, text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from alerts.push import Platform, PushMessage
 from app.models import Delivery, DeliveryStatus, Device
@@ -39,9 +39,7 @@ def wake_on_commit(engine: Engine, wake: Callable[[], None]) -> Callable[[], Non
 
 def working_devices(session: Session, user_id: int) -> list[Device]:
     return list(
-        session.scalars(
-            select(Device).where(Device.user_id == user_id, Device.is_active)  # type: ignore[arg-type]
-        )
+        session.scalars(select(Device).where(col(Device.user_id) == user_id, col(Device.is_active)))
     )
 
 
@@ -55,6 +53,7 @@ def queue(
     message: PushMessage,
     now: datetime,
 ) -> None:
+    assert device.id is not None
     session.add(
         Delivery(
             alert_id=alert_id,

@@ -40,7 +40,7 @@ class AlertSettings:
 
 def recipients_of(session: Session, alert_id: int) -> dict[int, AlertRecipient]:
     """The alert's recipients by officer id, best ranked first."""
-    query = select(AlertRecipient).where(AlertRecipient.alert_id == alert_id)
+    query = select(AlertRecipient).where(col(AlertRecipient.alert_id) == alert_id)
     return {r.user_id: r for r in session.scalars(query.order_by(col(AlertRecipient.rank)))}
 
 

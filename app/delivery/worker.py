@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from alerts.errors import PushUnavailable
 from alerts.push import (
@@ -53,14 +54,19 @@ class WorkerConfig:
 
 def claim(engine: Engine, *, config: WorkerConfig, now: datetime) -> list[Claimed]:
     due = or_(
-        and_(Delivery.status == DeliveryStatus.QUEUED, Delivery.next_attempt_at <= now),  # type: ignore[arg-type, operator]
-        and_(Delivery.status == DeliveryStatus.SENDING, Delivery.lease_until < now),  # type: ignore[arg-type, operator]
+        and_(col(Delivery.status) == DeliveryStatus.QUEUED, col(Delivery.next_attempt_at) <= now),
+        and_(col(Delivery.status) == DeliveryStatus.SENDING, col(Delivery.lease_until) < now),
     )
     with transaction(engine) as session:
         rows = session.execute(
-            select(Delivery.id, Delivery.device_id, Delivery.attempts, Delivery.message)
+            select(
+                col(Delivery.id),
+                col(Delivery.device_id),
+                col(Delivery.attempts),
+                col(Delivery.message),
+            )
             .where(due)
-            .order_by(Delivery.priority, Delivery.id)  # type: ignore[arg-type]
+            .order_by(col(Delivery.priority), col(Delivery.id))
             .limit(config.batch_size)
             .with_for_update(skip_locked=True)
         ).all()
@@ -68,7 +74,7 @@ def claim(engine: Engine, *, config: WorkerConfig, now: datetime) -> list[Claime
             return []
         session.execute(
             update(Delivery)
-            .where(Delivery.id.in_([r.id for r in rows]))  # type: ignore[union-attr]
+            .where(col(Delivery.id).in_([r.id for r in rows]))
             .values(
                 status=DeliveryStatus.SENDING,
                 lease_until=now + timedelta(seconds=config.lease_s),
@@ -107,7 +113,7 @@ def record(
                     values |= {"status": DeliveryStatus.FAILED, "last_error": f"token {reason}"}
                     session.execute(
                         update(Device)
-                        .where(Device.id == claimed.device_id, Device.is_active)  # type: ignore[arg-type]
+                        .where(col(Device.id) == claimed.device_id, col(Device.is_active))
                         .values(is_active=False, retired_at=now, retired_reason=reason)
                     )
                     log.info(
@@ -119,9 +125,9 @@ def record(
             session.execute(
                 update(Delivery)
                 .where(
-                    Delivery.id == claimed.delivery_id,  # type: ignore[arg-type]
-                    Delivery.claimed_by == config.worker_id,  # type: ignore[arg-type]
-                    Delivery.status == DeliveryStatus.SENDING,  # type: ignore[arg-type]
+                    col(Delivery.id) == claimed.delivery_id,
+                    col(Delivery.claimed_by) == config.worker_id,
+                    col(Delivery.status) == DeliveryStatus.SENDING,
                 )
                 .values(**values)
             )

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, tzinfo
 from typing import Any
 
 from sqlalchemy import insert, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app import audit
 from app.hotlists.service import (
@@ -117,7 +117,7 @@ def import_rows(
     if removes:
         session.execute(
             update(HotListEntry)
-            .where(HotListEntry.id.in_(removes))  # type: ignore[union-attr]
+            .where(col(HotListEntry.id).in_(removes))
             .values(deleted_at=now, deleted_by=user.id if user else None)
         )
         session.execute(
@@ -200,7 +200,7 @@ def end_of_day(day: date | None, tz: tzinfo) -> datetime | None:
 
 def list_named(session: Session, *, name: str, kind: str, priority: int, now: datetime) -> HotList:
     """The hot list called `name`, created with the kind's default policy if there is none."""
-    hotlist = session.scalars(select(HotList).where(HotList.name == name)).first()
+    hotlist = session.scalars(select(HotList).where(col(HotList.name) == name)).first()
     if hotlist is None:
         policy = default_policy(kind)
         hotlist = HotList(

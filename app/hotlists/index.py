@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.models import HotList, HotListChange, HotListEntry
 from lpr.errors import LprError
@@ -31,11 +31,11 @@ GAP_PATIENCE_S = 120.0
 
 
 _ENTRY_COLUMNS = (
-    HotListEntry.id,
-    HotListEntry.hotlist_id,
-    HotListEntry.plate_key,
-    HotListEntry.state,
-    HotListEntry.expires_at,
+    col(HotListEntry.id),
+    col(HotListEntry.hotlist_id),
+    col(HotListEntry.plate_key),
+    col(HotListEntry.state),
+    col(HotListEntry.expires_at),
 )
 LIST_POLL_MARGIN = timedelta(seconds=10)  # lists committed late still get seen
 # The writer applies changes between batches of reads: a 50,000-row import is applied a slice
@@ -101,9 +101,9 @@ class HotListIndex:
         self._dirty = False
         self._next_poll = time.monotonic() + self._poll_interval_s
         self._refresh_lists(session, now)
-        condition = HotListChange.id > self._applied_id  # type: ignore[operator]
+        condition = col(HotListChange.id) > self._applied_id
         if self._gaps:
-            condition = or_(condition, HotListChange.id.in_(list(self._gaps)))  # type: ignore[union-attr]
+            condition = or_(condition, col(HotListChange.id).in_(list(self._gaps)))
         query = select(HotListChange).where(condition).order_by("id").limit(CHANGES_PER_REFRESH)
         changes = list(session.scalars(query))
         if len(changes) == CHANGES_PER_REFRESH:
@@ -127,7 +127,9 @@ class HotListIndex:
         return len(changes)
 
     def _load(self, session: Session) -> None:
-        last = session.scalar(select(HotListChange.id).order_by(HotListChange.id.desc()).limit(1))  # type: ignore[union-attr]
+        last = session.scalar(
+            select(col(HotListChange.id)).order_by(col(HotListChange.id).desc()).limit(1)
+        )
         matcher = PlateIndex()
         lists = session.scalars(select(HotList)).all()
         for hotlist in lists:
@@ -137,8 +139,8 @@ class HotListIndex:
         self._lists_seen_at = max((h.updated_at for h in lists if h.updated_at), default=None)
         query = (
             select(*_ENTRY_COLUMNS)
-            .join(HotList, HotList.id == HotListEntry.hotlist_id)  # type: ignore[arg-type]
-            .where(HotListEntry.deleted_at.is_(None), HotList.is_active)  # type: ignore[union-attr, arg-type]
+            .join(HotList, col(HotList.id) == HotListEntry.hotlist_id)
+            .where(col(HotListEntry.deleted_at).is_(None), col(HotList.is_active))
         )
         for row in session.execute(query).yield_per(20_000):
             try:
@@ -154,9 +156,9 @@ class HotListIndex:
         """Apply list-level changes: a new policy, a list switched off or on."""
         query = select(HotList)
         if self._lists_seen_at is not None:
-            query = query.where(HotList.updated_at >= self._lists_seen_at - LIST_POLL_MARGIN)  # type: ignore[operator]
+            query = query.where(col(HotList.updated_at) >= self._lists_seen_at - LIST_POLL_MARGIN)
         else:
-            query = query.where(HotList.updated_at.is_not(None))  # type: ignore[union-attr]
+            query = query.where(col(HotList.updated_at).is_not(None))
         for hotlist in session.scalars(query):
             assert hotlist.id is not None
             state = (hotlist.is_active, policy_of(hotlist))
@@ -181,8 +183,8 @@ class HotListIndex:
     def _reload_list(self, session: Session, hotlist_id: int, *, active: bool) -> None:
         rows = session.execute(
             select(*_ENTRY_COLUMNS).where(
-                HotListEntry.hotlist_id == hotlist_id,
-                HotListEntry.deleted_at.is_(None),  # type: ignore[union-attr]
+                col(HotListEntry.hotlist_id) == hotlist_id,
+                col(HotListEntry.deleted_at).is_(None),
             )
         )
         for row in rows:
@@ -196,11 +198,11 @@ class HotListIndex:
             return {}
         query = (
             select(*_ENTRY_COLUMNS)
-            .join(HotList, HotList.id == HotListEntry.hotlist_id)  # type: ignore[arg-type]
+            .join(HotList, col(HotList.id) == HotListEntry.hotlist_id)
             .where(
-                HotListEntry.id.in_(ids),  # type: ignore[union-attr]
-                HotListEntry.deleted_at.is_(None),  # type: ignore[union-attr]
-                HotList.is_active,  # type: ignore[arg-type]
+                col(HotListEntry.id).in_(ids),
+                col(HotListEntry.deleted_at).is_(None),
+                col(HotList.is_active),
             )
         )
         return {row.id: row for row in session.execute(query)}

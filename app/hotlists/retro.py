@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.delivery.recipients import AlertSettings
 from app.hotlists.hits import raise_alert
@@ -44,22 +44,24 @@ def check(
     if not entry_ids or not hotlist.is_active:
         return 0
     assert hotlist.id is not None
-    entries = session.scalars(select(HotListEntry).where(HotListEntry.id.in_(entry_ids))).all()  # type: ignore[union-attr]
+    entries = session.scalars(select(HotListEntry).where(col(HotListEntry.id).in_(entry_ids))).all()
     index = PlateIndex(policies={hotlist.id: policy_of(hotlist)})
-    for row in entries:
-        index.upsert(entry_value(row))
+    for entry in entries:
+        index.upsert(entry_value(entry))
     since = now - window
     folds = sorted({plates.fold_key(e.plate_key) for e in entries if not _is_pattern(e.plate_key)})
     patterns = sorted({e.plate_key for e in entries if _is_pattern(e.plate_key)})
-    conditions = [Read.plate_fold.in_(folds[i : i + CHUNK]) for i in range(0, len(folds), CHUNK)]  # type: ignore[union-attr]
-    conditions += [Read.plate_key.like(_like(p)) for p in patterns]  # type: ignore[attr-defined]
+    conditions = [
+        col(Read.plate_fold).in_(folds[i : i + CHUNK]) for i in range(0, len(folds), CHUNK)
+    ]
+    conditions += [col(Read.plate_key).like(_like(p)) for p in patterns]
     hits = 0
     for start in range(0, len(conditions), 20):
         query = (
-            select(*COLUMNS, Camera.name.label("camera_name"))  # type: ignore[attr-defined]
-            .join(Camera, Camera.id == Read.camera_id)  # type: ignore[arg-type]
-            .where(Read.read_at >= since, or_(*conditions[start : start + 20]))  # type: ignore[operator]
-            .order_by(Read.read_at)  # type: ignore[arg-type]
+            select(*COLUMNS, col(Camera.name).label("camera_name"))
+            .join(Camera, col(Camera.id) == Read.camera_id)
+            .where(col(Read.read_at) >= since, or_(*conditions[start : start + 20]))
+            .order_by(col(Read.read_at))
             .limit(MAX_READS)
         )
         for row in session.execute(query):

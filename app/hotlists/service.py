@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, text
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app import audit
 from app.hotlists.index import HOTLIST_CHANNEL, record_change
@@ -71,7 +71,7 @@ def add_entries(
         if key not in listed and key not in seen:
             seen.add(key)
             fresh.append(entry)
-    rows = [_entry_row(entry, hotlist_id=hotlist.id, user_id=user.id, now=now) for entry in fresh]  # type: ignore[arg-type]
+    rows = [_entry_row(entry, hotlist_id=hotlist.id, user_id=user.id, now=now) for entry in fresh]
     ids = insert_entries(session, rows, now=now)
     if ids:
         audit.record(
@@ -98,16 +98,18 @@ def live_entries(
     session: Session, hotlist_id: int, *, keys: Iterable[str] | None = None
 ) -> dict[tuple[str, str | None], int]:
     """(key, state) -> id of a list's live entries: all of them, or those with one of `keys`."""
-    query = select(HotListEntry.plate_key, HotListEntry.state, HotListEntry.id).where(
-        HotListEntry.hotlist_id == hotlist_id,
-        HotListEntry.deleted_at.is_(None),  # type: ignore[union-attr]
+    query = select(
+        col(HotListEntry.plate_key), col(HotListEntry.state), col(HotListEntry.id)
+    ).where(
+        col(HotListEntry.hotlist_id) == hotlist_id,
+        col(HotListEntry.deleted_at).is_(None),
     )
     if keys is None:
         return {(key, state): entry_id for key, state, entry_id in session.execute(query)}
     wanted = sorted(set(keys))
     found: dict[tuple[str, str | None], int] = {}
     for start in range(0, len(wanted), 500):
-        chunk = query.where(HotListEntry.plate_key.in_(wanted[start : start + 500]))  # type: ignore[attr-defined]
+        chunk = query.where(col(HotListEntry.plate_key).in_(wanted[start : start + 500]))
         found.update({(key, state): entry_id for key, state, entry_id in session.execute(chunk)})
     return found
 
@@ -116,9 +118,9 @@ def insert_entries(session: Session, rows: list[dict[str, Any]], *, now: datetim
     """Insert entry rows and their change-feed rows; their ids, in order."""
     if not rows:
         return []
-    ids = list(
+    ids: list[int] = list(
         session.scalars(
-            insert(HotListEntry).returning(HotListEntry.id, sort_by_parameter_order=True),  # type: ignore[arg-type]
+            insert(HotListEntry).returning(col(HotListEntry.id), sort_by_parameter_order=True),
             rows,
         )
     )

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.models import Camera, CameraSource, Read
 from app.schemas.cameras import CameraHealth
@@ -34,25 +34,27 @@ def health(
     ids = [camera.id for camera in cameras if camera.id is not None]
     if not ids:
         return {}
-    latest = select(func.max(Read.received_at)).where(Read.camera_id == Camera.id)  # type: ignore[arg-type]
-    last_read = dict(
+    latest = select(func.max(col(Read.received_at))).where(col(Read.camera_id) == Camera.id)
+    last_read: dict[int, datetime | None] = dict(
         session.execute(
-            select(Camera.id, latest.scalar_subquery()).where(Camera.id.in_(ids))  # type: ignore[union-attr]
+            select(col(Camera.id), latest.scalar_subquery()).where(col(Camera.id).in_(ids))
         ).all()
     )
-    low = case((Read.confidence < low_confidence, 1), else_=0)  # type: ignore[operator]
+    low = case((col(Read.confidence) < low_confidence, 1), else_=0)
     hour = {
         camera_id: (count, rated, lows)
         for camera_id, count, rated, lows in session.execute(
-            select(Read.camera_id, func.count(), func.count(Read.confidence), func.sum(low))
-            .where(Read.camera_id.in_(ids), Read.received_at >= now - WINDOW)  # type: ignore[attr-defined, operator]
-            .group_by(Read.camera_id)
+            select(
+                col(Read.camera_id), func.count(), func.count(col(Read.confidence)), func.sum(low)
+            )
+            .where(col(Read.camera_id).in_(ids), col(Read.received_at) >= now - WINDOW)
+            .group_by(col(Read.camera_id))
         )
     }
     found_through: dict[int, set[int]] = {}
     for key_id, camera_id in session.execute(
-        select(CameraSource.key_camera_id, CameraSource.camera_id).where(
-            CameraSource.key_camera_id.in_(ids)  # type: ignore[attr-defined]
+        select(col(CameraSource.key_camera_id), col(CameraSource.camera_id)).where(
+            col(CameraSource.key_camera_id).in_(ids)
         )
     ):
         found_through.setdefault(key_id, set()).add(camera_id)

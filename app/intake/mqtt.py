@@ -22,15 +22,16 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from app.auth.credentials import hash_secret
 from app.clock import Clock
 from app.db import transaction
 from app.errors import AppError
 from app.intake.service import Intake, Outcome, Vendor
-from app.intake.sources import camera_ref
 from app.models import Camera
-from app.reads.writer import CameraRef, StoreFailed
+from app.reads.cameras import CameraRef, camera_ref
+from app.reads.writer import StoreFailed
 from lpr.errors import LprError
 from lpr.vendors import frigate
 
@@ -68,7 +69,7 @@ def key_camera(engine: Engine, key: str, *, pepper: str) -> CameraRef:
     """The camera whose key the MQTT client posts with; ValueError if there is none."""
     with transaction(engine) as session:
         row = session.scalars(
-            select(Camera).where(Camera.key_hash == hash_secret(key, pepper=pepper))
+            select(Camera).where(col(Camera.key_hash) == hash_secret(key, pepper=pepper))
         ).first()
         if row is None or not row.is_active:
             raise ValueError("unknown or revoked camera key")
@@ -110,6 +111,7 @@ class MqttIntake:
             client.username_pw_set(broker.username, broker.password)
         if broker.tls:
             client.tls_set()
+        # paho annotates these int, yet takes fractions of a second (the tests reconnect in 0.1).
         client.reconnect_delay_set(reconnect_min_s, reconnect_max_s)  # type: ignore[arg-type]
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
@@ -201,7 +203,8 @@ class MqttIntake:
         self, _client: mqtt.Client, _userdata: object, message: mqtt.MQTTMessage
     ) -> None:
         try:
-            outcome = self.handle(message.topic, message.payload)
+            # paho types the payload bytes | bytearray; a received one is bytes, kept as is.
+            outcome = self.handle(message.topic, bytes(message.payload))
         except Exception:  # paho's network thread must outlive any one message
             log.exception("mqtt.failed", extra={"topic": message.topic})
             outcome = None

@@ -20,7 +20,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.auth import accounts
 from app.cache import Memo
@@ -72,7 +72,7 @@ class CameraSources:
                 values: dict[str, object] = {"last_heartbeat_at": now}
                 if flags:  # a camera several streams map to streams only if all of them do
                     values["is_streaming"] = all(flags)
-                session.execute(update(Camera).where(Camera.id == camera_id).values(**values))  # type: ignore[arg-type]
+                session.execute(update(Camera).where(col(Camera.id) == camera_id).values(**values))
             self._relabel(session, key, heartbeat)
         return sorted(streaming)
 
@@ -86,7 +86,7 @@ class CameraSources:
         )
         with transaction(self._engine) as session:
             session.execute(
-                update(Camera).where(Camera.id.in_(ids)).values(last_sighting_at=now)  # type: ignore[union-attr]
+                update(Camera).where(col(Camera.id).in_(ids)).values(last_sighting_at=now)
             )
         return ids
 
@@ -108,8 +108,11 @@ class CameraSources:
     ) -> CameraRef:
         row = session.execute(
             select(Camera)
-            .join(CameraSource, CameraSource.camera_id == Camera.id)  # type: ignore[arg-type]
-            .where(CameraSource.key_camera_id == key.id, CameraSource.camera_ref == vendor_ref)  # type: ignore[arg-type]
+            .join(CameraSource, col(CameraSource.camera_id) == Camera.id)
+            .where(
+                col(CameraSource.key_camera_id) == key.id,
+                col(CameraSource.camera_ref) == vendor_ref,
+            )
         ).scalar_one_or_none()
         if row is not None:
             if not row.is_active:
@@ -149,9 +152,9 @@ class CameraSources:
                 session.execute(
                     update(CameraSource)
                     .where(
-                        CameraSource.key_camera_id == key.id,  # type: ignore[arg-type]
-                        CameraSource.camera_ref == status.camera_ref,  # type: ignore[arg-type]
-                        CameraSource.label.is_distinct_from(status.name),  # type: ignore[union-attr]
+                        col(CameraSource.key_camera_id) == key.id,
+                        col(CameraSource.camera_ref) == status.camera_ref,
+                        col(CameraSource.label).is_distinct_from(status.name),
                     )
                     .values(label=status.name)
                 )
@@ -163,7 +166,7 @@ def refs_by_camera(session: Session, camera_ids: Iterable[int]) -> dict[int, lis
     ids = list(camera_ids)
     if not ids:
         return found
-    query = select(CameraSource).where(CameraSource.camera_id.in_(ids)).order_by("id")  # type: ignore[attr-defined]
+    query = select(CameraSource).where(col(CameraSource.camera_id).in_(ids)).order_by("id")
     for source in session.scalars(query):
         found.setdefault(source.camera_id, []).append(source)
     return found

@@ -11,7 +11,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from shapely.geometry import mapping
+# shapely ships no type information (geo/ imports it the same way).
+from shapely.geometry import mapping  # type: ignore[import-untyped]
 from sqlalchemy import delete, exists, select
 from sqlmodel import Session, col
 
@@ -132,8 +133,8 @@ def officers_on_beats(session: Session, codes: Iterable[str | None]) -> list[int
     wanted = sorted({code for code in codes if code})
     if not wanted:
         return []
-    has_device = exists().where(Device.user_id == OfficerStatus.user_id, col(Device.is_active))
-    query = select(OfficerStatus.user_id).where(
+    has_device = exists().where(col(Device.user_id) == OfficerStatus.user_id, col(Device.is_active))
+    query = select(col(OfficerStatus.user_id)).where(
         col(OfficerStatus.assigned_beat).in_(wanted), col(OfficerStatus.on_duty), has_device
     )
     return sorted(user_id for user_id in session.scalars(query) if user_id is not None)

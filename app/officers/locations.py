@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import insert, or_
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.models import OfficerLocation, OfficerStatus
 
@@ -29,7 +29,7 @@ def upsert(session: Session, fixes: Sequence[dict[str, Any]], *, breadcrumbs: bo
     module: Any = postgresql if dialect == "postgresql" else sqlite
     statement = module.insert(OfficerStatus)
     newer = or_(
-        OfficerStatus.recorded_at.is_(None),  # type: ignore[union-attr]
+        col(OfficerStatus.recorded_at).is_(None),
         statement.excluded.recorded_at >= OfficerStatus.recorded_at,
     )
     statement = statement.on_conflict_do_update(

@@ -10,7 +10,8 @@ import threading
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, or_, select
-from sqlmodel import Session
+from sqlalchemy.sql.expression import Exists
+from sqlmodel import Session, col
 
 from app.models import Device, OfficerStatus, User
 from geo import OfficerIndex, Point, Position
@@ -30,21 +31,19 @@ class OfficerTracker:
         with self._lock:
             since = None if self._synced_at is None else self._synced_at - COMMIT_MARGIN
             self._synced_at = now
-            query = (
-                select(OfficerStatus, User.is_active, _has_device()).join(
-                    User, User.id == OfficerStatus.user_id
-                )  # type: ignore[arg-type]
+            query = select(OfficerStatus, col(User.is_active), _has_device()).join(
+                User, col(User.id) == OfficerStatus.user_id
             )
             if since is None:
                 query = query.where(
-                    OfficerStatus.on_duty,  # type: ignore[arg-type]
-                    OfficerStatus.recorded_at >= now - self._fresh_for,  # type: ignore[operator]
+                    col(OfficerStatus.on_duty),
+                    col(OfficerStatus.recorded_at) >= now - self._fresh_for,
                 )
             else:
                 query = query.where(
                     or_(
-                        OfficerStatus.received_at >= since,  # type: ignore[operator]
-                        OfficerStatus.duty_changed_at >= since,  # type: ignore[operator]
+                        col(OfficerStatus.received_at) >= since,
+                        col(OfficerStatus.duty_changed_at) >= since,
                     )
                 )
             rows = session.execute(query).all()
@@ -80,15 +79,13 @@ class OfficerTracker:
     def _drop_retired(self, session: Session, since: datetime) -> None:
         # A device retired (token gone, signed out) does not touch officer_status.
         retired = session.scalars(
-            select(Device.user_id).where(Device.retired_at >= since).distinct()  # type: ignore[operator]
+            select(col(Device.user_id)).where(col(Device.retired_at) >= since).distinct()
         ).all()
         for user_id in retired:
-            working = exists().where(Device.user_id == user_id, Device.is_active)  # type: ignore[arg-type]
+            working = exists().where(col(Device.user_id) == user_id, col(Device.is_active))
             if not session.scalar(select(working)):
                 self.index.remove(user_id)
 
 
-def _has_device():  # type: ignore[no-untyped-def]
-    return exists().where(
-        and_(Device.user_id == OfficerStatus.user_id, Device.is_active)  # type: ignore[arg-type]
-    )
+def _has_device() -> Exists:
+    return exists().where(and_(col(Device.user_id) == OfficerStatus.user_id, col(Device.is_active)))

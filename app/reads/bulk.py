@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import psycopg
 from sqlalchemy import insert
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.models import Read
 
@@ -53,7 +54,7 @@ def insert_reads(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
         return _insert_postgresql(session, rows)
     if dialect == "sqlite":
         return _executemany_sqlite(session, rows)
-    returning = insert(Read).returning(Read.id, sort_by_parameter_order=True)  # type: ignore[arg-type]
+    returning = insert(Read).returning(col(Read.id), sort_by_parameter_order=True)
     return list(session.scalars(returning, list(rows)))
 
 
@@ -63,7 +64,9 @@ def _insert_postgresql(session: Session, rows: Sequence[dict[str, Any]]) -> list
     return insert_postgresql(connection, rows)
 
 
-def insert_postgresql(connection: Any, rows: Sequence[dict[str, Any]]) -> list[int]:
+def insert_postgresql(
+    connection: psycopg.Connection[Any], rows: Sequence[dict[str, Any]]
+) -> list[int]:
     """Insert through a psycopg connection as one JSON document: one small parameter, one
     prepared statement, one round trip; the JSON is built by the C encoder."""
     payload = json.dumps([_pg_row(row) for row in rows], separators=(",", ":"))
@@ -74,7 +77,7 @@ def insert_postgresql(connection: Any, rows: Sequence[dict[str, Any]]) -> list[i
 
 
 def _pg_row(row: dict[str, Any]) -> list[Any]:
-    values = [row.get(column) for column in COLUMNS]
+    values: list[Any] = [row.get(column) for column in COLUMNS]
     for i in _TIME_INDEXES:
         _require_aware(values[i])
         values[i] = values[i].isoformat()

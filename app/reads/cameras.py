@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from app.auth.credentials import hash_secret
 from app.cache import Memo
@@ -54,7 +55,7 @@ class CameraKeys:
     def load(self, key_hash: str) -> CameraRef:
         """The camera of a key hash from the database (blocking); raises UnknownKey."""
         with transaction(self._engine) as session:
-            row = session.scalars(select(Camera).where(Camera.key_hash == key_hash)).first()
+            row = session.scalars(select(Camera).where(col(Camera.key_hash) == key_hash)).first()
             if row is None or not row.is_active:
                 raise UnknownKey("unknown or revoked camera key")
             camera = camera_ref(row)

@@ -25,7 +25,8 @@ from app.models import ReadSourceKey
 
 SOURCE_KEYS = "source_keys"  # the row entry with the read's vendor ids, a tuple of str
 
-_TABLE: Any = ReadSourceKey.__table__
+# The Table itself (what `__table__` holds, which SQLModel does not declare to type checkers).
+_TABLE = ReadSourceKey.metadata.tables["read_source_key"]
 _LOOKUP_CHUNK = 500
 
 Pair = tuple[int, str]  # (camera_id, key)

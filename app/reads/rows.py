@@ -31,7 +31,7 @@ def row_of(
     beat = None
     if beats is not None and lat is not None and lon is not None:
         beat = beats.beat_at(lat, lon)
-    row = {
+    row: dict[str, Any] = {
         "beat": beat,
         "camera_id": camera.id,
         "plate": read.plate,

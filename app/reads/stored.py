@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import RowMapping, select
 from sqlmodel import Session, col
 
 from alerts import compose
@@ -20,10 +20,13 @@ from lpr import Read as ReadSeen
 MOTION_LOOKBACK = timedelta(minutes=15)  # an earlier read this recent gives direction and speed
 
 # What `StoredRead.of` needs of a plate_read row, for queries that select columns only.
-COLUMNS = (
-    Read.id, Read.camera_id, Read.plate, Read.plate_key, Read.state, Read.read_at, Read.lat,
-    Read.lon, Read.heading_deg, Read.confidence, Read.candidates, Read.vehicle_make,
-    Read.vehicle_model, Read.vehicle_color, Read.vehicle_type, Read.vehicle_year, Read.beat,
+COLUMNS = tuple(
+    col(column)
+    for column in (
+        Read.id, Read.camera_id, Read.plate, Read.plate_key, Read.state, Read.read_at, Read.lat,
+        Read.lon, Read.heading_deg, Read.confidence, Read.candidates, Read.vehicle_make,
+        Read.vehicle_model, Read.vehicle_color, Read.vehicle_type, Read.vehicle_year, Read.beat,
+    )
 )  # fmt: skip
 
 
@@ -45,7 +48,7 @@ class StoredRead:
     beat: str | None = None
 
     @classmethod
-    def of(cls, read_id: int, row: Mapping[str, Any]) -> "StoredRead":
+    def of(cls, read_id: int, row: Mapping[str, Any] | RowMapping) -> "StoredRead":
         """From the writer's row (app/reads/rows.py) or a plate_read row's mapping."""
         keys = row.get("keys")
         if keys is None:
@@ -87,9 +90,9 @@ def ranked_keys(
 def previous_sighting(session: Session, read: StoredRead) -> Sighting | None:
     """The latest earlier read of the same plate with a position, within MOTION_LOOKBACK."""
     row = session.execute(
-        select(Read.lat, Read.lon, Read.read_at, Read.heading_deg)
+        select(col(Read.lat), col(Read.lon), col(Read.read_at), col(Read.heading_deg))
         .where(
-            Read.plate_key == read.plate_key,
+            col(Read.plate_key) == read.plate_key,
             col(Read.id) != read.id,
             col(Read.read_at) < read.read_at,
             col(Read.read_at) >= read.read_at - MOTION_LOOKBACK,

@@ -48,12 +48,16 @@ class Stored:
     duplicate_of: dict[int, int | None] = field(default_factory=dict)
 
 
+_Future = asyncio.Future[Stored] | Future[Stored]
+_Outcome = Stored | BaseException
+
+
 @dataclass(slots=True)
 class _Job:
     camera: CameraRef
     rows: list[dict[str, Any]]
     # An asyncio future (with its loop) for requests, or a plain one for blocking callers.
-    future: "asyncio.Future[Stored] | Future[Stored]"
+    future: _Future
     loop: asyncio.AbstractEventLoop | None = None
 
 
@@ -100,15 +104,15 @@ class IngestWriter:
             self._quiet_connection.close()
 
     def submit_nowait(self, camera: CameraRef, rows: list[dict[str, Any]]) -> "Future[Stored]":
-        job = _Job(camera, rows, Future())
-        self._queue.put(job)
-        return job.future
+        future: Future[Stored] = Future()
+        self._queue.put(_Job(camera, rows, future))
+        return future
 
     async def submit(self, camera: CameraRef, rows: list[dict[str, Any]]) -> Stored:
         loop = asyncio.get_running_loop()
-        job = _Job(camera, rows, loop.create_future(), loop)
-        self._queue.put(job)
-        return await job.future
+        future: asyncio.Future[Stored] = loop.create_future()
+        self._queue.put(_Job(camera, rows, future, loop))
+        return await future
 
     def store(self, camera: CameraRef, rows: list[dict[str, Any]]) -> Stored:
         """Blocking form of `submit`, for the CLI and tests."""
@@ -248,11 +252,11 @@ class IngestWriter:
         return alert_ids
 
 
-def _settle(outcomes: list[tuple[_Job, "Stored | BaseException"]]) -> None:
+def _settle(outcomes: list[tuple[_Job, _Outcome]]) -> None:
     """Answer the waiting requests: one wake-up per event loop for the whole batch. Each
     cross-thread wake-up writes to the loop's socket and then waits for the busy loop thread
     to hand the GIL back, so one per request would cost more than storing the reads."""
-    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Any, Any]]] = {}
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Future, _Outcome]]] = {}
     for job, outcome in outcomes:
         if job.loop is None:
             _resolve(job.future, outcome)
@@ -263,12 +267,12 @@ def _settle(outcomes: list[tuple[_Job, "Stored | BaseException"]]) -> None:
             loop.call_soon_threadsafe(_resolve_all, pairs)
 
 
-def _resolve_all(pairs: list[tuple[Any, Any]]) -> None:
+def _resolve_all(pairs: list[tuple[_Future, _Outcome]]) -> None:
     for future, outcome in pairs:
         _resolve(future, outcome)
 
 
-def _resolve(future: Any, outcome: Any) -> None:
+def _resolve(future: _Future, outcome: _Outcome) -> None:
     if future.done():  # the request went away (client disconnected)
         return
     if isinstance(outcome, BaseException):
