@@ -23,7 +23,7 @@ from app.schemas.bulletins import BulletinCreate
 from app.settings import Settings
 from lpr import Read
 from tests import factories
-from tests.app.bulletin_support import CAMERA, NEAR, body, dispatcher, post, queued
+from tests.app.bulletins.support import CAMERA, NEAR, body, dispatcher, post, queued
 from tests.app.helpers import make_world, officer_on_duty
 
 

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from app.clock import ManualClock
-from tests.app.bulletin_support import CAMERA, NEAR, body, dispatcher, post, queued
+from tests.app.bulletins.support import CAMERA, NEAR, body, dispatcher, post, queued
 from tests.app.helpers import hotlist_with_plate, make_world, officer_on_duty
 
 SQUARE = [[-122.28, 37.79], [-122.26, 37.79], [-122.26, 37.81], [-122.28, 37.81]]

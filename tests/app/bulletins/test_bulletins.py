@@ -18,7 +18,7 @@ from app.delivery.worker import WorkerConfig
 from app.models import OfficerStatus
 from geo import Point
 from geo.motion import project
-from tests.app.bulletin_support import CAMERA, FAR, NEAR, dispatcher, post, queued
+from tests.app.bulletins.support import CAMERA, FAR, NEAR, dispatcher, post, queued
 from tests.app.helpers import bearer, make_world, officer_on_duty
 from tests.servers import FcmServer
 

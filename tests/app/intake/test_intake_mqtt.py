@@ -30,7 +30,7 @@ from app.db import transaction
 from app.intake.mqtt import Broker, MqttIntake, key_camera, parse_url
 from app.models import Camera, Read
 from app.settings import DEV_SECRET
-from tests.app.intake_support import FRIGATE_SAMPLES, Site, camera_of, make_site, stored_reads
+from tests.app.intake.support import FRIGATE_SAMPLES, Site, camera_of, make_site, stored_reads
 from tests.lpr.vendors.samples import sample
 from tests.servers import eventually
 
@@ -237,7 +237,7 @@ def test_the_mqtt_intake_command_stores_plates_and_stops_on_sigterm(
         sys.executable, "-m", "app.cli", "mqtt-intake", "--url", "mqtt://127.0.0.1:1883",
         "--topic", f"{prefix}/events", "--key", site.key, "--client-id", client_id,
     ]  # fmt: skip
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     with subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, cwd=root
     ) as process:

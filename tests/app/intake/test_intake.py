@@ -19,7 +19,7 @@ from app.models import AuditLog, Camera, Read, Role
 from app.settings import Settings
 from tests import factories
 from tests.app.helpers import World, bearer, hotlist_with_plate
-from tests.app.intake_support import (
+from tests.app.intake.support import (
     alpr_frame,
     alpr_group,
     jpeg,

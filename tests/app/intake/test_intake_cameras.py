@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from app.clock import ManualClock
 from app.db import transaction
 from app.models import Camera, CameraSource
-from tests.app.intake_support import alpr_group, make_site, post, sample_json, stored_reads
+from tests.app.intake.support import alpr_group, make_site, post, sample_json, stored_reads
 from tests.lpr.vendors.samples import sample
 
 AGENT_CAMERA = "openalpr:YYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYY:1234"

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from app.clock import ManualClock
 from app.main import create_app
 from app.settings import Settings
-from tests.app.bulletin_support import NEAR, dispatcher, post
+from tests.app.bulletins.support import NEAR, dispatcher, post
 from tests.app.helpers import hotlist_with_plate, make_world, officer_on_duty
 from tests.servers import FcmServer
 

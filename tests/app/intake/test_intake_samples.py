@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from app.clock import ManualClock
-from tests.app.intake_support import FRIGATE_SAMPLES, camera_of, make_site, stored_reads
+from tests.app.intake.support import FRIGATE_SAMPLES, camera_of, make_site, stored_reads
 from tests.lpr.vendors.samples import payload_samples, sample
 from tests.shared_data import missing
 
