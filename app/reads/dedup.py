@@ -1,9 +1,17 @@
 """Vendor retries and repeats stored once: dedup keys claimed in the ingest transaction.
 
 A vendor read carries ids (`lpr.vendors.Reads.keys`): an OpenALPR group's uuid and the uuids of
-the frames it was built from, a Frigate event id with the plate, ... A read is a duplicate when
-any of its ids is already stored for the same camera. Its row then holds them under
+the frames it was built from, a Frigate event id with the plate, ... Its row holds them under
 `SOURCE_KEYS`; rows without (every read posted to /v1/reads) skip all of this.
+
+A read is a duplicate only when the same camera already sent one with one of its ids **and**
+the same plate (normalised key): a retry, a frame of a vehicle pass already stored, Frigate
+repeating a tracked car's plate. So each id is claimed together with the plate, as
+`<id>|<plate key>`. A read that shares an id but carries another plate (an `alpr_alert` on
+the listed plate, a better frame) is a read of its own: stored and matched, never dropped, and
+its own retry is then recognised. Time is not compared: an id names one vehicle pass, and
+within it the same plate text brings nothing new to match, while Frigate repeats it for as
+long as the car is tracked.
 
 Claiming is `INSERT ... ON CONFLICT DO NOTHING RETURNING` into `read_source_key`, before the
 reads are inserted. On PostgreSQL a second writer inserting the same key waits for the first
@@ -68,10 +76,11 @@ class Dedup:
 
 
 def claim(session: Session, rows: Sequence[dict[str, Any]]) -> Dedup | None:
-    """Claim the vendor ids of `rows`; None when no row has any (nothing to do)."""
+    """Claim the vendor ids of `rows` (which need `camera_id`, `plate_key` and SOURCE_KEYS),
+    each with the row's plate; None when no row has any (nothing to do)."""
     first_holder: dict[Pair, int] = {}
     for index, row in enumerate(rows):
-        for key in row.get(SOURCE_KEYS) or ():
+        for key in claimed_keys(row):
             first_holder.setdefault((row["camera_id"], key), index)
     if not first_holder:
         return None
@@ -84,9 +93,8 @@ def claim(session: Session, rows: Sequence[dict[str, Any]]) -> Dedup | None:
     is_duplicate = [False] * len(rows)
     targets: dict[int, tuple[str, int | None]] = {}
     for index, row in enumerate(rows):
-        keys = row.get(SOURCE_KEYS) or ()
         target = None
-        for key in keys:
+        for key in claimed_keys(row):
             pair = (row["camera_id"], key)
             if pair not in claimed:
                 target = ("read", stored.get(pair))
@@ -102,6 +110,11 @@ def claim(session: Session, rows: Sequence[dict[str, Any]]) -> Dedup | None:
             targets[index] = target
     owners = {pair: first_holder[pair] for pair in pairs if pair in claimed}
     return Dedup(fresh=fresh, is_duplicate=is_duplicate, _targets=targets, _owners=owners)
+
+
+def claimed_keys(row: dict[str, Any]) -> list[str]:
+    """The row's vendor ids, each with its plate: what `read_source_key` holds."""
+    return [f"{key}|{row['plate_key']}" for key in row.get(SOURCE_KEYS) or ()]
 
 
 def _insert_new(session: Session, pairs: list[Pair]) -> set[Pair]:

@@ -59,7 +59,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from lpr import plates
-from lpr.read import Read, VehicleSeen
+from lpr.read import Candidate, Read, VehicleSeen
 from lpr.vendors import fields, images, timestamps
 from lpr.vendors.body import JsonObject, read_object
 from lpr.vendors.common import (
@@ -196,9 +196,36 @@ def _alert(message: JsonObject, received_at: datetime, max_image_bytes: int) -> 
             "camera_id": message.get("camera_number"),
         }
     parsed = _group(group, received_at, max_image_bytes, kind="alpr_alert")
-    if isinstance(parsed, Reads) and parsed.camera_label is None:
-        return replace(parsed, camera_label=fields.text(message.get("camera_name")))
-    return parsed
+    if not isinstance(parsed, Reads):
+        return parsed
+    if parsed.camera_label is None:
+        parsed = replace(parsed, camera_label=fields.text(message.get("camera_name")))
+    return _alerted_plate(parsed, fields.plate(message.get("plate_number")))
+
+
+def _alerted_plate(parsed: Reads, alerted: str | None) -> Reads:
+    """The agent alerts on the plate its own list matched, which may be one of the group's
+    other candidates: that plate is the read (the group's best read follows as a candidate),
+    so the listed car is matched here too and the read is not taken for a repeat of the group."""
+    read = parsed.reads[0]
+    if alerted is None or plates.normalize(alerted) == plates.normalize(read.plate):
+        return parsed
+    known = next(
+        (c for c in read.candidates if plates.normalize(c.plate) == plates.normalize(alerted)), None
+    )
+    first = Candidate(alerted, known.confidence if known else None)
+    others = tuple(
+        c for c in read.candidates if plates.normalize(c.plate) != plates.normalize(alerted)
+    )
+    note = f"alerted on plate_number {alerted!r}; the group's best read was {read.plate!r}"
+    alert_read = replace(
+        read,
+        plate=alerted,
+        confidence=first.confidence,
+        candidates=(first, *others),
+        notes=(*read.notes, note),
+    )
+    return replace(parsed, reads=(alert_read, *parsed.reads[1:]))
 
 
 def _results(message: JsonObject, received_at: datetime, max_image_bytes: int) -> Parsed:

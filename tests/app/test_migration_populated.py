@@ -52,3 +52,23 @@ def test_all_revisions_migrate_a_populated_database_up_down_and_up(database_url:
         command.check(cfg)
     finally:
         engine.dispose()
+
+
+def test_stored_vendor_ids_get_their_reads_plate(database_url: str) -> None:
+    """0007: a retry of a read stored before the upgrade is still recognised."""
+    cfg = alembic_config(database_url)
+    command.downgrade(cfg, "0006")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            for statement in ROWS_AT_0001[1:2] + ROWS_AT_0001[6:7]:  # a camera and its read
+                connection.execute(text(statement))
+            connection.execute(
+                text("INSERT INTO read_source_key (camera_id, key, read_id) VALUES (1, 'g-1', 1)")
+            )
+        command.upgrade(cfg, "head")
+        with engine.connect() as connection:
+            keys = connection.execute(text("SELECT key, read_id FROM read_source_key")).all()
+        assert [tuple(row) for row in keys] == [("g-1|7ABC123", 1)]
+    finally:
+        engine.dispose()

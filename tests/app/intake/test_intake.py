@@ -366,3 +366,43 @@ def test_a_read_from_vendor_intake_raises_an_alert_like_any_read_and_logs_no_pla
     lines = [formatter.format(r) for r in caplog.records if r.levelno >= logging.INFO]
     assert any('"event": "camera.found"' in line for line in lines)
     assert not [line for line in lines if "D2651BF" in line or site.key in line]
+
+
+def test_an_alert_on_another_plate_than_its_group_is_stored_and_matched(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    """The agent alerts on the plate its list matched: sharing the group's uuid does not make
+    it a repeat of the group's read when the plate differs, and the listed car is matched."""
+    site = make_site(engine, clock)
+    hotlist_with_plate(
+        client, World(site.admin_token, site.key, site.camera_id), "7LST001", state="MO"
+    )
+    group = alpr_group()
+    assert post(client, "openalpr", group, site).json()["hits"] == 0
+    alert = {"data_type": "alpr_alert", "epoch_time": group["epoch_start"],
+             "plate_number": "7LST001", "group": group}  # fmt: skip
+
+    answer = post(client, "openalpr", alert, site).json()
+
+    assert (answer["stored"], answer["duplicates"], answer["hits"]) == (1, 0, 1)
+    again = post(client, "openalpr", alert, site).json()  # the agent retries: the same read
+    assert (again["stored"], again["duplicates"]) == (0, 1)
+
+
+def test_a_frame_with_another_plate_than_its_group_is_a_read_of_its_own(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    site = make_site(engine, clock)
+    hotlist_with_plate(
+        client, World(site.admin_token, site.key, site.camera_id), "7LST002", state="MO"
+    )
+    group = alpr_group()
+    post(client, "openalpr", group, site)
+    same = post(client, "openalpr", alpr_frame(group, 0), site).json()
+    better = alpr_frame(group, 1)
+    better["results"][0]["plate"] = "7LST002"
+
+    answer = post(client, "openalpr", better, site).json()
+
+    assert (same["stored"], same["duplicates"]) == (0, 1)
+    assert (answer["stored"], answer["duplicates"], answer["hits"]) == (1, 0, 1)

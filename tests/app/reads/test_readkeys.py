@@ -60,8 +60,25 @@ def test_within_one_batch_rows_sharing_an_id_are_one_read(
     with transaction(engine) as session:
         keys = dict(session.execute(select(ReadSourceKey.key, ReadSourceKey.read_id)).all())
     assert keys == {
-        "frame-1#0": ids[0], "group-1": ids[0], "frame-2#0": ids[0], "frame-9#0": ids[3],
+        "frame-1#0|7ABC123": ids[0], "group-1|7ABC123": ids[0], "frame-2#0|7ABC123": ids[0],
+        "frame-9#0|8XYZ999": ids[3],
     }  # fmt: skip
+
+
+def test_an_id_shared_with_another_plate_is_a_read_of_its_own(
+    engine: Engine, clock: ManualClock
+) -> None:
+    """An alert on the listed plate, or a better frame, shares the group's ids: still a read,
+    and a retry of it is recognised."""
+    camera_id = _camera(engine, clock)
+    with transaction(engine) as session:
+        _store(session, [_row(camera_id, clock, "group-1", "frame-1#0")])
+    with transaction(engine) as session:
+        dedup, ids = _store(session, [_row(camera_id, clock, "group-1", plate="7ABC128")])
+    assert dedup.fresh == [0] and ids[0] is not None
+    with transaction(engine) as session:
+        again, again_ids = _store(session, [_row(camera_id, clock, "group-1", plate="7ABC128")])
+    assert again.is_duplicate == [True] and again_ids == ids
 
 
 def test_two_writers_storing_the_same_event_at_once_store_it_once(
