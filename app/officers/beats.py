@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 
 from app.cache import Memo
 from app.models import Beat as BeatRow
-from app.models import Device, OfficerStatus
+from app.models import Device, OfficerStatus, Role, User
 from geo import Point
 from geo.zones import Beat, BeatMap, from_geojson, grid_beats
 
@@ -134,7 +134,15 @@ def officers_on_beats(session: Session, codes: Iterable[str | None]) -> list[int
     if not wanted:
         return []
     has_device = exists().where(col(Device.user_id) == OfficerStatus.user_id, col(Device.is_active))
-    query = select(col(OfficerStatus.user_id)).where(
-        col(OfficerStatus.assigned_beat).in_(wanted), col(OfficerStatus.on_duty), has_device
+    query = (
+        select(col(OfficerStatus.user_id))
+        .join(User, col(User.id) == OfficerStatus.user_id)
+        .where(
+            col(OfficerStatus.assigned_beat).in_(wanted),
+            col(OfficerStatus.on_duty),
+            col(User.role) == Role.OFFICER,
+            col(User.is_active),
+            has_device,
+        )
     )
     return sorted(user_id for user_id in session.scalars(query) if user_id is not None)

@@ -13,7 +13,7 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.sql.expression import Exists
 from sqlmodel import Session, col
 
-from app.models import Device, OfficerStatus, User
+from app.models import Device, OfficerStatus, Role, User
 from geo import OfficerIndex, Point, Position
 
 COMMIT_MARGIN = timedelta(seconds=10)
@@ -31,7 +31,7 @@ class OfficerTracker:
         with self._lock:
             since = None if self._synced_at is None else self._synced_at - COMMIT_MARGIN
             self._synced_at = now
-            query = select(OfficerStatus, col(User.is_active), _has_device()).join(
+            query = select(OfficerStatus, col(User.is_active), col(User.role), _has_device()).join(
                 User, col(User.id) == OfficerStatus.user_id
             )
             if since is None:
@@ -47,8 +47,11 @@ class OfficerTracker:
                     )
                 )
             rows = session.execute(query).all()
-            for status, user_active, has_device in rows:
-                self.apply(status, routable=bool(user_active and has_device))
+            for status, user_active, role, has_device in rows:
+                # Only patrol officers are routed: a dispatcher or a gateway account may report
+                # a position and go "on duty" too, but is never the car sent to a stop.
+                routable = user_active and role == Role.OFFICER and has_device
+                self.apply(status, routable=bool(routable))
             if since is not None:
                 self._drop_retired(session, since)
             self.index.prune(now=now, older_than=self._fresh_for)

@@ -49,11 +49,12 @@ def officer_on_duty(
     lon: float,
     device_token: str | None = None,
     recorded_at: str | None = None,
+    role: Role = Role.OFFICER,
 ) -> tuple[int, str, str]:
-    """An officer with a phone, on duty at (lat, lon), set up through the API.
-    Returns (user id, bearer token, device token)."""
+    """An officer (or someone of another `role`) with a phone, on duty at (lat, lon), set up
+    through the API. Returns (user id, bearer token, device token)."""
     with transaction(engine) as session:
-        user, token = factories.make_user(session, role=Role.OFFICER, now=clock())
+        user, token = factories.make_user(session, role=role, now=clock())
     device_token = device_token or factories.unique("phone")
     assert (
         client.post(

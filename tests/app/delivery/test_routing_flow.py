@@ -8,7 +8,7 @@ from sqlalchemy.engine import Engine
 
 from app.clock import ManualClock
 from app.db import transaction
-from app.models import Alert, AlertRecipient, Delivery
+from app.models import Alert, AlertRecipient, Delivery, Role
 from tests.app.helpers import bearer, hotlist_with_plate, make_world, officer_on_duty
 
 CAMERA = (37.8044, -122.2712)  # downtown Oakland
@@ -160,3 +160,20 @@ def test_expired_and_deleted_entries_never_match(
         client.post("/v1/reads", json={"plate": "6DEF456"}, headers=world.camera).json()["hits"]
         == 0
     )
+
+
+def test_only_patrol_officers_are_routed_a_hit(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    """A dispatcher or a gateway account that reports a position and goes on duty is never
+    the car sent to a stop."""
+    world = make_world(engine, clock, lat=CAMERA[0], lon=CAMERA[1])
+    for role in (Role.DISPATCHER, Role.GATEWAY, Role.SUPERVISOR):
+        officer_on_duty(client, engine, clock, lat=37.8050, lon=-122.2712, role=role)
+    officer, _, _ = officer_on_duty(client, engine, clock, lat=37.8200, lon=-122.2712)
+    hotlist_with_plate(client, world, "7ABC123", priority=2)
+    assert (
+        client.post("/v1/reads", json={"plate": "7ABC123"}, headers=world.camera).json()["hits"]
+        == 1
+    )
+    assert _recipients(engine) == [officer]
