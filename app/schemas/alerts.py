@@ -70,7 +70,7 @@ class MatchDetails(_Stored):
     candidate_rank: int = Field(description="1: the camera's best guess matched")
     candidate_count: int
     candidate_confidence: float | None
-    pattern: str | None = Field(description="the entry's partial plate, when it has one")
+    pattern: str | None = Field(description="the partial plate matched, when the entry is one")
     differences: list[MatchDifference]
 
 
@@ -118,14 +118,15 @@ class HotListHitDetails(_Stored):
     record_vehicle: HitVehicle = Field(description="the vehicle on the hot-list entry")
     camera_vehicle: HitVehicle = Field(description="the vehicle the camera saw")
     camera: str
-    heading_deg: float | None = Field(description="the camera's heading, degrees from north")
+    heading_deg: float | None = Field(description="the read's heading, degrees from north")
     note: str | None = Field(description="the entry's note")
     beat: str | None = None
     motion: str | None = Field(
         default=None, description='e.g. "heading east, about 40 km/h, last seen 35 s ago"'
     )
     covert: bool | None = Field(
-        default=None, description="a covert list's hit: only its owner and supervisors see it"
+        default=None,
+        description="a covert list's hit: only the list's owner, supervisors and admins see it",
     )
     notify_dispatch: bool | None = None
     search_radius_m: float | None = Field(
