@@ -7,7 +7,7 @@ from typing import Annotated, cast
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 from starlette.concurrency import run_in_threadpool
 
 from app.auth.credentials import hash_secret
@@ -77,7 +77,7 @@ def current_user(
     token_hash = hash_secret(
         credentials.credentials, pepper=settings.token_secret.get_secret_value()
     )
-    user = session.scalars(select(User).where(User.token_hash == token_hash)).first()
+    user = session.scalars(select(User).where(col(User.token_hash) == token_hash)).first()
     if user is None or not user.is_active:
         raise Unauthorized("unknown or revoked token", headers={"WWW-Authenticate": "Bearer"})
     return user

@@ -206,9 +206,9 @@ class Settings(BaseSettings):
     def serves_inbox(self) -> bool:
         return self.push.fcm_inbox and self.env != "prod"
 
-    def changed(self, **flat: object) -> "Settings":
+    def changed(self, **flat: Any) -> "Settings":
         """A copy with some settings changed, by their flat names, validated again."""
-        current: dict[str, object] = {
+        current: dict[str, Any] = {
             name: getattr(self, name) for name in type(self).model_fields if name not in GROUPS
         }
         for group in GROUPS:

@@ -4,12 +4,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from sqlalchemy import func, or_, select
+from sqlmodel import col
 
 from app import audit
 from app.deps import SEES_ALL, SEES_COVERT, ClockDep, CurrentUser, SessionDep
 from app.errors import Forbidden, NotFound
 from app.models import Alert, AlertRecipient, AlertStatus, Delivery, HotList, User
-from app.schemas.alerts import AckOut, AlertPublic, AlertsPublic, AlertSummary, RecipientPublic
+from app.schemas.alerts import (
+    AckOut,
+    AlertPublic,
+    AlertsPublic,
+    AlertSummary,
+    RecipientPublic,
+    details_of,
+    match_of,
+)
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
 
@@ -23,23 +32,23 @@ def list_alerts(
     before_id: Annotated[int | None, Query(ge=1)] = None,
 ) -> AlertsPublic:
     """Newest first, paged with `before_id`."""
-    query = select(Alert).order_by(Alert.id.desc()).limit(limit)  # type: ignore[union-attr]
+    query = select(Alert).order_by(col(Alert.id).desc()).limit(limit)
     if before_id is not None:
-        query = query.where(Alert.id < before_id)  # type: ignore[operator]
+        query = query.where(col(Alert.id) < before_id)
     if user.role not in SEES_ALL:
-        query = query.where(
-            Alert.id.in_(select(AlertRecipient.alert_id).where(AlertRecipient.user_id == user.id))  # type: ignore[union-attr]
-        )
+        mine = select(col(AlertRecipient.alert_id)).where(col(AlertRecipient.user_id) == user.id)
+        query = query.where(col(Alert.id).in_(mine))
     if user.role not in SEES_COVERT:
-        owned = select(HotList.id).where(HotList.created_by == user.id)
-        query = query.where(or_(~Alert.is_covert, Alert.hotlist_id.in_(owned)))  # type: ignore[union-attr, arg-type]
+        owned = select(col(HotList.id)).where(col(HotList.created_by) == user.id)
+        query = query.where(or_(~col(Alert.is_covert), col(Alert.hotlist_id).in_(owned)))
     alerts = session.scalars(query).all()
     counts = _recipient_counts(session, [a.id for a in alerts if a.id is not None])
     audit.record(
         session, actor=user, action="alert.list", now=clock(), object_type="alert",
         detail={"alert_ids": [a.id for a in alerts]},
     )  # fmt: skip
-    return AlertsPublic(data=[_summary(a, counts.get(a.id, 0)) for a in alerts], count=len(alerts))
+    summaries = [_summary(a, counts.get(_id(a), 0), match_of(a.details)) for a in alerts]
+    return AlertsPublic(data=summaries, count=len(alerts))
 
 
 @router.get("/{alert_id}")
@@ -56,13 +65,14 @@ def get_alert(
     notified = notified_people(session, alert_id)
     if user.role not in SEES_ALL:
         notified = [person for person in notified if person.user_id == user.id]
-    summary = _summary(alert, len(notified))
+    details = details_of(alert.details)
+    summary = _summary(alert, len(notified), details.match)
     return AlertPublic(
         **summary.model_dump(),
         body=alert.body,
         lat=alert.lat,
         lon=alert.lon,
-        details=alert.details,
+        details=details,
         notified=notified,
     )
 
@@ -73,7 +83,7 @@ def acknowledge(alert_id: int, session: SessionDep, user: CurrentUser, clock: Cl
     alert = _visible_alert(session, alert_id, user)
     recipient = session.scalars(
         select(AlertRecipient).where(
-            AlertRecipient.alert_id == alert_id, AlertRecipient.user_id == user.id
+            col(AlertRecipient.alert_id) == alert_id, col(AlertRecipient.user_id) == user.id
         )
     ).first()
     if recipient is None:
@@ -101,16 +111,16 @@ def notified_people(session: SessionDep, alert_id: int) -> list[RecipientPublic]
     """Who an alert went to, best placed first, with each device's delivery and the acks."""
     recipients = session.execute(
         select(AlertRecipient, User)
-        .join(User, User.id == AlertRecipient.user_id)  # type: ignore[arg-type]
-        .where(AlertRecipient.alert_id == alert_id)
-        .order_by(AlertRecipient.rank)  # type: ignore[arg-type]
+        .join(User, col(User.id) == AlertRecipient.user_id)
+        .where(col(AlertRecipient.alert_id) == alert_id)
+        .order_by(col(AlertRecipient.rank))
     ).all()
     deliveries = session.scalars(
-        select(Delivery).where(Delivery.alert_id == alert_id).order_by("id")
+        select(Delivery).where(col(Delivery.alert_id) == alert_id).order_by("id")
     ).all()
     return [
         RecipientPublic(
-            user_id=person.id,  # type: ignore[arg-type]
+            user_id=_id(person),
             name=person.name,
             rank=recipient.rank,
             reason=recipient.reason,
@@ -141,8 +151,8 @@ def _visible_alert(session: SessionDep, alert_id: int, user: User) -> Alert:
         raise NotFound(f"no alert with id {alert_id}")
     if user.role not in SEES_ALL:
         mine = session.scalars(
-            select(AlertRecipient.id).where(
-                AlertRecipient.alert_id == alert_id, AlertRecipient.user_id == user.id
+            select(col(AlertRecipient.id)).where(
+                col(AlertRecipient.alert_id) == alert_id, col(AlertRecipient.user_id) == user.id
             )
         ).first()
         if mine is None:
@@ -163,22 +173,22 @@ def _recipient_counts(session: SessionDep, alert_ids: list[int]) -> dict[int, in
     if not alert_ids:
         return {}
     rows = session.execute(
-        select(AlertRecipient.alert_id, func.count())
-        .where(AlertRecipient.alert_id.in_(alert_ids))  # type: ignore[attr-defined]
-        .group_by(AlertRecipient.alert_id)
+        select(col(AlertRecipient.alert_id), func.count())
+        .where(col(AlertRecipient.alert_id).in_(alert_ids))
+        .group_by(col(AlertRecipient.alert_id))
     ).all()
-    return dict(rows)  # type: ignore[arg-type]
+    return dict(rows)
 
 
-def _summary(alert: Alert, recipients: int) -> AlertSummary:
+def _summary(alert: Alert, recipients: int, match: str) -> AlertSummary:
     return AlertSummary(
-        id=alert.id,  # type: ignore[arg-type]
+        id=_id(alert),
         kind=alert.kind,
         priority=alert.priority,
         title=alert.title,
         plate=alert.plate,
         state=alert.state,
-        match=str(alert.details.get("match", "")),
+        match=match,
         read_at=alert.read_at,
         created_at=alert.created_at,
         status=alert.status,
@@ -187,3 +197,8 @@ def _summary(alert: Alert, recipients: int) -> AlertSummary:
         beat=alert.beat,
         last_seen_at=alert.last_seen_at,
     )
+
+
+def _id(row: Alert | User) -> int:
+    assert row.id is not None  # read from the database
+    return row.id

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel
 from sqlalchemy import select
+from sqlmodel import col
 
 from app import audit
 from app.deps import Auditor, ClockDep, SessionDep
@@ -51,17 +52,17 @@ def list_audit(
     verify: Annotated[bool, Query(description="Also check the whole hash chain")] = False,
 ) -> AuditPage:
     """Audit records oldest first, filtered, paged with `after_id`."""
-    query = select(AuditLog).where(AuditLog.id > after_id).order_by("id").limit(limit)  # type: ignore[operator]
+    query = select(AuditLog).where(col(AuditLog.id) > after_id).order_by("id").limit(limit)
     if action:
-        query = query.where(AuditLog.action == action)
+        query = query.where(col(AuditLog.action) == action)
     if actor_id:
-        query = query.where(AuditLog.actor_id == actor_id)
+        query = query.where(col(AuditLog.actor_id) == actor_id)
     if plate:
-        query = query.where(AuditLog.plate == plate)
+        query = query.where(col(AuditLog.plate) == plate)
     if since:
-        query = query.where(AuditLog.at >= since)  # type: ignore[operator]
+        query = query.where(col(AuditLog.at) >= since)
     if until:
-        query = query.where(AuditLog.at < until)  # type: ignore[operator]
+        query = query.where(col(AuditLog.at) < until)
     rows = session.scalars(query).all()
     intact = audit.verify(session) is None if verify else None
     audit.record(

@@ -5,7 +5,8 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, select
+from sqlmodel import col
 
 from app import audit
 from app.api.alerts import notified_people
@@ -79,20 +80,20 @@ def list_bulletins(
     """Bulletins, newest first: the active ones unless `status` says otherwise. Officers see
     the ones they were sent."""
     now = clock()
-    query = select(Bulletin).order_by(Bulletin.id.desc()).limit(limit)  # type: ignore[union-attr]
-    live = Bulletin.expires_at.is_(None) | (Bulletin.expires_at > now)  # type: ignore[union-attr, operator]
+    query = select(Bulletin).order_by(col(Bulletin.id).desc()).limit(limit)
+    live = col(Bulletin.expires_at).is_(None) | (col(Bulletin.expires_at) > now)
     if status == "active":
-        query = query.where(Bulletin.status == BulletinStatus.ACTIVE, live)  # type: ignore[arg-type]
+        query = query.where(col(Bulletin.status) == BulletinStatus.ACTIVE, live)
     elif status == "expired":
-        query = query.where(Bulletin.status == BulletinStatus.ACTIVE, ~live)  # type: ignore[arg-type]
+        query = query.where(col(Bulletin.status) == BulletinStatus.ACTIVE, ~live)
     elif status == "cancelled":
-        query = query.where(Bulletin.status == BulletinStatus.CANCELLED)  # type: ignore[arg-type]
+        query = query.where(col(Bulletin.status) == BulletinStatus.CANCELLED)
     if kind:
-        query = query.where(Bulletin.kind == kind)  # type: ignore[arg-type]
+        query = query.where(col(Bulletin.kind) == kind)
     if case_number:
-        query = query.where(Bulletin.case_number == case_number)  # type: ignore[arg-type]
+        query = query.where(col(Bulletin.case_number) == case_number)
     if before_id is not None:
-        query = query.where(Bulletin.id < before_id)  # type: ignore[operator]
+        query = query.where(col(Bulletin.id) < before_id)
     if user.role not in SEES_ALL:
         query = query.where(_sent_to(user))
     rows = session.scalars(query).all()
@@ -240,7 +241,7 @@ def _view(session: SessionDep, row: Bulletin, now: datetime, ctx: BulletinContex
 
 
 def _point(point: TrailPoint, now: datetime) -> TrailPointPublic:
-    return TrailPointPublic.model_validate(point.to_dict(now))
+    return TrailPointPublic.model_validate(point.detail(now).model_dump())
 
 
 def _vehicles(points: list[TrailPoint], now: datetime) -> list[TrailVehicle]:
@@ -255,17 +256,17 @@ def _vehicles(points: list[TrailPoint], now: datetime) -> list[TrailVehicle]:
             first_seen_at=group[0].match.read_at,
             last_seen_at=group[-1].match.read_at,
             best_score=max(p.match.score for p in group),
-            last_seen=str(group[-1].to_dict(now)["seen"]),
+            last_seen=group[-1].detail(now).seen,
         )
         for key, group in groups.items()
     ]
     return sorted(cars, key=lambda c: (-c.best_score, -c.last_seen_at.timestamp()))
 
 
-def _sent_to(user: User):  # type: ignore[no-untyped-def]
+def _sent_to(user: User) -> ColumnElement[bool]:
     return exists().where(
-        AlertRecipient.alert_id == Bulletin.alert_id,  # type: ignore[arg-type]
-        AlertRecipient.user_id == user.id,  # type: ignore[arg-type]
+        col(AlertRecipient.alert_id) == Bulletin.alert_id,
+        col(AlertRecipient.user_id) == user.id,
     )
 
 
@@ -276,8 +277,8 @@ def _visible(session: SessionDep, bulletin_id: int, user: User) -> Bulletin:
     if user.role in SEES_ALL:
         return row
     sent = session.scalar(
-        select(AlertRecipient.id).where(
-            AlertRecipient.alert_id == row.alert_id, AlertRecipient.user_id == user.id
+        select(col(AlertRecipient.id)).where(
+            col(AlertRecipient.alert_id) == row.alert_id, col(AlertRecipient.user_id) == user.id
         )
     )
     if sent is None:
@@ -288,7 +289,7 @@ def _visible(session: SessionDep, bulletin_id: int, user: User) -> Bulletin:
 
 def _locked(session: SessionDep, bulletin_id: int) -> Bulletin:
     row = session.scalars(
-        select(Bulletin).where(Bulletin.id == bulletin_id).with_for_update()  # type: ignore[arg-type]
+        select(Bulletin).where(col(Bulletin.id) == bulletin_id).with_for_update()
     ).first()
     if row is None:
         raise NotFound(f"no bulletin with id {bulletin_id}")

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Body, File, Query, UploadFile
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from app import audit
 from app.deps import ClockDep, ListManager, Overseer, RuntimeDep, SessionDep, SettingsDep
@@ -43,7 +44,7 @@ def create_hotlist(
     clock: ClockDep,
 ) -> HotListPublic:
     """Create a hot list. `priority` 1 is the most urgent; 4 is information only (no push)."""
-    if session.scalars(select(HotList).where(HotList.name == body.name)).first():
+    if session.scalars(select(HotList).where(col(HotList.name) == body.name)).first():
         raise Conflict(f"a hot list named {body.name!r} already exists")
     now = clock()
     policy = _policy(body.match) if body.match else hotlists.default_policy(body.kind)
@@ -71,9 +72,9 @@ def create_hotlist(
 def list_hotlists(session: SessionDep, _user: Overseer) -> list[HotListPublic]:
     counts = dict(
         session.execute(
-            select(HotListEntry.hotlist_id, func.count())
-            .where(HotListEntry.deleted_at.is_(None))  # type: ignore[union-attr]
-            .group_by(HotListEntry.hotlist_id)
+            select(col(HotListEntry.hotlist_id), func.count())
+            .where(col(HotListEntry.deleted_at).is_(None))
+            .group_by(col(HotListEntry.hotlist_id))
         ).all()
     )
     return [
@@ -118,7 +119,7 @@ def update_hotlist(
             )
         hotlist.sqlmodel_update(body.match.model_dump())
     renamed = body.name is not None and body.name != hotlist.name
-    if renamed and session.scalars(select(HotList).where(HotList.name == body.name)).first():
+    if renamed and session.scalars(select(HotList).where(col(HotList.name) == body.name)).first():
         raise Conflict(f"a hot list named {body.name!r} already exists")
     hotlist.sqlmodel_update({k: v for k, v in changes.items() if k != "match"})
     now = clock()
@@ -218,9 +219,9 @@ def list_entries(
     rows = session.scalars(
         select(HotListEntry)
         .where(
-            HotListEntry.hotlist_id == hotlist_id,
-            HotListEntry.deleted_at.is_(None),  # type: ignore[union-attr]
-            HotListEntry.id > after_id,  # type: ignore[operator]
+            col(HotListEntry.hotlist_id) == hotlist_id,
+            col(HotListEntry.deleted_at).is_(None),
+            col(HotListEntry.id) > after_id,
         )
         .order_by("id")
         .limit(limit)
@@ -282,8 +283,8 @@ def _count(session: SessionDep, hotlist_id: int) -> int:
     return (
         session.scalar(
             select(func.count()).where(
-                HotListEntry.hotlist_id == hotlist_id,
-                HotListEntry.deleted_at.is_(None),  # type: ignore[union-attr]
+                col(HotListEntry.hotlist_id) == hotlist_id,
+                col(HotListEntry.deleted_at).is_(None),
             )
         )
         or 0

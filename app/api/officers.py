@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from fastapi import APIRouter
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from app import audit
 from app.deps import ClockDep, CurrentUser, Dispatcher, Gateway, RuntimeDep, SessionDep, SettingsDep
@@ -36,7 +37,8 @@ def register_device(
     """Register this phone's FCM token. Registering a token again refreshes it (and moves it to
     you if another account had it: a shared car phone changes hands at shift change)."""
     now = clock()
-    device = session.scalars(select(Device).where(Device.token == body.token)).first()
+    assert user.id is not None  # a signed-in user is a stored row
+    device = session.scalars(select(Device).where(col(Device.token) == body.token)).first()
     if device is None:
         device = Device(
             user_id=user.id,
@@ -45,7 +47,7 @@ def register_device(
             created_at=now,
             last_seen_at=now,
         )
-    device.user_id = user.id  # type: ignore[assignment]
+    device.user_id = user.id
     device.platform = body.platform
     device.is_active = True
     device.retired_at = None
@@ -58,7 +60,7 @@ def register_device(
 
 @router.get("/me/devices")
 def list_my_devices(session: SessionDep, user: CurrentUser) -> list[DevicePublic]:
-    rows = session.scalars(select(Device).where(Device.user_id == user.id).order_by("id"))
+    rows = session.scalars(select(Device).where(col(Device.user_id) == user.id).order_by("id"))
     return [device_public(d) for d in rows]
 
 
@@ -82,8 +84,9 @@ def put_location(
     a fix whose `recorded_at` is old is stored as given and counts as stale for routing, and
     a fix older than the one already stored is ignored (`applied: false`)."""
     now = clock()
+    assert user.id is not None  # a signed-in user is a stored row
     fix = locations.fix(
-        user.id,  # type: ignore[arg-type]
+        user.id,
         lat=body.lat, lon=body.lon, accuracy_m=body.accuracy_m, heading=body.heading,
         speed=body.speed, recorded_at=body.recorded_at, now=now,
     )  # fmt: skip
@@ -104,18 +107,15 @@ def post_locations(
     by user id or badge; unknown ones are listed, the rest stored."""
     now = clock()
     badges = {u.badge for u in body.locations if u.badge is not None}
-    by_badge = (
-        dict(
-            session.execute(select(User.badge, User.id).where(User.badge.in_(badges))).all()  # type: ignore[union-attr]
+    by_badge: dict[str | None, int | None] = {}
+    if badges:
+        by_badge = dict(
+            session.execute(
+                select(col(User.badge), col(User.id)).where(col(User.badge).in_(badges))
+            ).all()
         )
-        if badges
-        else {}
-    )
-    known_ids = set(
-        session.scalars(
-            select(User.id).where(User.id.in_({u.user_id for u in body.locations if u.user_id}))  # type: ignore[union-attr]
-        )
-    )
+    user_ids = {u.user_id for u in body.locations if u.user_id}
+    known_ids = set(session.scalars(select(col(User.id)).where(col(User.id).in_(user_ids))))
     fixes, unknown = [], []
     for unit in body.locations:
         user_id = by_badge.get(unit.badge) if unit.badge is not None else unit.user_id
@@ -199,9 +199,9 @@ def list_officers(
     now = clock()
     rows = session.execute(
         select(OfficerStatus, User)
-        .join(User, User.id == OfficerStatus.user_id)  # type: ignore[arg-type]
-        .where(OfficerStatus.on_duty == on_duty)  # type: ignore[arg-type]
-        .order_by(User.name)
+        .join(User, col(User.id) == OfficerStatus.user_id)
+        .where(col(OfficerStatus.on_duty) == on_duty)
+        .order_by(col(User.name))
     ).all()
     return [
         status_public(session, s, u, now=now, fresh_s=settings.routing.location_fresh_s)
@@ -222,17 +222,18 @@ def status_public(
     status: OfficerStatus,
     user: User,
     *,
-    now,
-    fresh_s: int,  # type: ignore[no-untyped-def]
+    now: datetime,
+    fresh_s: int,
 ) -> OfficerStatusPublic:
+    assert user.id is not None  # a stored row
     devices = session.scalar(
-        select(func.count()).where(Device.user_id == user.id, Device.is_active)  # type: ignore[arg-type]
+        select(func.count()).where(col(Device.user_id) == user.id, col(Device.is_active))
     )
     fresh = status.recorded_at is not None and now - status.recorded_at <= timedelta(
         seconds=fresh_s
     )
     return OfficerStatusPublic(
-        user_id=user.id,  # type: ignore[arg-type]
+        user_id=user.id,
         name=user.name,
         on_duty=status.on_duty,
         lat=status.lat,
@@ -248,8 +249,9 @@ def status_public(
 
 
 def device_public(device: Device) -> DevicePublic:
+    assert device.id is not None  # a stored row
     return DevicePublic(
-        id=device.id,  # type: ignore[arg-type]
+        id=device.id,
         platform=device.platform,
         token_hint="…" + device.token[-6:],
         is_active=device.is_active,

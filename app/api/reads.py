@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, ValidationError
 from sqlalchemy import select
+from sqlmodel import col
 
 from app import audit
 from app.deps import ClockDep, Overseer, RuntimeDep, SessionDep, camera_from_key, runtime_of
@@ -142,11 +143,16 @@ def search_reads(
     """Stored reads of one plate, newest first. Every search is written to the audit log with
     who, when, the plate, the purpose, the case number and how many reads it returned."""
     key = plates.parse(plate).key
-    query = select(Read).where(Read.plate_key == key).order_by(Read.read_at.desc()).limit(limit)  # type: ignore[union-attr]
+    query = (
+        select(Read)
+        .where(col(Read.plate_key) == key)
+        .order_by(col(Read.read_at).desc())
+        .limit(limit)
+    )
     if since:
-        query = query.where(Read.read_at >= since)  # type: ignore[operator]
+        query = query.where(col(Read.read_at) >= since)
     if until:
-        query = query.where(Read.read_at < until)  # type: ignore[operator]
+        query = query.where(col(Read.read_at) < until)
     rows = session.scalars(query).all()
     audit.record(
         session, actor=user, action="read.search", now=clock(), object_type="read", plate=key,

@@ -5,16 +5,16 @@ Recipients, deliveries, acknowledgements and GET /v1/alerts/{id} work as for hot
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from alerts import bulletins as text
 from alerts.bulletins import Action, BulletinFacts
 from app.bulletins.rules import Watched
 from app.models import Alert, Bulletin, BulletinMatch, BulletinStatus, Camera, Read
+from app.schemas.alerts import BulletinDetails, BulletinTrailPoint
 from geo import compass
 
 TRAIL_LIMIT = 50  # trail points kept on the alert; GET /v1/bulletins/{id}/trail has them all
@@ -41,19 +41,19 @@ class TrailPoint:
             warnings=tuple(self.match.warnings),
         )  # fmt: skip
 
-    def to_dict(self, now: datetime) -> dict[str, Any]:
+    def detail(self, now: datetime) -> BulletinTrailPoint:
+        """The point as the alert's details and the bulletin's trail show it."""
         m = self.match
-        return {
-            "read_id": m.read_id, "read_at": m.read_at.isoformat(), "plate": m.plate,
-            "plate_key": m.plate_key, "state": self.state, "camera_id": self.camera_id,
-            "camera": self.camera_name, "lat": self.lat, "lon": self.lon,
-            "heading_deg": self.heading_deg,
-            "heading": None if self.heading_deg is None else compass(self.heading_deg),
-            "source": m.source, "score": m.score,
-            "reasons": [r.get("text") for r in m.reasons if r.get("result") != "unknown"],
-            "unknown": [r.get("text") for r in m.reasons if r.get("result") == "unknown"],
-            "warnings": list(m.warnings), "seen": text.sighting_words(self.sighting(), now),
-        }  # fmt: skip
+        return BulletinTrailPoint(
+            read_id=m.read_id, read_at=m.read_at, plate=m.plate, plate_key=m.plate_key,
+            state=self.state, camera_id=self.camera_id, camera=self.camera_name, lat=self.lat,
+            lon=self.lon, heading_deg=self.heading_deg,
+            heading=None if self.heading_deg is None else compass(self.heading_deg),
+            source=m.source, score=m.score,
+            reasons=[r["text"] for r in m.reasons if r.get("result") != "unknown"],
+            unknown=[r["text"] for r in m.reasons if r.get("result") == "unknown"],
+            warnings=list(m.warnings), seen=text.sighting_words(self.sighting(), now),
+        )  # fmt: skip
 
 
 def open_alert(session: Session, row: Bulletin, watched: Watched, now: datetime) -> Alert:
@@ -72,7 +72,7 @@ def open_alert(session: Session, row: Bulletin, watched: Watched, now: datetime)
 
 
 def alert_of(session: Session, row: Bulletin, *, lock: bool = False) -> Alert:
-    query = select(Alert).where(Alert.id == row.alert_id)  # type: ignore[arg-type]
+    query = select(Alert).where(col(Alert.id) == row.alert_id)
     alert = session.scalars(query.with_for_update() if lock else query).one()
     return alert
 
@@ -82,17 +82,17 @@ def trail(session: Session, bulletin_id: int, *, limit: int | None = None) -> li
     query = (
         select(
             BulletinMatch,
-            Read.camera_id,
-            Camera.name,
-            Read.lat,
-            Read.lon,
-            Read.heading_deg,
-            Read.state,
+            col(Read.camera_id),
+            col(Camera.name),
+            col(Read.lat),
+            col(Read.lon),
+            col(Read.heading_deg),
+            col(Read.state),
         )
-        .join(Read, Read.id == BulletinMatch.read_id)  # type: ignore[arg-type]
-        .join(Camera, Camera.id == Read.camera_id)  # type: ignore[arg-type]
-        .where(BulletinMatch.bulletin_id == bulletin_id)
-        .order_by(BulletinMatch.read_at.desc(), BulletinMatch.id.desc())  # type: ignore[attr-defined, union-attr]
+        .join(Read, col(Read.id) == BulletinMatch.read_id)
+        .join(Camera, col(Camera.id) == Read.camera_id)
+        .where(col(BulletinMatch.bulletin_id) == bulletin_id)
+        .order_by(col(BulletinMatch.read_at).desc(), col(BulletinMatch.id).desc())
     )
     if limit is not None:
         query = query.limit(limit)
@@ -113,9 +113,7 @@ def facts(
     assert row.id is not None and alert.id is not None
     if newest is None:
         newest = trail(session, row.id, limit=1)
-    matches = session.scalar(
-        select(func.count()).where(BulletinMatch.bulletin_id == row.id)  # type: ignore[arg-type]
-    )
+    matches = session.scalar(select(func.count()).where(col(BulletinMatch.bulletin_id) == row.id))
     warnings = []
     if watched.pattern is None and not watched.watches_description:
         warnings.append(
@@ -156,21 +154,21 @@ def refresh_alert(
     alert.updated_at = now
     if points:
         alert.last_seen_at = max(alert.last_seen_at or now, points[-1].match.matched_at)
-    alert.details = {  # a new dict: SQLAlchemy does not see changes made inside a JSON value
-        "kind": "bulletin", "bulletin_id": row.id, "version": row.version,
-        "status": described.status, "bulletin_kind": row.kind, "case_number": row.case_number,
-        "narrative": row.narrative, "vehicle": text.vehicle_text(described),
-        "plate_pattern": row.plate_pattern, "plate_key": row.plate_key,
-        "direction_deg": row.direction_deg,
-        "direction": None if row.direction_deg is None else compass(row.direction_deg),
-        "area": row.area, "area_text": described.area,
-        "occurred_at": row.occurred_at.isoformat(),
-        "expires_at": row.expires_at.isoformat() if row.expires_at else None,
-        "cancel_reason": row.cancel_reason, "match": "bulletin",
-        "matches": described.matches, "last_seen": described.last_seen,
-        "warnings": sorted({w for p in points for w in p.match.warnings}),
-        "trail": [p.to_dict(now) for p in points],
-    }  # fmt: skip
+    details = BulletinDetails(
+        kind="bulletin", bulletin_id=row.id, version=row.version,
+        status=described.status, bulletin_kind=row.kind, case_number=row.case_number,
+        narrative=row.narrative, vehicle=text.vehicle_text(described),
+        plate_pattern=row.plate_pattern, plate_key=row.plate_key,
+        direction_deg=row.direction_deg,
+        direction=None if row.direction_deg is None else compass(row.direction_deg),
+        area=row.area, area_text=described.area, occurred_at=row.occurred_at,
+        expires_at=row.expires_at, cancel_reason=row.cancel_reason, match="bulletin",
+        matches=described.matches, last_seen=described.last_seen,
+        warnings=sorted({w for p in points for w in p.match.warnings}),
+        trail=[p.detail(now) for p in points],
+    )  # fmt: skip
+    # A new dict: SQLAlchemy does not see changes made inside a JSON value.
+    alert.details = details.model_dump(mode="json")
     session.add(alert)
     return described, points
 

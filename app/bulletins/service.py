@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from alerts.bulletins import Action
 from app import audit
@@ -218,14 +218,11 @@ def cancel(
 
 def public(session: Session, row: Bulletin, now: datetime, ctx: BulletinContext) -> BulletinPublic:
     assert row.id is not None
-    matches = session.scalar(
-        select(func.count()).where(BulletinMatch.bulletin_id == row.id)  # type: ignore[arg-type]
-    )
+    matches = session.scalar(select(func.count()).where(col(BulletinMatch.bulletin_id) == row.id))
     watched = compile_row(row, ctx.beats)
     years = (row.vehicle_year_min, row.vehicle_year_max)
-    direction: str | float | None = row.direction_text
-    if direction is not None and _is_number(direction):
-        direction = float(direction)
+    written = row.direction_text
+    direction = float(written) if written is not None and _is_number(written) else written
     return BulletinPublic(
         id=row.id, kind=row.kind, narrative=row.narrative, priority=row.priority,
         status=status_of(row, now), occurred_at=row.occurred_at, expires_at=row.expires_at,

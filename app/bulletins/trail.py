@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app import audit
 from app.bulletins.alert import TrailPoint, alert_of, refresh_alert
@@ -54,30 +54,28 @@ def search(
     center, radius_m = watched.reach(until, ctx.rules.growth).bounding_circle()
     dlat = radius_m / METRES_PER_DEGREE
     dlon = dlat / max(0.01, math.cos(math.radians(center.lat)))
-    query = select(*COLUMNS).where(
-        Read.read_at >= since,  # type: ignore[operator]
-        Read.read_at <= until,  # type: ignore[operator]
-        Read.lat.between(center.lat - dlat, center.lat + dlat),  # type: ignore[union-attr]
-        Read.lon.between(center.lon - dlon, center.lon + dlon),  # type: ignore[union-attr]
+    query = select(*(col(column) for column in COLUMNS)).where(
+        col(Read.read_at) >= since,
+        col(Read.read_at) <= until,
+        col(Read.lat).between(center.lat - dlat, center.lat + dlat),
+        col(Read.lon).between(center.lon - dlon, center.lon + dlon),
     )
     if watched.pattern is not None:
         like = watched.pattern.text.replace("?", "_").replace("*", "%")
-        query = query.where(
-            or_(Read.plate_key.like(like), Read.candidates.is_not(None))  # type: ignore[attr-defined, union-attr]
-        )
+        query = query.where(or_(col(Read.plate_key).like(like), col(Read.candidates).is_not(None)))
     else:
         query = query.where(
-            Read.vehicle_make.is_not(None),  # type: ignore[union-attr]
-            Read.vehicle_model.is_not(None),  # type: ignore[union-attr]
+            col(Read.vehicle_make).is_not(None),
+            col(Read.vehicle_model).is_not(None),
         )
-    query = query.order_by(Read.read_at.desc()).limit(ctx.retro_max_reads + 1)  # type: ignore[union-attr]
+    query = query.order_by(col(Read.read_at).desc()).limit(ctx.retro_max_reads + 1)
     found: list[tuple[StoredRead, Fit]] = []
     scanned = 0
     for row in session.execute(query.execution_options(yield_per=5000)):
         scanned += 1
         if scanned > ctx.retro_max_reads:
             break
-        read = StoredRead.of(row.id, row._mapping)
+        read = StoredRead.of(row.id, row._asdict())
         matched = fit(watched, read, ctx.rules)
         if matched is not None:
             found.append((read, matched))
@@ -197,7 +195,7 @@ def _insert_once(session: Session, values: dict[str, Any]) -> int | None:
         insert(BulletinMatch)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["bulletin_id", "read_id"])
-        .returning(BulletinMatch.id)  # type: ignore[arg-type]
+        .returning(col(BulletinMatch.id))
     )
     found: int | None = session.scalar(statement)
     return found

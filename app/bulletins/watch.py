@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event, select, text
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from alerts import vehicles
 from app.bulletins import trail as bulletin_trail
@@ -82,8 +82,8 @@ class BulletinWatch:
         self._dirty = False
         self._next_poll = time.monotonic() + self._poll_interval_s
         active = session.execute(
-            select(Bulletin.id, Bulletin.version, Bulletin.expires_at).where(
-                Bulletin.status == BulletinStatus.ACTIVE  # type: ignore[arg-type]
+            select(col(Bulletin.id), col(Bulletin.version), col(Bulletin.expires_at)).where(
+                col(Bulletin.status) == BulletinStatus.ACTIVE
             )
         ).all()
         live = {
@@ -97,7 +97,7 @@ class BulletinWatch:
             if getattr(self._watched.get(i), "version", 0) != version
         ]
         if changed:
-            rows = session.scalars(select(Bulletin).where(Bulletin.id.in_(changed)))  # type: ignore[union-attr]
+            rows = session.scalars(select(Bulletin).where(col(Bulletin.id).in_(changed)))
             for row in rows:
                 self._add(row, now)
         return len(changed)
@@ -136,7 +136,7 @@ class BulletinWatch:
             ids = self._candidates(keys, row)
             if not ids:
                 continue
-            read = StoredRead.of(read_id, row | {"keys": keys})
+            read = StoredRead.of(read_id, {**row, "keys": keys})
             for bulletin_id in sorted(ids):
                 watched = self._watched[bulletin_id]
                 if not watched.is_live(now):

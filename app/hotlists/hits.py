@@ -9,10 +9,9 @@ trail, and a fresh push only to officers who have not had one within the push in
 import logging
 from datetime import datetime
 from functools import partial
-from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from alerts import compose
 from alerts.push import PushMessage
@@ -24,6 +23,13 @@ from app.models import Hit as HitRow
 from app.officers.beats import officers_on_beats
 from app.officers.tracker import OfficerTracker
 from app.reads.stored import StoredRead, previous_sighting
+from app.schemas.alerts import (
+    HitTrailPoint,
+    HitVehicle,
+    HotListHitDetails,
+    MatchDetails,
+    MatchDifference,
+)
 from geo.motion import ago, describe
 from lpr.matcher import Hit
 
@@ -50,12 +56,14 @@ def raise_alert(
     """
     found = session.execute(
         select(HotListEntry, HotList)
-        .join(HotList, HotList.id == HotListEntry.hotlist_id)  # type: ignore[arg-type]
-        .where(HotListEntry.id == hit.entry_id, HotListEntry.deleted_at.is_(None))  # type: ignore[union-attr]
+        .join(HotList, col(HotList.id) == HotListEntry.hotlist_id)
+        .where(col(HotListEntry.id) == hit.entry_id, col(HotListEntry.deleted_at).is_(None))
     ).first()
     if found is None:
         return None
     entry, hotlist = found
+    assert entry.id is not None and hotlist.id is not None  # stored rows
+    matching = match_details(hit)
     hit_row = HitRow(
         read_id=read.id,
         entry_id=hit.entry_id,
@@ -66,12 +74,13 @@ def raise_alert(
         state_note=hit.state_note or None,
         read_key=hit.read_key,
         explanation=hit.explanation_text,
-        details=match_details(hit),
+        details=matching.model_dump(mode="json"),
         historical=historical,
         created_at=now,
     )
     session.add(hit_row)
     session.flush()
+    assert hit_row.id is not None
 
     covert = hotlist.kind == "covert"
     age = now - read.read_at
@@ -119,23 +128,25 @@ def raise_alert(
     )  # fmt: skip
     alert.title = compose.title(facts)
     alert.body = compose.summary(facts, config.tz)
-    point = _trail_point(read, camera_name, hit_row.id)
-    trail = [*alert.details.get("trail", []), point][-TRAIL_LIMIT:]
-    alert.details = {  # a new dict: SQLAlchemy does not see changes made inside a JSON value
-        "kind": "hotlist_hit", "read_id": read.id, "hit_id": hit_row.id, "entry_id": entry.id,
-        "hotlist_id": hotlist.id, "list": hotlist.name, "list_kind": hotlist.kind,
-        "reason": entry.reason, "case_number": entry.case_number, "plate_read": read.plate,
-        "plate_listed": entry.plate, "entry_state": entry.state, "read_state": read.state,
-        "match": hit.quality.value, "match_label": compose.match_label(hit.quality.value),
-        "explanation": hit.explanation_text, "matching": match_details(hit),
-        "warnings": list(warnings), "record_vehicle": _vehicle_dict(record_vehicle),
-        "camera_vehicle": _vehicle_dict(read.vehicle), "camera": camera_name,
-        "heading_deg": read.heading_deg, "note": entry.note, "beat": read.beat,
-        "motion": motion, "covert": covert, "notify_dispatch": routing.notify_dispatch,
-        "search_radius_m": routing.radius_m, "widened": routing.widened,
-        "car_at": None if routing.car_at is None else [routing.car_at.lat, routing.car_at.lon],
-        "trail": trail,
-    }  # fmt: skip
+    # The alert is new (no details yet) or this entry's: dedup key "entry:<id>".
+    previous = HotListHitDetails.model_validate(alert.details).trail if alert.details else []
+    details = HotListHitDetails(
+        kind="hotlist_hit", read_id=read.id, hit_id=hit_row.id, entry_id=entry.id,
+        hotlist_id=hotlist.id, list=hotlist.name, list_kind=hotlist.kind,
+        reason=entry.reason, case_number=entry.case_number, plate_read=read.plate,
+        plate_listed=entry.plate, entry_state=entry.state, read_state=read.state,
+        match=hit.quality, match_label=compose.match_label(hit.quality.value),
+        explanation=hit.explanation_text, matching=matching,
+        warnings=list(warnings), record_vehicle=_vehicle(record_vehicle),
+        camera_vehicle=_vehicle(read.vehicle), camera=camera_name,
+        heading_deg=read.heading_deg, note=entry.note, beat=read.beat,
+        motion=motion, covert=covert, notify_dispatch=routing.notify_dispatch,
+        search_radius_m=routing.radius_m, widened=routing.widened,
+        car_at=None if routing.car_at is None else (routing.car_at.lat, routing.car_at.lon),
+        trail=[*previous, _trail_point(read, camera_name, hit_row.id)][-TRAIL_LIMIT:],
+    )  # fmt: skip
+    # A new dict: SQLAlchemy does not see changes made inside a JSON value.
+    alert.details = details.model_dump(mode="json")
     session.add(alert)
     pushed = recipients.tell_sighting(
         session, alert=alert, found=routing.recipients, interval=config.push_interval, now=now,
@@ -180,31 +191,31 @@ def _route(
 def _open_alert(session: Session, dedup_key: str, *, since: datetime) -> Alert | None:
     query = (
         select(Alert)
-        .where(Alert.dedup_key == dedup_key, Alert.last_seen_at >= since)  # type: ignore[operator]
-        .order_by(Alert.id.desc())  # type: ignore[union-attr]
+        .where(col(Alert.dedup_key) == dedup_key, col(Alert.last_seen_at) >= since)
+        .order_by(col(Alert.id).desc())
         .limit(1)
         .with_for_update()
     )
     return session.scalars(query).first()
 
 
-def match_details(hit: Hit) -> dict[str, Any]:
+def match_details(hit: Hit) -> MatchDetails:
     """How a hit matched, for the alert and the audit of a stop: every field of lpr's Hit."""
-    return {
-        "quality": hit.quality.value,
-        "read_key": hit.read_key,
-        "listed_key": hit.listed_key,
-        "substitutions": hit.substitutions,
-        "edits": hit.edits,
-        "candidate_rank": hit.candidate_rank,
-        "candidate_count": hit.candidate_count,
-        "candidate_confidence": hit.candidate_confidence,
-        "pattern": hit.pattern,
-        "differences": [
-            {"kind": d.kind.value, "position": d.position, "read": d.read, "listed": d.listed}
+    return MatchDetails(
+        quality=hit.quality,
+        read_key=hit.read_key,
+        listed_key=hit.listed_key,
+        substitutions=hit.substitutions,
+        edits=hit.edits,
+        candidate_rank=hit.candidate_rank,
+        candidate_count=hit.candidate_count,
+        candidate_confidence=hit.candidate_confidence,
+        pattern=hit.pattern,
+        differences=[
+            MatchDifference(kind=d.kind, position=d.position, read=d.read, listed=d.listed)
             for d in hit.differences
         ],
-    }
+    )
 
 
 def _message(
@@ -217,19 +228,19 @@ def _message(
     )  # fmt: skip
 
 
-def _trail_point(read: StoredRead, camera_name: str, hit_id: int | None) -> dict[str, Any]:
-    return {
-        "read_id": read.id, "hit_id": hit_id, "read_at": read.read_at.isoformat(),
-        "camera": camera_name, "lat": read.lat, "lon": read.lon,
-        "heading_deg": read.heading_deg, "beat": read.beat, "plate": read.plate,
-    }  # fmt: skip
+def _trail_point(read: StoredRead, camera_name: str, hit_id: int) -> HitTrailPoint:
+    return HitTrailPoint(
+        read_id=read.id, hit_id=hit_id, read_at=read.read_at, camera=camera_name,
+        lat=read.lat, lon=read.lon, heading_deg=read.heading_deg, beat=read.beat,
+        plate=read.plate,
+    )  # fmt: skip
 
 
-def _vehicle_dict(vehicle: compose.Vehicle) -> dict[str, object]:
-    return {
-        "year": vehicle.year,
-        "make": vehicle.make,
-        "model": vehicle.model,
-        "color": vehicle.color,
-        "type": vehicle.type,
-    }
+def _vehicle(vehicle: compose.Vehicle) -> HitVehicle:
+    return HitVehicle(
+        year=vehicle.year,
+        make=vehicle.make,
+        model=vehicle.model,
+        color=vehicle.color,
+        type=vehicle.type,
+    )

@@ -14,8 +14,8 @@ from app.schemas.common import Heading, Latitude, Located, Longitude
 
 
 class LocationIn(Located):
-    lat: Latitude  # type: ignore[assignment]
-    lon: Longitude  # type: ignore[assignment]
+    lat: Latitude
+    lon: Longitude
     accuracy_m: Annotated[float, Field(ge=0, le=100_000)] | None = None
     heading: Heading | None = None
     speed: Annotated[float, Field(ge=0, le=150, description="metres per second")] | None = None
