@@ -54,7 +54,7 @@ def search(
     center, radius_m = watched.reach(until, ctx.rules.growth).bounding_circle()
     dlat = radius_m / METRES_PER_DEGREE
     dlon = dlat / max(0.01, math.cos(math.radians(center.lat)))
-    query = select(*(col(column) for column in COLUMNS)).where(
+    query = select(*COLUMNS).where(
         col(Read.read_at) >= since,
         col(Read.read_at) <= until,
         col(Read.lat).between(center.lat - dlat, center.lat + dlat),
@@ -75,7 +75,7 @@ def search(
         scanned += 1
         if scanned > ctx.retro_max_reads:
             break
-        read = StoredRead.of(row.id, row._asdict())
+        read = StoredRead.of(row.id, row._mapping)
         matched = fit(watched, read, ctx.rules)
         if matched is not None:
             found.append((read, matched))
