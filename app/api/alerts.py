@@ -7,15 +7,15 @@ from sqlalchemy import func, or_, select
 from sqlmodel import col
 
 from app import audit
+from app.delivery import recipients
 from app.deps import SEES_ALL, SEES_COVERT, ClockDep, CurrentUser, SessionDep
 from app.errors import Forbidden, NotFound
-from app.models import Alert, AlertRecipient, AlertStatus, Delivery, HotList, User
+from app.models import Alert, AlertRecipient, AlertStatus, HotList, User
 from app.schemas.alerts import (
     AckOut,
     AlertPublic,
     AlertsPublic,
     AlertSummary,
-    RecipientPublic,
     details_of,
     match_of,
 )
@@ -62,7 +62,7 @@ def get_alert(
         session, actor=user, action="alert.view", now=clock(), object_type="alert",
         object_id=alert_id, plate=alert.plate,
     )  # fmt: skip
-    notified = notified_people(session, alert_id)
+    notified = recipients.notified_people(session, alert_id)
     if user.role not in SEES_ALL:
         notified = [person for person in notified if person.user_id == user.id]
     details = details_of(alert.details)
@@ -105,44 +105,6 @@ def acknowledge(alert_id: int, session: SessionDep, user: CurrentUser, clock: Cl
         alert.acknowledged_at = now
         session.add(alert)
     return AckOut(alert_id=alert_id, acknowledged_at=recipient.acknowledged_at)
-
-
-def notified_people(session: SessionDep, alert_id: int) -> list[RecipientPublic]:
-    """Who an alert went to, best placed first, with each device's delivery and the acks."""
-    recipients = session.execute(
-        select(AlertRecipient, User)
-        .join(User, col(User.id) == AlertRecipient.user_id)
-        .where(col(AlertRecipient.alert_id) == alert_id)
-        .order_by(col(AlertRecipient.rank))
-    ).all()
-    deliveries = session.scalars(
-        select(Delivery).where(col(Delivery.alert_id) == alert_id).order_by("id")
-    ).all()
-    return [
-        RecipientPublic(
-            user_id=_id(person),
-            name=person.name,
-            rank=recipient.rank,
-            reason=recipient.reason,
-            distance_m=recipient.distance_m,
-            eta_s=recipient.eta_s,
-            last_pushed_at=recipient.last_pushed_at,
-            acknowledged_at=recipient.acknowledged_at,
-            deliveries=[
-                {
-                    "device_id": d.device_id,
-                    "status": d.status,
-                    "attempts": d.attempts,
-                    "sent_at": d.sent_at,
-                    "last_error": d.last_error,
-                    "action": d.message.get("data", {}).get("action"),
-                }
-                for d in deliveries
-                if d.recipient_id == recipient.id
-            ],
-        )
-        for recipient, person in recipients
-    ]
 
 
 def _visible_alert(session: SessionDep, alert_id: int, user: User) -> Alert:
@@ -199,6 +161,6 @@ def _summary(alert: Alert, recipients: int, match: str) -> AlertSummary:
     )
 
 
-def _id(row: Alert | User) -> int:
+def _id(row: Alert) -> int:
     assert row.id is not None  # read from the database
     return row.id

@@ -9,12 +9,12 @@ from sqlalchemy import ColumnElement, exists, select
 from sqlmodel import col
 
 from app import audit
-from app.api.alerts import notified_people
 from app.bulletins import service as bulletins
 from app.bulletins.alert import TrailPoint, status_of, trail
 from app.bulletins.push import BulletinContext
 from app.bulletins.rules import compile_row
 from app.bulletins.watch import BulletinWatch, invalidate_after_commit
+from app.delivery import recipients
 from app.deps import SEES_ALL, ClockDep, CurrentUser, Dispatcher, Overseer, RuntimeDep, SessionDep
 from app.errors import NotFound
 from app.models import (
@@ -206,7 +206,7 @@ def get_trail(
 
 def _view(session: SessionDep, row: Bulletin, now: datetime, ctx: BulletinContext) -> BulletinView:
     assert row.id is not None
-    notified = notified_people(session, row.alert_id) if row.alert_id else []
+    notified = recipients.notified_people(session, row.alert_id) if row.alert_id else []
     states = [
         ({d["status"] for d in person.deliveries}, person.acknowledged_at is not None)
         for person in notified

@@ -22,7 +22,8 @@ from alerts import compose
 from alerts.push import PushMessage
 from alerts.routing import PriorityRouting, Recipient
 from app.delivery import outbox
-from app.models import Alert, AlertRecipient, Device
+from app.models import Alert, AlertRecipient, Delivery, Device, User
+from app.schemas.alerts import RecipientPublic
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,3 +129,41 @@ def tell_sighting(
             message_for=partial(message_for, chosen),
         )  # fmt: skip
     return queued
+
+
+def notified_people(session: Session, alert_id: int) -> list[RecipientPublic]:
+    """Who an alert went to, best placed first, with each device's delivery and the acks."""
+    recipients = session.execute(
+        select(AlertRecipient, User)
+        .join(User, col(User.id) == AlertRecipient.user_id)
+        .where(col(AlertRecipient.alert_id) == alert_id)
+        .order_by(col(AlertRecipient.rank))
+    ).all()
+    deliveries = session.scalars(
+        select(Delivery).where(col(Delivery.alert_id) == alert_id).order_by("id")
+    ).all()
+    return [
+        RecipientPublic(
+            user_id=recipient.user_id,
+            name=person.name,
+            rank=recipient.rank,
+            reason=recipient.reason,
+            distance_m=recipient.distance_m,
+            eta_s=recipient.eta_s,
+            last_pushed_at=recipient.last_pushed_at,
+            acknowledged_at=recipient.acknowledged_at,
+            deliveries=[
+                {
+                    "device_id": d.device_id,
+                    "status": d.status,
+                    "attempts": d.attempts,
+                    "sent_at": d.sent_at,
+                    "last_error": d.last_error,
+                    "action": d.message.get("data", {}).get("action"),
+                }
+                for d in deliveries
+                if d.recipient_id == recipient.id
+            ],
+        )
+        for recipient, person in recipients
+    ]
