@@ -117,7 +117,7 @@ def post_locations(
     user_ids = {u.user_id for u in body.locations if u.user_id}
     known_ids = set(session.scalars(select(col(User.id)).where(col(User.id).in_(user_ids))))
     fixes, unknown = [], []
-    for unit in body.locations:
+    for index, unit in enumerate(body.locations):
         user_id = by_badge.get(unit.badge) if unit.badge is not None else unit.user_id
         if user_id is None or (unit.badge is None and user_id not in known_ids):
             unknown.append(unit.badge or f"user {unit.user_id}")
@@ -132,6 +132,7 @@ def post_locations(
                 speed=unit.speed,
                 recorded_at=unit.recorded_at,
                 now=now,
+                where=f"locations[{index}].recorded_at",
             )
         )
     applied = locations.upsert(session, fixes, breadcrumbs=settings.officers.breadcrumbs)

@@ -6,14 +6,17 @@ older fix (a phone flushing its queue after a tunnel) overwrite a newer one.
 """
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
+from app.errors import Unprocessable
 from app.models import OfficerLocation, OfficerStatus
+
+FUTURE_TOLERANCE = timedelta(minutes=2)  # phones and gateways drift a little
 
 _FIELDS = ("lat", "lon", "accuracy_m", "heading_deg", "speed_mps", "recorded_at", "received_at")
 
@@ -66,7 +69,16 @@ def fix(
     speed: float | None,
     recorded_at: datetime | None,
     now: datetime,
+    where: str = "recorded_at",
 ) -> dict[str, Any]:
+    """One fix as `upsert` takes it. A fix stamped more than FUTURE_TOLERANCE ahead of the
+    server's clock is refused (Unprocessable, naming `where`): stored, it would win over every
+    real fix after it and freeze the officer, "fresh", at that place."""
+    if recorded_at is not None and recorded_at > now + FUTURE_TOLERANCE:
+        raise Unprocessable(
+            f"{where}: {recorded_at.isoformat()} is in the future (server time "
+            f"{now.isoformat()}); check the device's clock"
+        )
     return {
         "user_id": user_id,
         "lat": lat,

@@ -187,6 +187,31 @@ def test_a_gateway_posts_many_units_and_older_fixes_never_win(
     assert client.post("/v1/locations", json=body, headers=world.camera).status_code == 401
 
 
+def test_a_fix_from_the_future_is_refused_and_cannot_freeze_an_officer(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    """A phone or gateway with its clock in year 9999 would otherwise win over every later
+    real fix: the officer would stay "fresh" at that place forever."""
+    with transaction(engine) as session:
+        _, gateway = factories.make_user(session, role=Role.GATEWAY, now=clock())
+        unit, token = factories.make_user(session, role=Role.OFFICER, now=clock())
+    far_future = "9999-01-01T00:00:00+00:00"
+    mine = client.put("/v1/me/location", json={"lat": 37.8, "lon": -122.27,
+                      "recorded_at": far_future}, headers=bearer(token))  # fmt: skip
+    assert mine.status_code == 422 and "recorded_at" in mine.json()["detail"]
+    batch = {"locations": [
+        {"user_id": unit.id, "lat": 37.8, "lon": -122.27},
+        {"user_id": unit.id, "lat": 37.9, "lon": -122.27, "recorded_at": far_future},
+    ]}  # fmt: skip
+    refused = client.post("/v1/locations", json=batch, headers=bearer(gateway))
+    assert refused.status_code == 422
+    assert "locations[1].recorded_at" in refused.json()["detail"]
+    soon = (clock() + timedelta(seconds=60)).isoformat()  # a little drift is a real fix
+    ok = client.put("/v1/me/location", json={"lat": 37.81, "lon": -122.27, "recorded_at": soon},
+                    headers=bearer(token))  # fmt: skip
+    assert ok.status_code == 200 and ok.json()["applied"] is True
+
+
 def test_end_to_end_the_nearer_officer_is_alerted_and_with_n_1_the_far_one_not_at_all(
     settings: Settings, engine: Engine, fcm: FcmServer
 ) -> None:
