@@ -13,10 +13,9 @@ from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from alerts.compose import PRIORITY_WORDS, Detail, Vehicle
+from alerts.compose import PRIORITY_WORDS, Detail, Vehicle, seen_when, stamp
 from alerts.push import Platform, PushMessage
 from geo import compass
-from geo.motion import ago
 
 
 class Action(StrEnum):
@@ -44,6 +43,7 @@ class BulletinFacts:
     occurred_at: datetime
     expires_at: datetime | None
     area: str  # in words: "within 1.5 km of ...", "beats 04X, 05X"
+    composed_at: datetime  # when the push is worded: ages and dates are relative to it
     narrative: str | None = None
     plate_pattern: str | None = None
     state: str | None = None
@@ -124,9 +124,16 @@ def title(facts: BulletinFacts, action: Action, sighting: Sighting | None = None
 
 
 def summary(
-    facts: BulletinFacts, action: Action, tz: ZoneInfo, sighting: Sighting | None = None
+    facts: BulletinFacts,
+    action: Action,
+    tz: ZoneInfo,
+    sighting: Sighting | None = None,
+    *,
+    aged: bool = False,
 ) -> str:
-    """The body without the recipient's distance, as dispatchers see it in the alert list."""
+    """The body without the recipient's distance, as dispatchers see it in the alert list;
+    times dated when not on the day it was worded, and with how long ago when `aged` (a push)."""
+    when_of = seen_when if aged else stamp
     kind = facts.kind.replace("_", " ").capitalize()
     if action is Action.CANCEL or facts.status == "cancelled":
         why = f": {facts.cancel_reason}" if facts.cancel_reason else ""
@@ -136,8 +143,8 @@ def summary(
         )
     lines = []
     if action is Action.MATCH and sighting is not None:
-        seen = sighting.read_at.astimezone(tz).strftime("%H:%M:%S %Z")
-        where = f"Read {sighting.plate} at {seen} by {sighting.camera_name}"
+        seen = when_of(sighting.read_at, facts.composed_at, tz)
+        where = f"Read {sighting.plate} {seen} by {sighting.camera_name}"
         if sighting.motion:
             where += f"; {sighting.motion}"
         elif sighting.heading_deg is not None:
@@ -149,7 +156,7 @@ def summary(
             lines.append("Not checked: " + "; ".join(sighting.unknown))
         lines.extend(sighting.warnings)
     header = f"{kind}" + (f", case {facts.case_number}" if facts.case_number else "")
-    when = facts.occurred_at.astimezone(tz).strftime("%H:%M %Z")
+    when = when_of(facts.occurred_at, facts.composed_at, tz)
     lines.append(f"{header}, {when}")
     vehicle = vehicle_text(facts)
     if vehicle:
@@ -173,7 +180,7 @@ def body(
     tz: ZoneInfo,
     sighting: Sighting | None = None,
 ) -> str:
-    text = summary(facts, action, tz, sighting)
+    text = summary(facts, action, tz, sighting, aged=True)
     if action is Action.CANCEL or facts.status == "cancelled":
         return text
     where = _where(audience, sighting is not None)
@@ -247,9 +254,10 @@ def collapse_key(bulletin_id: int) -> str:
     return f"bulletin-{bulletin_id}"
 
 
-def sighting_words(sighting: Sighting, now: datetime) -> str:
-    """E.g. "6 min ago by International Blvd & 14th, heading east (7ABX123)"."""
-    text = f"{ago((now - sighting.read_at).total_seconds())} by {sighting.camera_name}"
+def sighting_words(sighting: Sighting, now: datetime, tz: ZoneInfo) -> str:
+    """E.g. "6 min ago, 14:05:03 PDT by International Blvd & 14th, heading east (7ABX123)";
+    the time is dated when not today."""
+    text = f"{seen_when(sighting.read_at, now, tz)} by {sighting.camera_name}"
     if sighting.heading_deg is not None:
         text += f", heading {compass(sighting.heading_deg)}"
     return f"{text} ({sighting.plate})"

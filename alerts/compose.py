@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from alerts import vehicles
 from alerts.push import Platform, PushMessage
 from geo import compass
+from geo.motion import ago
 
 PRIORITY_WORDS = {1: "CRITICAL", 2: "URGENT", 3: "NOTICE", 4: "INFO"}
 # Lists whose record is the plate, not the car: a description mismatch is expected (DOMAIN.md 1).
@@ -104,6 +105,7 @@ class HitFacts:
     lon: float | None
     heading_deg: float | None
     camera_name: str
+    composed_at: datetime  # when the alert is worded: ages and dates are relative to it
     record_vehicle: Vehicle = field(default_factory=Vehicle)
     camera_vehicle: Vehicle = field(default_factory=Vehicle)
     warnings: tuple[str, ...] = ()
@@ -111,6 +113,7 @@ class HitFacts:
     motion: str | None = None  # e.g. "heading east, about 40 km/h, last seen 35 s ago"
     sightings: int = 1  # reads of this car merged into the alert so far
     explanation: str | None = None  # why a fuzzy hit matched: positions, characters, candidate
+    historical: bool = False  # the read is older than the push window: for dispatch only
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,14 +138,36 @@ def match_label(match: str) -> str:
     return EXACT_LABEL if is_exact(match) else MISREAD_LABEL
 
 
+def stamp(at: datetime, now: datetime, tz: ZoneInfo) -> str:
+    """`at` in the agency's time zone, dated when it is not the day of `now`: "14:05:03 PDT";
+    "Tue 4 Mar 14:05 PST" earlier this year; "4 Mar 2025 14:05 PST" before that."""
+    local, today = at.astimezone(tz), now.astimezone(tz)
+    if local.date() == today.date():
+        return local.strftime("%H:%M:%S %Z")
+    if local.year == today.year:
+        return local.strftime("%a %-d %b %H:%M %Z")
+    return local.strftime("%-d %b %Y %H:%M %Z")
+
+
+def seen_when(at: datetime, now: datetime, tz: ZoneInfo) -> str:
+    """What an officer reads of a time: how old it is, and its time (dated when not today):
+    "3 min ago, 14:05:03 PDT"."""
+    return f"{ago((now - at).total_seconds())}, {stamp(at, now, tz)}"
+
+
 def title(facts: HitFacts) -> str:
     plate = f"{facts.plate_read} ({facts.state})" if facts.state else facts.plate_read
+    if facts.historical:
+        age = ago((facts.composed_at - facts.read_at).total_seconds())
+        return f"P{facts.priority} Historical hit, read {age}: {plate} — {match_label(facts.match)}"
     again = " — seen again" if facts.sightings > 1 else ""
     return f"P{facts.priority} Look for this car: {plate} — {match_label(facts.match)}{again}"
 
 
-def summary(facts: HitFacts, tz: ZoneInfo) -> str:
-    """The body without the recipient's distance: what dispatchers see in the alert list."""
+def summary(facts: HitFacts, tz: ZoneInfo, *, aged: bool = False) -> str:
+    """The body without the recipient's distance: what dispatchers see in the alert list.
+    Its times are dated when not on the day it was worded (`composed_at`); `aged` adds how long
+    ago, for a push read at once (a stored summary would go stale)."""
     lines = [f"{facts.list_name} ({facts.list_kind.replace('_', ' ')})"]
     if facts.reason:
         lines[0] += f": {facts.reason}"
@@ -153,8 +178,8 @@ def summary(facts: HitFacts, tz: ZoneInfo) -> str:
     vehicle = facts.record_vehicle.describe()
     if vehicle:
         lines.append(f"Vehicle on record: {vehicle}")
-    seen = facts.read_at.astimezone(tz).strftime("%H:%M:%S %Z")
-    where = f"Seen {seen} by {facts.camera_name}"
+    when = (seen_when if aged else stamp)(facts.read_at, facts.composed_at, tz)
+    where = f"Seen {when} by {facts.camera_name}"
     if facts.lat is not None and facts.lon is not None:
         where += f" at {facts.lat:.5f}, {facts.lon:.5f}"
     if facts.motion:
@@ -171,7 +196,8 @@ def summary(facts: HitFacts, tz: ZoneInfo) -> str:
 
 
 def body(facts: HitFacts, audience: Audience, tz: ZoneInfo) -> str:
-    text = summary(facts, tz)
+    """The push's text: the summary, how long ago the car was read, and how far it is."""
+    text = summary(facts, tz, aged=True)
     if audience.distance_m is not None:
         text += "\n" + _distance(audience)
     return text + "\nConfirm with dispatch before stopping."

@@ -175,6 +175,7 @@ class Runtime:
                 images=images,
                 clock=clock,
                 beats=tagger,
+                read_max_age=timedelta(seconds=settings.ingest.read_max_age_s),
             ),
             camera_keys=CameraKeys(engine, pepper=settings.token_secret.get_secret_value()),
             worker=Worker(engine, sender, config=worker_config(settings), clock=clock)

@@ -107,6 +107,9 @@ class IngestSettings(Group):
     intake_max_body_bytes: int = Field(default=8 * 1024 * 1024, gt=0)
     intake_max_image_bytes: int = Field(default=2 * 1024 * 1024, gt=0)
     hotlist_poll_s: float = Field(default=1.0, gt=0)
+    # A read taken longer ago than this is refused (a wrong clock, a stale replay); a read
+    # older than the alerting group's retro_push_within_s is stored but never pushed.
+    read_max_age_s: int = Field(default=30 * 86_400, gt=0)
 
 
 class CameraSettings(Group):

@@ -160,7 +160,8 @@ def describe(motion: Motion | None, seen_ago_s: float) -> str:
 
 
 def ago(seconds: float) -> str:
-    """ "just now", "35 s ago", "4 min ago", "2 h 5 min ago"; a negative age is "just now"."""
+    """ "just now", "35 s ago", "4 min ago", "2 h 5 min ago", "3 days ago", "5 weeks ago",
+    "4 months ago", "3 years ago"; a negative age is "just now"."""
     s = round(seconds)
     if s < 5:
         return "just now"
@@ -170,7 +171,17 @@ def ago(seconds: float) -> str:
     if minutes < 60:
         return f"{minutes} min ago"
     hours, rest = divmod(minutes, 60)
-    return f"{hours} h ago" if rest == 0 else f"{hours} h {rest} min ago"
+    if hours < 24:
+        return f"{hours} h ago" if rest == 0 else f"{hours} h {rest} min ago"
+    days = round(seconds / 86_400)
+    for limit, length, unit in ((14, 1, "day"), (61, 7, "week"), (731, 30.44, "month")):
+        if days < limit:
+            return _count(round(days / length), unit)
+    return _count(round(days / 365.25), "year")
+
+
+def _count(number: int, unit: str) -> str:
+    return f"{number} {unit}{'' if number == 1 else 's'} ago"
 
 
 def _known(value: float | None) -> float | None:

@@ -3,6 +3,7 @@ look and change is audited. Officers may read the bulletins they were sent."""
 
 from datetime import datetime
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import ColumnElement, exists, select
@@ -184,13 +185,14 @@ def get_trail(
     session: SessionDep,
     user: CurrentUser,
     clock: ClockDep,
+    watch: Watch,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> TrailPublic:
     """The reads that fit the bulletin, oldest first (camera, place, heading, time, why), and
     the cars among them, best candidate first."""
     row = _visible(session, bulletin_id, user)
     assert row.id is not None
-    now = clock()
+    now, tz = clock(), watch.context.alerts.tz
     points = trail(session, row.id, limit=limit)
     audit.record(
         session, actor=user, action="bulletin.trail.view", now=now, object_type="bulletin",
@@ -199,12 +201,13 @@ def get_trail(
     return TrailPublic(
         bulletin_id=row.id,
         count=len(points),
-        points=[_point(p, now) for p in points],
-        vehicles=_vehicles(points, now),
+        points=[_point(p, now, tz) for p in points],
+        vehicles=_vehicles(points, now, tz),
     )
 
 
 def _view(session: SessionDep, row: Bulletin, now: datetime, ctx: BulletinContext) -> BulletinView:
+    tz = ctx.alerts.tz
     assert row.id is not None
     notified = recipients.notified_people(session, row.alert_id) if row.alert_id else []
     states = [
@@ -234,17 +237,17 @@ def _view(session: SessionDep, row: Bulletin, now: datetime, ctx: BulletinContex
         **public.model_dump(),
         counts=counts,
         notified=notified,
-        hits=[_point(p, now) for p in best[:HITS_SHOWN]],
-        trail=[_point(p, now) for p in points[-TRAIL_SHOWN:]],
+        hits=[_point(p, now, tz) for p in best[:HITS_SHOWN]],
+        trail=[_point(p, now, tz) for p in points[-TRAIL_SHOWN:]],
         search_area=area,
     )
 
 
-def _point(point: TrailPoint, now: datetime) -> TrailPointPublic:
-    return TrailPointPublic.model_validate(point.detail(now).model_dump())
+def _point(point: TrailPoint, now: datetime, tz: ZoneInfo) -> TrailPointPublic:
+    return TrailPointPublic.model_validate(point.detail(now, tz).model_dump())
 
 
-def _vehicles(points: list[TrailPoint], now: datetime) -> list[TrailVehicle]:
+def _vehicles(points: list[TrailPoint], now: datetime, tz: ZoneInfo) -> list[TrailVehicle]:
     groups: dict[str, list[TrailPoint]] = {}
     for point in points:
         groups.setdefault(point.match.plate_key, []).append(point)
@@ -256,7 +259,7 @@ def _vehicles(points: list[TrailPoint], now: datetime) -> list[TrailVehicle]:
             first_seen_at=group[0].match.read_at,
             last_seen_at=group[-1].match.read_at,
             best_score=max(p.match.score for p in group),
-            last_seen=group[-1].detail(now).seen,
+            last_seen=group[-1].detail(now, tz).seen,
         )
         for key, group in groups.items()
     ]

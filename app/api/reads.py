@@ -1,6 +1,7 @@
 """Plate reads from cameras."""
 
 import json
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -31,7 +32,6 @@ from lpr import plates
 router = APIRouter(prefix="/reads", tags=["reads"])
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
-FUTURE_TOLERANCE_S = 300
 
 _READ_BODY = {
     "requestBody": {
@@ -75,12 +75,12 @@ async def post_reads(request: Request) -> JSONResponse:
     reads = parse_reads(await _body(request))
     runtime = runtime_of(request)
     now = runtime.clock()
+    max_age = timedelta(seconds=runtime.settings.ingest.read_max_age_s)
     for i, read in enumerate(reads):
-        if read.read_at is not None and (read.read_at - now).total_seconds() > FUTURE_TOLERANCE_S:
+        problem = rows.time_problem(read.read_at, now=now, max_age=max_age)
+        if problem is not None:
             where = f"reads[{i}].read_at" if len(reads) > 1 else "read_at"
-            raise Unprocessable(
-                f"{where}: {read.read_at.isoformat()} is in the future; check the camera's clock"
-            )
+            raise Unprocessable(f"{where}: {problem}")
     batch = [rows.row_of(read.to_read(), camera, beats=runtime.beat_tagger) for read in reads]
     try:
         stored = await runtime.writer.submit(camera, batch)

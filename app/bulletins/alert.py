@@ -41,7 +41,7 @@ class TrailPoint:
             warnings=tuple(self.match.warnings),
         )  # fmt: skip
 
-    def detail(self, now: datetime) -> BulletinTrailPoint:
+    def detail(self, now: datetime, tz: ZoneInfo) -> BulletinTrailPoint:
         """The point as the alert's details and the bulletin's trail show it."""
         m = self.match
         return BulletinTrailPoint(
@@ -52,7 +52,7 @@ class TrailPoint:
             source=m.source, score=m.score,
             reasons=[r["text"] for r in m.reasons if r.get("result") != "unknown"],
             unknown=[r["text"] for r in m.reasons if r.get("result") == "unknown"],
-            warnings=list(m.warnings), seen=text.sighting_words(self.sighting(), now),
+            warnings=list(m.warnings), seen=text.sighting_words(self.sighting(), now, tz),
         )  # fmt: skip
 
 
@@ -106,6 +106,7 @@ def facts(
     watched: Watched,
     alert: Alert,
     now: datetime,
+    tz: ZoneInfo,
     newest: list[TrailPoint] | None = None,
 ) -> BulletinFacts:
     """The bulletin as the phone describes it; `newest` ends with its newest trail point
@@ -122,12 +123,13 @@ def facts(
     return BulletinFacts(
         bulletin_id=row.id, alert_id=alert.id, version=row.version, kind=row.kind,
         priority=row.priority, occurred_at=row.occurred_at, expires_at=row.expires_at,
-        area=watched.area.describe(), narrative=row.narrative, plate_pattern=row.plate_pattern,
+        area=watched.area.describe(), composed_at=now, narrative=row.narrative,
+        plate_pattern=row.plate_pattern,
         state=row.state, vehicle=watched.vehicle, year_max=row.vehicle_year_max,
         marks=row.vehicle_marks, direction_deg=row.direction_deg,
         case_number=row.case_number, status=status_of(row, now),
         cancel_reason=row.cancel_reason,
-        last_seen=text.sighting_words(newest[-1].sighting(), now) if newest else None,
+        last_seen=text.sighting_words(newest[-1].sighting(), now, tz) if newest else None,
         matches=int(matches or 0), warnings=tuple(warnings),
     )  # fmt: skip
 
@@ -144,7 +146,7 @@ def refresh_alert(
     bulletin's facts and the newest TRAIL_LIMIT trail points, oldest first."""
     assert row.id is not None
     points = trail(session, row.id, limit=TRAIL_LIMIT)
-    described = facts(session, row, watched, alert, now, newest=points)
+    described = facts(session, row, watched, alert, now, tz, newest=points)
     action = Action.CANCEL if row.status == BulletinStatus.CANCELLED else Action.NEW
     alert.title = text.title(described, action)
     alert.body = text.summary(described, action, tz)
@@ -165,7 +167,7 @@ def refresh_alert(
         expires_at=row.expires_at, cancel_reason=row.cancel_reason, match="bulletin",
         matches=described.matches, last_seen=described.last_seen,
         warnings=sorted({w for p in points for w in p.match.warnings}),
-        trail=[p.detail(now) for p in points],
+        trail=[p.detail(now, tz) for p in points],
     )  # fmt: skip
     # A new dict: SQLAlchemy does not see changes made inside a JSON value.
     alert.details = details.model_dump(mode="json")

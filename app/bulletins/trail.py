@@ -15,7 +15,7 @@ import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from itertools import groupby
 from typing import Any
 
@@ -28,12 +28,11 @@ from app.bulletins.alert import TrailPoint, alert_of, refresh_alert
 from app.bulletins.push import BulletinContext, push_match
 from app.bulletins.rules import Fit, Watched, fit
 from app.models import Bulletin, BulletinMatch, Camera, Read, User
+from app.reads.rows import FUTURE_TOLERANCE
 from app.reads.stored import COLUMNS, StoredRead, previous_sighting
 from geo.areas import METRES_PER_DEGREE
 
 log = logging.getLogger(__name__)
-
-FUTURE_S = 300  # reads stamped up to this far ahead of the server clock are accepted at ingest
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +99,7 @@ def retro(
         session,
         watched,
         since=row.occurred_at - ctx.rules.retro_margin,
-        until=now + timedelta(seconds=FUTURE_S),
+        until=now + FUTURE_TOLERANCE,
         ctx=ctx,
     )
     stored = sum(1 for _ in record(session, watched, result.found, source="retro", now=now))

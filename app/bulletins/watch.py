@@ -34,6 +34,7 @@ from app.bulletins import trail as bulletin_trail
 from app.bulletins.push import BulletinContext
 from app.bulletins.rules import Fit, Watched, compile_row, fit
 from app.models import Bulletin, BulletinStatus
+from app.reads.rows import FUTURE_TOLERANCE
 from app.reads.stored import StoredRead, ranked_keys
 from geo.errors import GeoError
 from lpr.candidates import Candidates
@@ -207,7 +208,7 @@ class BulletinWatch:
                 session,
                 watched,
                 since=max(since, watched.occurred_at - self.context.rules.retro_margin),
-                until=now + timedelta(seconds=bulletin_trail.FUTURE_S),
+                until=now + FUTURE_TOLERANCE,
                 ctx=self.context,
             )
             found += [(watched, read, matched) for read, matched in result.found]

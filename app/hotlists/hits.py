@@ -7,10 +7,11 @@ trail, and a fresh push only to officers who have not had one within the push in
 """
 
 import logging
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from functools import partial
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlmodel import Session, col
 
 from alerts import compose
@@ -36,6 +37,7 @@ from lpr.matcher import Hit
 log = logging.getLogger(__name__)
 
 TRAIL_LIMIT = 50  # sightings kept on an alert; older ones stay in plate_read
+_ALERT_LOCKS = 0x4C4B  # the advisory-lock namespace of alerts per entry ("LK")
 
 
 def raise_alert(
@@ -51,56 +53,59 @@ def raise_alert(
 ) -> Alert | None:
     """Record a hit, raise or update its alert, queue its pushes. None if the entry went away.
 
-    A `historical` hit was found by re-checking stored reads against a new entry: it goes to
-    dispatchers, and to officers only while the read is fresh (`config.retro_push_within`).
+    A `historical` hit was found by re-checking stored reads against a new entry. It, and any
+    read older than the push window (`config.retro_push_within`: a camera's backlog, a
+    replay, a wrong clock), goes to dispatchers only, never to a phone. Callers that raise
+    several alerts in one transaction do it in ascending entry id (`by_entry`), so that two
+    processes never wait for each other's locks.
     """
-    found = session.execute(
-        select(HotListEntry, HotList)
-        .join(HotList, col(HotList.id) == HotListEntry.hotlist_id)
-        .where(col(HotListEntry.id) == hit.entry_id, col(HotListEntry.deleted_at).is_(None))
-    ).first()
-    if found is None:
+    listed = _listed(session, hit.entry_id)
+    if listed is None:
         return None
-    entry, hotlist = found
+    entry, hotlist = listed
     assert entry.id is not None and hotlist.id is not None  # stored rows
     matching = match_details(hit)
     hit_row = HitRow(
-        read_id=read.id,
-        entry_id=hit.entry_id,
-        hotlist_id=hotlist.id,
-        quality=hit.quality.value,
-        read_plate=read.plate,
-        listed_plate=entry.plate,
-        state_note=hit.state_note or None,
-        read_key=hit.read_key,
-        explanation=hit.explanation_text,
-        details=matching.model_dump(mode="json"),
-        historical=historical,
-        created_at=now,
-    )
+        read_id=read.id, entry_id=hit.entry_id, hotlist_id=hotlist.id, quality=hit.quality.value,
+        read_plate=read.plate, listed_plate=entry.plate, state_note=hit.state_note or None,
+        read_key=hit.read_key, explanation=hit.explanation_text,
+        details=matching.model_dump(mode="json"), historical=historical, created_at=now,
+    )  # fmt: skip
     session.add(hit_row)
     session.flush()
     assert hit_row.id is not None
 
+    dedup_key = f"entry:{entry.id}"
+    serialise(session, entry.id)
+    alert = _open_alert(session, dedup_key, read_at=read.read_at, window=config.merge_window)
+    if alert is not None and read.read_at < alert.read_at:
+        # A late read from before the alert's latest: it joins the trail in its time order,
+        # and tells nobody anything new.
+        return _add_earlier(session, alert, read, camera_name, hit_row.id, now)
+
     covert = hotlist.kind == "covert"
     age = now - read.read_at
-    if historical and age > config.retro_push_within:
-        routing = Routing(recipients=(), push=False, notify_dispatch=True)
+    stale = age > config.retro_push_within
+    if stale:
+        routing = Routing(recipients=(), push=False, notify_dispatch=not covert)
     else:
         routing = _route(session, read=read, priority=hotlist.priority, covert=covert,
                          config=config, officers=officers, now=now)  # fmt: skip
-    motion = describe(routing.motion, (now - read.read_at).total_seconds())
-    alert = _open_alert(session, f"entry:{entry.id}", since=now - config.merge_window)
+    motion = describe(routing.motion, age.total_seconds())
     if alert is None:
         alert = Alert(
-            hit_id=hit_row.id, kind="historical_hit" if historical else "hotlist_hit",
-            dedup_key=f"entry:{entry.id}",
-            hotlist_id=hotlist.id, is_covert=covert, priority=hotlist.priority, title="",
-            body="", plate=read.plate, read_at=read.read_at, created_at=now, sightings=0,
+            hit_id=hit_row.id, kind="historical_hit" if historical or stale else "hotlist_hit",
+            dedup_key=dedup_key, hotlist_id=hotlist.id, is_covert=covert,
+            priority=hotlist.priority, title="", body="", plate=read.plate_key,
+            read_at=read.read_at, created_at=now, sightings=0,
         )  # fmt: skip
     alert.sightings += 1
-    alert.plate, alert.state, alert.beat = read.plate, read.state, read.beat
-    alert.lat, alert.lon, alert.read_at = read.lat, read.lon, read.read_at
+    # The latest read moves the alert; what it did not read (state, position) stays known.
+    alert.plate, alert.read_at = read.plate_key, read.read_at
+    alert.state = read.state or alert.state
+    alert.beat = read.beat or alert.beat
+    if read.lat is not None and read.lon is not None:
+        alert.lat, alert.lon = read.lat, read.lon
     alert.last_seen_at = alert.updated_at = now
     session.add(alert)
     session.flush()
@@ -111,20 +116,20 @@ def raise_alert(
         color=entry.vehicle_color, type=entry.vehicle_type,
     )  # fmt: skip
     warnings = (hit.state_note.capitalize(),) if hit.state_note else ()
-    if historical:
-        seen = ago(age.total_seconds())
-        warnings = (f"HISTORICAL HIT: read {seen}, found when the entry was added", *warnings)
+    if historical or stale:
+        why = "found when the entry was added" if historical else "received late"
+        warnings = (f"HISTORICAL HIT: read {ago(age.total_seconds())}, {why}", *warnings)
     mismatch = compose.description_warning(record_vehicle, read.vehicle, list_kind=hotlist.kind)
     warnings = (mismatch, *warnings) if mismatch else warnings  # the wrong-car stop safeguard
     facts = compose.HitFacts(
-        alert_id=alert.id, plate_read=read.plate, plate_listed=entry.plate,
-        state=read.state or entry.state, list_name=hotlist.name, list_kind=hotlist.kind,
+        alert_id=alert.id, plate_read=read.plate_key, plate_listed=entry.plate_key,
+        state=alert.state or entry.state, list_name=hotlist.name, list_kind=hotlist.kind,
         priority=hotlist.priority, reason=entry.reason, case_number=entry.case_number,
-        match=hit.quality.value, read_at=read.read_at, lat=read.lat, lon=read.lon,
-        heading_deg=read.heading_deg, camera_name=camera_name,
+        match=hit.quality.value, read_at=read.read_at, lat=alert.lat, lon=alert.lon,
+        heading_deg=read.heading_deg, camera_name=camera_name, composed_at=now,
         record_vehicle=record_vehicle, camera_vehicle=read.vehicle, warnings=warnings,
-        beat=read.beat, motion=motion, sightings=alert.sightings,
-        explanation=hit.explanation_text,
+        beat=alert.beat, motion=motion, sightings=alert.sightings,
+        explanation=hit.explanation_text, historical=stale,
     )  # fmt: skip
     alert.title = compose.title(facts)
     alert.body = compose.summary(facts, config.tz)
@@ -133,17 +138,17 @@ def raise_alert(
     details = HotListHitDetails(
         kind="hotlist_hit", read_id=read.id, hit_id=hit_row.id, entry_id=entry.id,
         hotlist_id=hotlist.id, list=hotlist.name, list_kind=hotlist.kind,
-        reason=entry.reason, case_number=entry.case_number, plate_read=read.plate,
-        plate_listed=entry.plate, entry_state=entry.state, read_state=read.state,
+        reason=entry.reason, case_number=entry.case_number, plate_read=read.plate_key,
+        plate_listed=entry.plate_key, entry_state=entry.state, read_state=read.state,
         match=hit.quality, match_label=compose.match_label(hit.quality.value),
         explanation=hit.explanation_text, matching=matching,
         warnings=list(warnings), record_vehicle=_vehicle(record_vehicle),
         camera_vehicle=_vehicle(read.vehicle), camera=camera_name,
-        heading_deg=read.heading_deg, note=entry.note, beat=read.beat,
+        heading_deg=read.heading_deg, note=entry.note, beat=alert.beat,
         motion=motion, covert=covert, notify_dispatch=routing.notify_dispatch,
         search_radius_m=routing.radius_m, widened=routing.widened,
         car_at=None if routing.car_at is None else (routing.car_at.lat, routing.car_at.lon),
-        trail=[*previous, _trail_point(read, camera_name, hit_row.id)][-TRAIL_LIMIT:],
+        trail=_in_time_order([*previous, _trail_point(read, camera_name, hit_row.id)]),
     )  # fmt: skip
     # A new dict: SQLAlchemy does not see changes made inside a JSON value.
     alert.details = details.model_dump(mode="json")
@@ -158,10 +163,57 @@ def raise_alert(
         extra={
             "alert_id": alert.id, "read_id": read.id, "entry_id": entry.id,
             "priority": hotlist.priority, "sightings": alert.sightings,
-            "recipients": len(routing.recipients), "deliveries": pushed,
+            "recipients": len(routing.recipients), "deliveries": pushed, "late": stale,
         },
     )  # fmt: skip
     return alert
+
+
+def by_entry(hits: Iterable[tuple[StoredRead, Hit]]) -> list[tuple[StoredRead, Hit]]:
+    """Hits in the order their alerts are raised: by entry (the lock order), then read time."""
+    return sorted(hits, key=lambda pair: (pair[1].entry_id, pair[0].read_at, pair[0].id))
+
+
+def serialise(session: Session, entry_id: int) -> None:
+    """Hold the entry's alert for the rest of the transaction, across processes: two processes
+    reading the same car at the same moment would otherwise both find no open alert and raise
+    two, with two pushes per officer under different collapse keys.
+
+    A transaction-scoped advisory lock rather than a unique index: the open alert is found by
+    a time window around the read, which no index can make unique, and the lock is released
+    by commit or rollback with nothing to clean up. SQLite needs none: its writer holds the
+    database's write lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = (_ALERT_LOCKS << 32) | (entry_id & 0xFFFF_FFFF)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def _listed(session: Session, entry_id: int) -> tuple[HotListEntry, HotList] | None:
+    found = session.execute(
+        select(HotListEntry, HotList)
+        .join(HotList, col(HotList.id) == HotListEntry.hotlist_id)
+        .where(col(HotListEntry.id) == entry_id, col(HotListEntry.deleted_at).is_(None))
+    ).first()
+    return None if found is None else (found[0], found[1])
+
+
+def _add_earlier(
+    session: Session, alert: Alert, read: StoredRead, camera_name: str, hit_id: int, now: datetime
+) -> Alert:
+    details = HotListHitDetails.model_validate(alert.details)
+    trail = _in_time_order([*details.trail, _trail_point(read, camera_name, hit_id)])
+    alert.details = details.model_copy(update={"trail": trail}).model_dump(mode="json")
+    alert.sightings += 1
+    alert.updated_at = now
+    session.add(alert)
+    session.flush()
+    log.info("alert.earlier_sighting", extra={"alert_id": alert.id, "read_id": read.id})
+    return alert
+
+
+def _in_time_order(trail: list[HitTrailPoint]) -> list[HitTrailPoint]:
+    """The newest TRAIL_LIMIT points, oldest first, whatever order they arrived in."""
+    return sorted(trail, key=lambda point: (point.read_at, point.read_id))[-TRAIL_LIMIT:]
 
 
 def _route(
@@ -188,11 +240,19 @@ def _route(
     )
 
 
-def _open_alert(session: Session, dedup_key: str, *, since: datetime) -> Alert | None:
+def _open_alert(
+    session: Session, dedup_key: str, *, read_at: datetime, window: timedelta
+) -> Alert | None:
+    """The car's alert whose latest read is within `window` of this read, by read time: two
+    reads a year apart are two events, however close together they arrive."""
     query = (
         select(Alert)
-        .where(col(Alert.dedup_key) == dedup_key, col(Alert.last_seen_at) >= since)
-        .order_by(col(Alert.id).desc())
+        .where(
+            col(Alert.dedup_key) == dedup_key,
+            col(Alert.read_at) >= read_at - window,
+            col(Alert.read_at) <= read_at + window,
+        )
+        .order_by(col(Alert.read_at).desc(), col(Alert.id).desc())
         .limit(1)
         .with_for_update()
     )
@@ -232,7 +292,7 @@ def _trail_point(read: StoredRead, camera_name: str, hit_id: int) -> HitTrailPoi
     return HitTrailPoint(
         read_id=read.id, hit_id=hit_id, read_at=read.read_at, camera=camera_name,
         lat=read.lat, lon=read.lon, heading_deg=read.heading_deg, beat=read.beat,
-        plate=read.plate,
+        plate=read.plate_key,
     )  # fmt: skip
 
 

@@ -30,7 +30,7 @@ HOTLIST_CHANNEL = "lookout_hotlists"  # NOTIFY: a list or entry changed
 GAP_PATIENCE_S = 120.0
 
 
-_ENTRY_COLUMNS = (
+ENTRY_COLUMNS = (
     col(HotListEntry.id),
     col(HotListEntry.hotlist_id),
     col(HotListEntry.plate_key),
@@ -44,7 +44,7 @@ CHANGES_PER_REFRESH = 2000
 
 
 def entry_value(row: Any) -> Entry:
-    """An index entry from a hotlist_entry row (or a row of _ENTRY_COLUMNS); a key holding
+    """An index entry from a hotlist_entry row (or a row of ENTRY_COLUMNS); a key holding
     `?` or `*` is a partial plate."""
     return Entry(
         id=row.id,
@@ -138,7 +138,7 @@ class HotListIndex:
             matcher.set_policy(hotlist.id, policy_of(hotlist))
         self._lists_seen_at = max((h.updated_at for h in lists if h.updated_at), default=None)
         query = (
-            select(*_ENTRY_COLUMNS)
+            select(*ENTRY_COLUMNS)
             .join(HotList, col(HotList.id) == HotListEntry.hotlist_id)
             .where(col(HotListEntry.deleted_at).is_(None), col(HotList.is_active))
         )
@@ -182,7 +182,7 @@ class HotListIndex:
 
     def _reload_list(self, session: Session, hotlist_id: int, *, active: bool) -> None:
         rows = session.execute(
-            select(*_ENTRY_COLUMNS).where(
+            select(*ENTRY_COLUMNS).where(
                 col(HotListEntry.hotlist_id) == hotlist_id,
                 col(HotListEntry.deleted_at).is_(None),
             )
@@ -197,7 +197,7 @@ class HotListIndex:
         if not ids:
             return {}
         query = (
-            select(*_ENTRY_COLUMNS)
+            select(*ENTRY_COLUMNS)
             .join(HotList, col(HotList.id) == HotListEntry.hotlist_id)
             .where(
                 col(HotListEntry.id).in_(ids),

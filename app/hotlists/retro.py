@@ -16,13 +16,14 @@ from sqlalchemy import or_, select
 from sqlmodel import Session, col
 
 from app.delivery.recipients import AlertSettings
-from app.hotlists.hits import raise_alert
-from app.hotlists.index import entry_value, policy_of
+from app.hotlists.hits import by_entry, raise_alert
+from app.hotlists.index import ENTRY_COLUMNS, entry_value, policy_of
 from app.models import Camera, HotList, HotListEntry, Read
 from app.officers.tracker import OfficerTracker
 from app.reads.stored import COLUMNS, StoredRead
 from lpr import plates
 from lpr.index import PlateIndex
+from lpr.matcher import Hit
 
 log = logging.getLogger(__name__)
 
@@ -44,18 +45,24 @@ def check(
     if not entry_ids or not hotlist.is_active:
         return 0
     assert hotlist.id is not None
-    entries = session.scalars(select(HotListEntry).where(col(HotListEntry.id).in_(entry_ids))).all()
     index = PlateIndex(policies={hotlist.id: policy_of(hotlist)})
-    for entry in entries:
-        index.upsert(entry_value(entry))
+    keys: list[str] = []
+    ids = list(entry_ids)
+    for start in range(0, len(ids), CHUNK):  # a state extract adds hundreds of thousands
+        chunk = ids[start : start + CHUNK]
+        query = select(*ENTRY_COLUMNS)
+        for entry in session.execute(query.where(col(HotListEntry.id).in_(chunk))):
+            index.upsert(entry_value(entry))
+            keys.append(entry.plate_key)
     since = now - window
-    folds = sorted({plates.fold_key(e.plate_key) for e in entries if not _is_pattern(e.plate_key)})
-    patterns = sorted({e.plate_key for e in entries if _is_pattern(e.plate_key)})
+    folds = sorted({plates.fold_key(key) for key in keys if not _is_pattern(key)})
+    patterns = sorted({key for key in keys if _is_pattern(key)})
     conditions = [
         col(Read.plate_fold).in_(folds[i : i + CHUNK]) for i in range(0, len(folds), CHUNK)
     ]
     conditions += [col(Read.plate_key).like(_like(p)) for p in patterns]
-    hits = 0
+    found: list[tuple[StoredRead, Hit]] = []
+    cameras: dict[int, str] = {}  # read id -> camera name
     for start in range(0, len(conditions), 20):
         query = (
             select(*COLUMNS, col(Camera.name).label("camera_name"))
@@ -66,16 +73,18 @@ def check(
         )
         for row in session.execute(query):
             read = StoredRead.of(row.id, row._mapping)
-            for hit in index.match_read(read.keys, state=read.state, now=now):
-                alert = raise_alert(
-                    session, hit=hit, read=read, camera_name=row.camera_name, config=config,
-                    officers=officers, now=now, historical=True,
-                )  # fmt: skip
-                hits += alert is not None
+            matched = index.match_read(read.keys, state=read.state, now=now)
+            found.extend((read, hit) for hit in matched)
+            cameras[read.id] = row.camera_name
+    hits = 0
+    for read, hit in by_entry(found):  # the lock order every writer keeps
+        alert = raise_alert(
+            session, hit=hit, read=read, camera_name=cameras[read.id], config=config,
+            officers=officers, now=now, historical=True,
+        )  # fmt: skip
+        hits += alert is not None
     if hits:
-        log.info(
-            "retro.hits", extra={"hotlist_id": hotlist.id, "entries": len(entries), "hits": hits}
-        )
+        log.info("retro.hits", extra={"hotlist_id": hotlist.id, "entries": len(ids), "hits": hits})
     return hits
 
 

@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -88,12 +88,14 @@ class Intake:
         images: ImageStore,
         clock: Clock,
         beats: BeatTagger | None = None,
+        read_max_age: timedelta = timedelta(days=30),
     ) -> None:
         self.sources = sources
         self._writer = writer
         self._images = images
         self._clock = clock
         self._beats = beats
+        self._read_max_age = read_max_age
 
     async def accept(
         self, messages: Sequence[Parsed], *, key: CameraRef, vendor: Vendor
@@ -148,6 +150,10 @@ class Intake:
         saved: dict[int, str] = {}  # id(InlineImage) -> reference: an image shared by reads
         beats = self._beats
         for index, read in enumerate(message.reads):
+            problem = rows.time_problem(read.read_at, now=now, max_age=self._read_max_age)
+            if problem is not None:  # the others of the message are still stored
+                plan.notes.append(f"reads[{index}]: not stored: read_at {problem}")
+                continue
             camera = self.sources.resolve(key, read.camera_ref, label=message.camera_label, now=now)
             try:
                 details = vendor_details(read, vendor=vendor, kind=message.kind)

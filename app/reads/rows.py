@@ -2,6 +2,7 @@
 vendor's format) hands over an `lpr.Read`, and this is the one place that decides its position,
 heading, beat, plate key and the OCR candidates the matchers probe."""
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from app.officers.beats import BeatTagger
@@ -9,6 +10,23 @@ from app.reads.cameras import CameraRef
 from lpr import Read, candidates, plates
 
 VEHICLE_FIELDS = ("make", "model", "color", "type", "year")
+FUTURE_TOLERANCE = timedelta(minutes=5)  # camera clocks drift
+
+
+def time_problem(read_at: datetime | None, *, now: datetime, max_age: timedelta) -> str | None:
+    """Why a read's own time cannot be stored, or None: more than FUTURE_TOLERANCE ahead of
+    the server's clock, or taken more than `max_age` ago (settings: read_max_age_s)."""
+    if read_at is None:
+        return None
+    if read_at > now + FUTURE_TOLERANCE:
+        return f"{read_at.isoformat()} is in the future; check the camera's clock"
+    if read_at < now - max_age:
+        days = max_age.total_seconds() / 86_400
+        return (
+            f"{read_at.isoformat()} is more than {days:g} days ago (LOOKOUT_READ_MAX_AGE_S); "
+            "check the camera's clock, or import old reads another way"
+        )
+    return None
 
 
 def row_of(

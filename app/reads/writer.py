@@ -20,13 +20,12 @@ from typing import Any
 
 import psycopg
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from app.bulletins.watch import BulletinWatch
 from app.clock import Clock
 from app.db import transaction
 from app.delivery.recipients import AlertSettings
-from app.hotlists.hits import raise_alert
+from app.hotlists.hits import by_entry, raise_alert
 from app.hotlists.index import HotListIndex
 from app.officers.tracker import OfficerTracker
 from app.reads import dedup as readkeys
@@ -34,6 +33,7 @@ from app.reads.bulk import insert_postgresql, insert_reads
 from app.reads.cameras import CameraRef
 from app.reads.stored import StoredRead
 from lpr import plates
+from lpr.matcher import Hit
 
 log = logging.getLogger(__name__)
 
@@ -169,23 +169,40 @@ class IngestWriter:
                 ids: list[int | None] = list(insert_reads(session, rows))
             else:
                 ids = dedup.link(session, insert_reads(session, [rows[i] for i in dedup.fresh]))
-            results, offset = [], 0
-            for job in jobs:
+            stored: list[tuple[int, list[int], dict[int, int | None]]] = []  # per job
+            hits: list[tuple[StoredRead, Hit]] = []
+            camera_of: dict[int, str] = {}  # read id -> camera name
+            job_of: dict[int, int] = {}  # read id -> job index
+            offset = 0
+            for number, job in enumerate(jobs):
                 job_ids = ids[offset : offset + len(job.rows)]
                 job_rows = rows[offset : offset + len(job.rows)]
-                stored_ids, alert_ids, duplicate_of = [], [], {}
+                stored_ids, duplicate_of = [], {}
                 for k, (read_id, row) in enumerate(zip(job_ids, job_rows, strict=True)):
                     if dedup is not None and dedup.is_duplicate[offset + k]:
                         duplicate_of[k] = read_id
                         continue
                     assert read_id is not None
                     stored_ids.append(read_id)
-                    for alert_id in self._match(session, job.camera, read_id, row, now):
-                        alert_ids.append(alert_id)
+                    found = self._index.matcher.match_read(row["keys"], state=row["state"], now=now)
+                    if found:
+                        read = StoredRead.of(read_id, row)
+                        hits.extend((read, hit) for hit in found)
+                        camera_of[read_id], job_of[read_id] = job.camera.name, number
                 offset += len(job.rows)
-                results.append(
-                    Stored(stored_ids, len(alert_ids), alert_ids, duplicate_of=duplicate_of)
-                )
+                stored.append((number, stored_ids, duplicate_of))
+            alert_ids: list[list[int]] = [[] for _ in jobs]
+            for read, hit in by_entry(hits):
+                alert = raise_alert(
+                    session, hit=hit, read=read, camera_name=camera_of[read.id],
+                    config=self._alerts, officers=self._officers, now=now,
+                )  # fmt: skip
+                if alert is not None and alert.id is not None:
+                    alert_ids[job_of[read.id]].append(alert.id)
+            results = [
+                Stored(stored_ids, len(alert_ids[n]), alert_ids[n], duplicate_of=duplicate_of)
+                for n, stored_ids, duplicate_of in stored
+            ]
             if self._bulletins is not None:
                 fresh = [None if dedup and dedup.is_duplicate[i] else r for i, r in enumerate(ids)]
                 self._bulletins.match(session, rows, fresh, now)
@@ -233,23 +250,6 @@ class IngestWriter:
             self._quiet_connection.close()
             self._quiet_connection = None
             raise
-
-    def _match(
-        self, session: Session, camera: CameraRef, read_id: int, row: dict[str, Any], now: datetime
-    ) -> list[int]:
-        hits = self._index.matcher.match_read(row["keys"], state=row["state"], now=now)
-        if not hits:
-            return []
-        read = StoredRead.of(read_id, row)
-        alert_ids = []
-        for hit in hits:
-            alert = raise_alert(
-                session, hit=hit, read=read, camera_name=camera.name, config=self._alerts,
-                officers=self._officers, now=now,
-            )  # fmt: skip
-            if alert is not None and alert.id is not None:
-                alert_ids.append(alert.id)
-        return alert_ids
 
 
 def _settle(outcomes: list[tuple[_Job, _Outcome]]) -> None:

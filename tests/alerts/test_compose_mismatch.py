@@ -92,7 +92,8 @@ def _facts(**overrides: object) -> BulletinFacts:
     values: dict[str, object] = {
         "bulletin_id": 12, "alert_id": 40, "version": 1, "kind": "robbery", "priority": 2,
         "occurred_at": NOW - timedelta(minutes=2), "expires_at": NOW + timedelta(hours=8),
-        "area": "within 1.0 km of 37.80440, -122.27120", "plate_pattern": "7AB*",
+        "area": "within 1.0 km of 37.80440, -122.27120", "composed_at": NOW,
+        "plate_pattern": "7AB*",
         "state": "CA", "vehicle": Vehicle(make="Honda", model="Civic", color="silver"),
         "direction_deg": 90.0, "case_number": "24-001234",
     }  # fmt: skip

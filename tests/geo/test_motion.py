@@ -162,6 +162,10 @@ def test_describe_says_where_the_car_is_going_in_words(
         (59.4, "59 s ago"),
         (59.6, "1 min ago"),
         (7200, "2 h ago"),
+        (86_400 * 2, "2 days ago"),
+        (86_400 * 20, "3 weeks ago"),
+        (86_400 * 100, "3 months ago"),
+        (96_757 * 3600, "11 years ago"),
     ],
 )
 def test_ago(seconds: float, text: str) -> None:

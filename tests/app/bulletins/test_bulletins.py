@@ -213,7 +213,7 @@ def test_a_read_stored_before_the_bulletin_is_in_its_trail_and_the_search_is_aud
     assert bulletin["matches"] == 1
     [point] = bulletin["trail"]
     assert (point["plate"], point["source"], point["heading"]) == ("7ABQ002", "retro", "east")
-    assert point["seen"].startswith("10 min ago by camera-")
+    assert point["seen"].startswith("10 min ago, ") and " by camera-" in point["seen"]
     trail = client.get(f"/v1/bulletins/{bulletin['id']}/trail", headers=world.admin).json()
     assert [p["plate"] for p in trail["points"]] == ["7ABQ002"]
     assert trail["vehicles"][0]["plate_key"] == "7ABQ002"

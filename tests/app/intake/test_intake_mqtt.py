@@ -30,6 +30,7 @@ from app.db import transaction
 from app.intake.mqtt import Broker, MqttIntake, key_camera, parse_url
 from app.models import Camera, Read
 from app.settings import DEV_SECRET
+from tests.app.intake.conftest import SAMPLES_MAX_AGE_S
 from tests.app.intake.support import FRIGATE_SAMPLES, Site, camera_of, make_site, stored_reads
 from tests.lpr.vendors.samples import sample
 from tests.servers import eventually
@@ -231,6 +232,7 @@ def test_the_mqtt_intake_command_stores_plates_and_stops_on_sigterm(
     env = {
         "LOOKOUT_DATABASE_URL": database_url,
         "LOOKOUT_DATA_DIR": str(tmp_path),
+        "LOOKOUT_READ_MAX_AGE_S": str(SAMPLES_MAX_AGE_S),
         "PATH": "/usr/bin:/bin",
     }
     command = [
