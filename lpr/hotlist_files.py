@@ -21,11 +21,14 @@ from lpr import hotlist_layouts, plates
 from lpr.errors import HotListFormatError, InvalidPlate, InvalidState
 from lpr.hotlist_layouts import Extractor, Fields
 from lpr.list_kinds import (
+    CO_CODES,
+    CT_CODES,
     IA_CODES,
     KEYWORDS,
     NCIC_CODES,
     NJ_CODES,
     NY_CODES,
+    OH_CODES,
     TX_TCIC_CODES,
     ListKind,
 )
@@ -60,8 +63,8 @@ LAYOUTS = _layouts(
     Layout("nj_mvc", L.nj_mvc, codes=NJ_CODES),
     Layout("ny_state", L.ny_state, has_header=True, codes=NY_CODES),
     Layout("ca_doj_clew", L.ca_doj_clew, has_header=True),
-    Layout("co_ccic", L.co_ccic, has_header=True),
-    Layout("ct_collect", L.ct_collect, codes={"EX": K.EXPIRED}),
+    Layout("co_ccic", L.co_ccic, has_header=True, codes=CO_CODES),
+    Layout("ct_collect", L.ct_collect, codes=CT_CODES),
     Layout("il_leads", L.il_leads),
     Layout("il_sos", L.il_sos),
     Layout("kansas_state", L.kansas_state),
@@ -78,7 +81,7 @@ LAYOUTS = _layouts(
     Layout("ia_state", L.ia_state, codes=IA_CODES),
     Layout("ga_spalder", L.ga_spalder),
     Layout("in_dmv", L.in_dmv),
-    Layout("oh_leads", L.oh_leads, codes=NCIC_CODES),
+    Layout("oh_leads", L.oh_leads, codes=OH_CODES),
     Layout("simple", L.simple),
 )
 

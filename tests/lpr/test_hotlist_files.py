@@ -20,7 +20,8 @@ EXPECTED: dict[str, tuple[str, str | None, ListKind, dict[str, object]]] = {
     "mi_state": ("AHG5263", "WI", K.MISSING_PERSON,
                  {"list_code": "MISSING PERSON NCIC", "vehicle_make": "CHEV"}),
     "nj_mvc": ("ABC123", "NJ", K.SUSPENDED_REVOKED, {"vehicle_year": 1985, "vehicle_model": "SEN"}),
-    "ny_state": ("ABC1234", "NY", K.SEX_OFFENDER, {"vehicle_make": "BUIC", "plate_type": "PAS"}),
+    "ny_state": ("ABC1234", "NY", K.SUSPENDED_REVOKED,
+                 {"vehicle_make": "BUIC", "plate_type": "PAS"}),
     "ca_doj_clew": ("ABC1234", "CA", K.OTHER, {"entered_on": date(2019, 5, 15)}),
     "co_ccic": ("ABC123", "CO", K.ATTEMPT_TO_LOCATE,
                 {"vehicle_year": 2002, "vehicle_make": "FORD", "vehicle_color": "BLK"}),
@@ -75,6 +76,53 @@ def test_sample_line(layout: str) -> None:
     (row,) = parsed.rows
     assert (row.key, row.state, row.kind, row.line) == (key, state, kind, 1)
     assert {name: getattr(row, name) for name in fields} == fields
+
+
+def variant(layout: str, old: str, new: str) -> str:
+    """The layout's sample line with `old` replaced by `new` (same width for fixed columns)."""
+    text = sample(layout).decode()
+    assert old in text
+    return text.replace(old, new)
+
+
+# (layout, text in the sample line, replaced by, kind): each state's own code list
+# (openalpr_hotlist_import parsers/<layout>.py), not NCIC's where they differ.
+CODES = [
+    ("ny_state", "PASX", "PASX", K.SUSPENDED_REVOKED),  # suspended or falsified registration
+    ("ny_state", "PASX", "PASZ", K.SUSPENDED_REVOKED),  # NY driving privilege suspended
+    ("ny_state", "PASX", "PASS", K.SEX_OFFENDER),
+    ("ny_state", "PASX", "PAST", K.GANG_TERRORIST),
+    ("ny_state", "PASX", "PASR", K.STOLEN_CANADIAN),
+    ("ny_state", "PASX", "PASC", K.OTHER),  # an NCIC letter New York does not use
+    ("oh_leads", " V987654321", " S987654321", K.SEX_OFFENDER),
+    ("oh_leads", " V987654321", " X987654321", K.SUSPENDED_REVOKED),
+    ("oh_leads", " V987654321", " W987654321", K.WANTED_PERSON),
+    ("oh_leads", "M12345678 V987654321", "0H STOLEN VEHICLE", K.STOLEN_VEHICLE),
+    ("oh_leads", "M12345678 V987654321", "0H WARRANT SUPP", K.WANTED_PERSON),
+    ("oh_leads", "M12345678 V987654321", "0H MISSING", K.MISSING_PERSON),
+    ("ncic", "V123456789", "X123456789", K.SEX_OFFENDER),  # NCIC's own X
+    ("tx_ncic", "C165399977", "R165399977", K.STOLEN_CANADIAN),
+    ("co_ccic", "Attempt To Locate     ", "Felony Warrant        ", K.WANTED_PERSON),
+    ("co_ccic", "Attempt To Locate     ", "Local Warrant         ", K.WANTED_PERSON),
+    ("co_ccic", "Attempt To Locate     ", "Used in Felony or By  ", K.FELONY_VEHICLE),
+    ("co_ccic", "Attempt To Locate     ", "Stolen/Car Jacking/Ca ", K.STOLEN_VEHICLE),
+    ("co_ccic", "Attempt To Locate     ", "Sexual Offender       ", K.SEX_OFFENDER),
+    ("mi_state", "MISSING PERSON NCIC", "CPIC DATA RECORD NCIC", K.STOLEN_CANADIAN),
+    ("mi_state", "MISSING PERSON NCIC", "GANG OR SUSPECTED TERRORIST NCIC", K.GANG_TERRORIST),
+    ("kansas_state", "STOLEN PLATE!", "PROTECTIVE ORDER!", K.PROTECTION_ORDER),
+    ("kansas_state", "STOLEN PLATE!", "ARMED/DANGEROUS WARRANT!", K.WANTED_PERSON),
+    ("tx_tcic", "TW10", "TT10", K.VIOLENT_PERSON),  # threat against peace officer
+    ("ia_state", ",CNVP,", ",SFV,", K.STOLEN_VEHICLE),
+    ("fl_dmv", "EXPIRED DRIVER LICENSES - ", "SEXUAL OFFENDERS/PREDATORS", K.SEX_OFFENDER),
+]
+
+
+@pytest.mark.parametrize(("layout", "old", "new", "kind"), CODES)
+def test_list_codes_mean_what_the_state_says(
+    layout: str, old: str, new: str, kind: ListKind
+) -> None:
+    (row,) = hotlist_files.parse(variant(layout, old, new), layout, skip_header=False).rows
+    assert row.kind == kind
 
 
 @pytest.mark.parametrize(
