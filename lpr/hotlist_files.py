@@ -38,13 +38,16 @@ K = ListKind
 
 @dataclass(frozen=True, slots=True)
 class Layout:
-    """A named extract layout; `codes` maps its list codes to kinds (else KEYWORDS apply)."""
+    """A named extract layout. `codes` maps its list codes to kinds (else KEYWORDS apply);
+    `coded` says its lines carry a list code at all; `kind`, when set, is the kind of every row
+    (a one-list extract whose first column is not a list code)."""
 
     name: str
     extract: Extractor
     has_header: bool = False
     codes: Mapping[str, ListKind] = field(default_factory=dict)
-    default_kind: ListKind = ListKind.OTHER
+    coded: bool = True
+    kind: ListKind | None = None
 
 
 def _layouts(*layouts: Layout) -> dict[str, Layout]:
@@ -62,7 +65,7 @@ LAYOUTS = _layouts(
     Layout("mi_state", L.mi_state),
     Layout("nj_mvc", L.nj_mvc, codes=NJ_CODES),
     Layout("ny_state", L.ny_state, has_header=True, codes=NY_CODES),
-    Layout("ca_doj_clew", L.ca_doj_clew, has_header=True),
+    Layout("ca_doj_clew", L.ca_doj_clew, has_header=True, coded=False),
     Layout("co_ccic", L.co_ccic, has_header=True, codes=CO_CODES),
     Layout("ct_collect", L.ct_collect, codes=CT_CODES),
     Layout("il_leads", L.il_leads),
@@ -72,9 +75,9 @@ LAYOUTS = _layouts(
     Layout("mn_ncic", L.mn_ncic, has_header=True, codes=NCIC_CODES),
     Layout("ks_topeka", L.ks_topeka, codes=NCIC_CODES),
     Layout("tx_tcic", L.tx_tcic, codes=TX_TCIC_CODES),
-    Layout(
-        "wa_stolen_vehicles", L.wa_stolen_vehicles, has_header=True, default_kind=K.STOLEN_VEHICLE
-    ),
+    # One list, "Active Stolen Vehicles" (parsers/wa_stolen_vehicles.py); the first column
+    # (`EVS`) is kept as the row's code but does not choose the kind.
+    Layout("wa_stolen_vehicles", L.wa_stolen_vehicles, has_header=True, kind=K.STOLEN_VEHICLE),
     Layout("al_state", L.al_state),
     Layout("fl_state", L.fl_state, has_header=True),
     Layout("fl_dmv", L.fl_dmv, has_header=True),
@@ -82,7 +85,7 @@ LAYOUTS = _layouts(
     Layout("ga_spalder", L.ga_spalder),
     Layout("in_dmv", L.in_dmv),
     Layout("oh_leads", L.oh_leads, codes=OH_CODES),
-    Layout("simple", L.simple),
+    Layout("simple", L.simple, coded=False),
 )
 
 
@@ -123,6 +126,7 @@ class ProblemKind(StrEnum):
     BAD_STATE = "bad_state"
     BAD_VALUE = "bad_value"
     SHORT_LINE = "short_line"
+    UNKNOWN_CODE = "unknown_code"  # a list code the layout does not know: imported as `other`
     NO_STATE = "no_state"
     EXPIRED = "expired"
     DUPLICATE = "duplicate"
@@ -157,8 +161,10 @@ def parse(
     default_kind: ListKind | None = None,
 ) -> ParsedFile:
     """Read a file in a named layout (`layout_names()`). `skip_header` None follows the layout;
-    `default_kind` is the kind of rows whose list code names none (CA CLEW files carry no code:
-    there is one file per list). Raises HotListFormatError for an unknown layout."""
+    `default_kind` is the kind of rows that carry no list code (CA CLEW files carry none: there
+    is one file per list). A list code the layout does not know makes a row of kind `other`
+    whose `reason` names the code, and one UNKNOWN_CODE problem per code lists its lines.
+    Raises HotListFormatError for an unknown layout."""
     spec = LAYOUTS.get(layout)
     if spec is None:
         raise HotListFormatError(
@@ -168,6 +174,7 @@ def parse(
     rows: list[HotListRow] = []
     problems: list[Problem] = []
     skipped = 0
+    unknown: dict[str, list[int]] = {}
     for number, line in enumerate(_lines(data), start=1):
         if (skip and number == 1) or not line.strip():
             skipped += bool(line.strip())
@@ -176,12 +183,11 @@ def parse(
         if fields is None:
             skipped += 1
             continue
-        kind = _kind(fields.get("list_code", ""), spec)
-        if kind is ListKind.OTHER and default_kind is not None:
-            kind = default_kind
+        kind = _kind(number, fields, spec, default_kind, unknown)
         row = _row(number, fields, kind, problems)
         if row is not None:
             rows.append(row)
+    problems.extend(_unknown_codes(unknown, spec.name, default_kind or ListKind.OTHER))
     return ParsedFile(tuple(rows), tuple(problems), skipped)
 
 
@@ -202,7 +208,9 @@ def parse_csv(
 ) -> ParsedFile:
     """Read a CSV file with a header line. `columns` maps our field names (FIELDS) to the
     file's column names, matched without regard to case or surrounding spaces; `plate` is
-    required. Raises HotListFormatError when a mapped column is not in the header."""
+    required. `default_kind` is the kind of rows with no list code; a code neither `codes` nor
+    KEYWORDS know is reported as in `parse`. Raises HotListFormatError when a mapped column is
+    not in the header."""
     unknown = set(columns) - set(FIELDS)
     if unknown or "plate" not in columns:
         raise HotListFormatError(
@@ -218,9 +226,10 @@ def parse_csv(
                 line=1,
             )
         where[ours] = header.index(theirs.strip().lower())
-    spec = Layout("csv", hotlist_layouts.simple, codes=codes or {}, default_kind=default_kind)
+    spec = Layout("csv", hotlist_layouts.simple, codes=codes or {}, coded="list_code" in columns)
     rows: list[HotListRow] = []
     problems: list[Problem] = []
+    unknown_codes: dict[str, list[int]] = {}
     for values in reader:
         number = reader.line_num
         if not any(value.strip() for value in values):
@@ -235,9 +244,14 @@ def parse_csv(
             )
             continue
         fields = {ours: values[i].strip() for ours, i in where.items()}
-        row = _row(number, fields, _kind(fields.get("list_code", ""), spec), problems)
+        row = _row(
+            number, fields, _kind(number, fields, spec, default_kind, unknown_codes), problems
+        )
         if row is not None:
             rows.append(row)
+    problems.extend(
+        _unknown_codes(unknown_codes, "the list column", default_kind or ListKind.OTHER)
+    )
     return ParsedFile(tuple(rows), tuple(problems))
 
 
@@ -255,15 +269,52 @@ def _lines(data: str | bytes) -> list[str]:
     return _text(data).splitlines()
 
 
-def _kind(code: str, spec: Layout) -> ListKind:
-    code = code.strip()
+def _kind(
+    number: int,
+    fields: Fields,
+    spec: Layout,
+    default_kind: ListKind | None,
+    unknown: dict[str, list[int]],
+) -> ListKind:
+    """The kind of one line. An unknown code is noted in `unknown` and put in the reason: the
+    entry then says which code it came from, where a bare `other` would hide it."""
+    if spec.kind is not None:
+        return spec.kind
+    code = fields.get("list_code", "").strip()
     if code in spec.codes:
         return spec.codes[code]
-    upper = code.upper()
-    for keyword, kind in KEYWORDS:
-        if keyword in upper:
+    for keyword, kind in KEYWORDS if code else ():
+        if keyword in code.upper():
             return kind
-    return spec.default_kind
+    if code or spec.coded:
+        unknown.setdefault(code, []).append(number)
+    if not code:
+        return default_kind or ListKind.OTHER
+    note = f"list code {code!r} not recognised"
+    reason = fields.get("reason", "").strip()
+    fields["reason"] = f"{reason} ({note})" if reason else note
+    return ListKind.OTHER
+
+
+def _unknown_codes(
+    unknown: Mapping[str, list[int]], where: str, default_kind: ListKind
+) -> list[Problem]:
+    problems = []
+    for code, lines in unknown.items():
+        if code:
+            what = f"list code {code!r} is not one {where} uses; imported as other, code kept"
+        else:
+            what = f"no list code; imported as {default_kind}"
+        message = f"{_some_lines(lines)}: {what}"
+        problems.append(Problem(ProblemKind.UNKNOWN_CODE, tuple(lines), message))
+    return problems
+
+
+def _some_lines(lines: list[int], most: int = 10) -> str:
+    # A common unknown code can cover thousands of lines; `lines` keeps them all.
+    shown = ", ".join(str(line) for line in lines[:most])
+    more = f" and {len(lines) - most} more" if len(lines) > most else ""
+    return f"line{'s' if len(lines) > 1 else ''} {shown}{more}"
 
 
 def _row(number: int, fields: Fields, kind: ListKind, problems: list[Problem]) -> HotListRow | None:

@@ -125,6 +125,64 @@ def test_list_codes_mean_what_the_state_says(
     assert row.kind == kind
 
 
+# (layout, text in the sample line, replaced by, the code as kept): codes no table maps.
+UNKNOWN = [
+    ("ny_state", "PASX", "PASQ", "Q"),
+    ("tx_tcic", "TW10", "TY10", "Y"),  # Texas's child safety check: no kind of ours
+    ("tx_ncic", "C165399977", "B165399977", "B"),  # stolen boat
+    ("mn_ncic", "C845996328", "N845996328", "N"),  # immigration violator
+    ("oh_leads", " V987654321", " N987654321", "N"),
+    ("oh_leads", "M12345678 V987654321", "0H LPR CALIBRATION RECORD", "0H LPR CALIBRATION RECORD"),
+    ("ia_state", ",CNVP,", ",B,", "B"),
+    ("nj_mvc", "S    ", "Q    ", "Q"),
+    ("co_ccic", "Attempt To Locate     ", "Reported Lost         ", "Reported Lost"),
+    ("mi_state", "MISSING PERSON NCIC", "NCIC               ", "NCIC"),
+    ("kansas_state", "STOLEN PLATE!", "REGISTERED OFFENDER!", "REGISTERED OFFENDER"),
+]
+
+
+@pytest.mark.parametrize(("layout", "old", "new", "code"), UNKNOWN)
+def test_an_unknown_code_is_kept_and_reported(layout: str, old: str, new: str, code: str) -> None:
+    line = variant(layout, old, new)
+    parsed = hotlist_files.parse(line + line, layout, skip_header=False)
+    assert [(r.kind, r.list_code, r.reason) for r in parsed.rows] == 2 * [
+        (K.OTHER, code, f"list code {code!r} not recognised")
+    ]
+    (problem,) = parsed.problems
+    assert (problem.kind, problem.lines) == (ProblemKind.UNKNOWN_CODE, (1, 2))
+    assert problem.message == (
+        f"lines 1, 2: list code {code!r} is not one {layout} uses; imported as other, code kept"
+    )
+
+
+def test_unknown_codes_are_reported_once_per_code_in_first_line_order() -> None:
+    lines = [variant("ny_state", "PASX", f"PAS{code}") for code in "QVQ"] * 5
+    lines.append(variant("ny_state", "PASX", "PAS "))
+    parsed = hotlist_files.parse("".join(lines), "ny_state", skip_header=False)
+    assert [(p.kind, p.lines) for p in parsed.problems] == [
+        (ProblemKind.UNKNOWN_CODE, (1, 3, 4, 6, 7, 9, 10, 12, 13, 15)),
+        (ProblemKind.UNKNOWN_CODE, (16,)),
+    ]
+    assert parsed.problems[0].message.startswith("lines 1, 3, 4, 6, 7, 9, 10, 12, 13, 15: ")
+    assert parsed.problems[1].message == "line 16: no list code; imported as other"
+
+
+def test_a_csv_list_column_with_an_unknown_code() -> None:
+    text = "plate,list\nABC123,Stolen Vehicle\nDEF456,Bicycle\nGHI789,\n"
+    parsed = hotlist_files.parse_csv(
+        text, {"plate": "plate", "list_code": "list"}, default_kind=K.STOLEN_PLATE
+    )
+    assert [(r.kind, r.reason) for r in parsed.rows] == [
+        (K.STOLEN_VEHICLE, None),
+        (K.OTHER, "list code 'Bicycle' not recognised"),
+        (K.STOLEN_PLATE, None),
+    ]
+    assert [p.message for p in parsed.problems] == [
+        "line 3: list code 'Bicycle' is not one the list column uses; imported as other, code kept",
+        "line 4: no list code; imported as stolen_plate",
+    ]
+
+
 @pytest.mark.parametrize(
     "layout",
     ["ncic", "wa_ncic", "co_ccic", "ny_state", "ca_doj_clew", "mn_ncic", "fl_state", "fl_dmv",
