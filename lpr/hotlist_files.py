@@ -94,7 +94,8 @@ class HotListRow:
     """One record of a hot-list file. `line` is 1-based; `plate` is as written, `key` normalised.
 
     `expires_on` is when the record stops being valid, where the file says; `plate_expires_on`
-    is the registration's expiry, which some DMV extracts carry instead.
+    is the registration's expiry, which some DMV extracts carry instead. `reason` says why the
+    plate is listed, when the file says more than its kind; `remarks` is other free text.
     """
 
     line: int
@@ -119,6 +120,7 @@ class HotListRow:
     entered_on: date | None = None
     expires_on: date | None = None
     plate_expires_on: date | None = None
+    remarks: str | None = None  # free text beside the record: advice, a vehicle description
 
 
 class ProblemKind(StrEnum):
@@ -368,6 +370,7 @@ def _row(number: int, fields: Fields, kind: ListKind, problems: list[Problem]) -
         entered_on=days["entered_on"],
         expires_on=days["expires_on"],
         plate_expires_on=days["plate_expires_on"],
+        remarks=fields.get("remarks") or None,
     )
 
 

@@ -16,25 +16,31 @@ EXPECTED: dict[str, tuple[str, str | None, ListKind, dict[str, object]]] = {
              {"nic": "V123456789", "ori": "LA0570200", "entered_on": date(2019, 5, 9),
               "vehicle_year": 2009, "vehicle_make": "YAMA", "vehicle_color": "BLK"}),
     "wa_ncic": ("BN0W111", "WA", K.STOLEN_VEHICLE,
-                {"ori": "WAKCS0000", "plate_year": 2022, "plate_type": "PC"}),
+                {"ori": "WAKCS0000", "plate_year": 2022, "plate_type": "PC",
+                 "record_id": "21V0128839", "nic": None}),
     "mi_state": ("AHG5263", "WI", K.MISSING_PERSON,
                  {"list_code": "MISSING PERSON NCIC", "vehicle_make": "CHEV"}),
-    "nj_mvc": ("ABC123", "NJ", K.SUSPENDED_REVOKED, {"vehicle_year": 1985, "vehicle_model": "SEN"}),
+    "nj_mvc": ("ABC123", "NJ", K.SUSPENDED_REVOKED,
+               {"vehicle_year": 1985, "vehicle_model": "SEN", "vehicle_style": None,
+                "vehicle_color": "BLUE"}),
     "ny_state": ("ABC1234", "NY", K.SUSPENDED_REVOKED,
                  {"vehicle_make": "BUIC", "plate_type": "PAS"}),
-    "ca_doj_clew": ("ABC1234", "CA", K.OTHER, {"entered_on": date(2019, 5, 15)}),
+    "ca_doj_clew": ("ABC1234", "CA", K.OTHER,
+                    {"entered_on": date(2019, 5, 15), "reason": None, "remarks": "county 12"}),
     "co_ccic": ("ABC123", "CO", K.ATTEMPT_TO_LOCATE,
                 {"vehicle_year": 2002, "vehicle_make": "FORD", "vehicle_color": "BLK"}),
     "ct_collect": ("ABC123", "CT", K.EXPIRED,
-                   {"vehicle_make": "Honda", "vehicle_year": 2005,
-                    "plate_expires_on": date(2017, 9, 30)}),
+                   {"vehicle_make": "Honda", "vehicle_year": 2005, "list_code": "EX",
+                    "plate_expires_on": date(2017, 9, 30), "reason": None}),
     "il_leads": ("660JEM", "WI", K.STOLEN_VEHICLE,
                  {"vehicle_year": 2005, "vehicle_make": "DODG", "vehicle_model": "MAG",
                   "vehicle_color": "RED", "entered_on": date(2015, 1, 3)}),
     "il_sos": ("15386VDE", "IL", K.SUSPENDED_REVOKED,
                {"entered_on": date(2010, 3, 29), "plate_expires_on": date(2021, 7, 31)}),
     "kansas_state": ("ABC123", "KS", K.STOLEN_PLATE,
-                     {"vehicle_year": 2016, "vehicle_make": "CHEV", "ori": "TX0790300"}),
+                     {"vehicle_year": 2016, "vehicle_make": "CHEV", "vehicle_model": "MAL",
+                      "vehicle_style": "SW", "vehicle_color": "SIL", "plate_type": "PC",
+                      "ori": "TX0790300", "entered_on": date(2020, 1, 22)}),
     "tx_ncic": ("GGX6728", "OH", K.SUPERVISED_RELEASE,
                 {"vehicle_make": "DODG", "ori": "OH0671200", "entered_on": date(2020, 1, 24)}),
     "mn_ncic": ("JFJ4764", "OH", K.SUPERVISED_RELEASE, {"vehicle_year": 2013, "plate_type": "TK"}),
@@ -42,14 +48,17 @@ EXPECTED: dict[str, tuple[str, str | None, ListKind, dict[str, object]]] = {
     "tx_tcic": ("17MFM5", "TX", K.WANTED_PERSON, {"vehicle_year": 2009, "vehicle_color": "WHI"}),
     "wa_stolen_vehicles": ("921RQE", "WA", K.STOLEN_VEHICLE,
                            {"vin": "5J6YH28573L041133", "case_number": "22-08882",
-                            "entered_on": date(2022, 7, 31),
-                            "reason": "VERIFY 425 391 1035, BOTH PLATES ON VEHICLE, YES TO "
-                                      "SEARCH, YES TO IMPOUND"}),
+                            "entered_on": date(2022, 7, 31), "list_code": "EVS", "reason": None,
+                            "remarks": "VERIFY 425 391 1035, BOTH PLATES ON VEHICLE, YES TO "
+                                       "SEARCH, YES TO IMPOUND"}),
     "al_state": ("TAGHERE1", "WA", K.STOLEN_VEHICLE, {"vehicle_year": 1985, "nic": "V000000000"}),
     "fl_state": ("ABC123", "FL", K.STOLEN_PLATE,
                  {"case_number": "11-1234", "nic": "P554433221", "entered_on": date(2019, 1, 3)}),
-    "fl_dmv": ("Y83YPH", "FL", K.EXPIRED, {"vehicle_make": "NISS", "vehicle_year": 2016}),
-    "ia_state": ("BMAC272", "ON", K.STOLEN_CANADIAN, {"case_number": "R004163992"}),
+    "fl_dmv": ("Y83YPH", "FL", K.EXPIRED,
+               {"vehicle_make": "NISS", "vehicle_year": 2016, "vehicle_color": "WHI",
+                "list_code": "EXPIRED DRIVER LICENSES"}),
+    "ia_state": ("BMAC272", "ON", K.STOLEN_CANADIAN,
+                 {"case_number": "R004163992", "plate_type": "TK", "vehicle_style": None}),
     "ga_spalder": ("BUC8867", "GA", K.EXPIRED, {"vehicle_make": "FORD", "vehicle_year": 2006}),
     "in_dmv": ("TR1234ZAL", "IN", K.SUSPENDED_REVOKED, {"vehicle_year": 2021}),
     "oh_leads": ("ABC123", "MI", K.STOLEN_VEHICLE,
@@ -134,6 +143,7 @@ UNKNOWN = [
     ("oh_leads", " V987654321", " N987654321", "N"),
     ("oh_leads", "M12345678 V987654321", "0H LPR CALIBRATION RECORD", "0H LPR CALIBRATION RECORD"),
     ("ia_state", ",CNVP,", ",B,", "B"),
+    ("ct_collect", "20170930EX", "20170930SU", "SU"),
     ("nj_mvc", "S    ", "Q    ", "Q"),
     ("co_ccic", "Attempt To Locate     ", "Reported Lost         ", "Reported Lost"),
     ("mi_state", "MISSING PERSON NCIC", "NCIC               ", "NCIC"),
@@ -181,6 +191,85 @@ def test_a_csv_list_column_with_an_unknown_code() -> None:
         "line 3: list code 'Bicycle' is not one the list column uses; imported as other, code kept",
         "line 4: no list code; imported as stolen_plate",
     ]
+
+
+def fixed(*columns: tuple[str, int]) -> str:
+    """A fixed-width line from (value, width) pairs."""
+    return "".join(value.ljust(width) for value, width in columns)
+
+
+CT_VALUES = ("ABC123", "All Terrain", "Honda", "TRX350TM", "AT", "Red", "2005", "Regular")
+# The same Connecticut record in the widths of the state's record definition (31-wide text
+# columns, a 5-wide year, a 9-wide expiry) and of the importer's example (30 and 4 and 8).
+CT_STATE = fixed(*zip(CT_VALUES, (8, 30, 31, 31, 31, 31, 5, 31), strict=True), ("20170930", 9),
+                 ("EX", 2))  # fmt: skip
+CT_IMPORTER = fixed(*zip(CT_VALUES, (8, 30, 30, 30, 30, 30, 4, 30), strict=True),
+                    ("20170930", 8), ("EX", 2))  # fmt: skip
+CT_FIELDS = {"list_code": "EX", "kind": K.EXPIRED, "plate_expires_on": date(2017, 9, 30),
+             "vehicle_year": 2005, "vehicle_make": "Honda", "vehicle_model": "TRX350TM",
+             "vehicle_style": "AT", "vehicle_color": "Red", "plate_type": "All Terrain",
+             "reason": None}  # fmt: skip
+KS = "ABC123 KS#3 STOLEN PLATE! PC 2016CHEVMALSWSILTX0790300 20200122"  # the sample line
+PERSON = "DOE, JOHN Q M W 01/01/1970"  # never extracted
+
+# (layout, line, fields of its one row): each field where the importer's parser reads it.
+FIELD_CASES = [
+    ("ct_collect", CT_STATE, CT_FIELDS),
+    ("ct_collect", CT_IMPORTER, CT_FIELDS),
+    ("kansas_state",
+     KS.replace("STOLEN PLATE!", "STOLEN VEHICLE - CHECK").replace("SIL", "SIL/BLK"),
+     {"list_code": "STOLEN VEHICLE", "kind": K.STOLEN_VEHICLE, "vehicle_model": "MAL",
+      "vehicle_style": "SW", "vehicle_color": "SIL/BLK", "ori": "TX0790300"}),
+    ("kansas_state", KS.replace("STOLEN PLATE!", "STOLEN PLATE R!"),
+     {"list_code": "STOLEN PLATE"}),
+    ("kansas_state", KS.replace(" KS#3 STOLEN PLATE!", " ONCANADIAN ENTRY - CHECK"),
+     {"state": "ON", "kind": K.STOLEN_CANADIAN, "vehicle_make": "CHEV", "vehicle_color": "SIL"}),
+    ("kansas_state", KS.replace("TX0790300", ""), {"vehicle_color": "SIL", "ori": None}),
+    ("kansas_state", KS.replace("2016CHEVMALSWSIL", "2016CHEV"),
+     {"vehicle_year": 2016, "vehicle_make": "CHEV", "vehicle_model": None, "ori": "TX0790300"}),
+    ("kansas_state", "ABC123KS#8 STOLEN VEHICLE 20200122 2016 CHEV MAL SW SIL KSRO KS0790300",
+     {"plate": "ABC123", "state": "KS", "kind": K.STOLEN_VEHICLE, "entered_on": date(2020, 1, 22),
+      "vehicle_year": 2016, "vehicle_model": "MAL", "vehicle_color": "SIL", "ori": "KS0790300"}),
+    ("kansas_state",
+     "ABC123 KS#5WA01/15/2020KS-SN-AB 2010-FORD-F15-BLKKS0890000 ARMED/DANG WAR-ASSAULT: SEE NCIC",
+     {"list_code": "Armed/Dangerous Warrant", "kind": K.WANTED_PERSON, "vehicle_year": 2010,
+      "vehicle_make": "FORD", "vehicle_model": "F15", "vehicle_color": "BLK", "ori": "KS0890000"}),
+    ("kansas_state", "ABC123 KS#4 Suspended PASSENGER 2010 Lg # 89",
+     {"list_code": "Suspended", "kind": K.SUSPENDED_REVOKED, "vehicle_year": 2010}),
+    ("co_ccic", "ABC123    COStolen Vehicle        RED FORD PICKUP",
+     {"kind": K.STOLEN_VEHICLE, "reason": None, "remarks": "RED FORD PICKUP"}),
+    ("il_leads", fixed(("ABC123", 8), ("ILPCWANTED", 11), (PERSON, 62), ("L21A0001", 8)),
+     {"kind": K.WANTED_PERSON, "reason": None, "record_id": "L21A0001", "plate_type": "PC"}),
+    ("fl_dmv", "ABC123,FL,SEXUAL OFFENDERS/PREDATORS,,,,,,,,,,BLK,FORD,",
+     {"kind": K.SEX_OFFENDER, "vehicle_color": "BLK", "vehicle_make": "FORD"}),
+    ("fl_dmv", "ABC123,FL,SUSPENDED/REVOKED/CANCELLED LICENSE - ,,,,,,,WHI,NISS,7/9/2020",
+     {"kind": K.SUSPENDED_REVOKED, "vehicle_color": "WHI", "vehicle_make": "NISS",
+      "vehicle_year": None}),
+    ("fl_dmv", "ABC123,FL,Expired Tag RED FORD,7/9/2020 6:55:57 PM",
+     {"kind": K.EXPIRED, "list_code": "Expired Tag", "vehicle_color": "RED",
+      "vehicle_make": "FORD"}),
+    ("fl_dmv", "ABC123,FL,Expired Tag RED ,7/9/2020",
+     {"vehicle_color": "RED", "vehicle_make": None}),
+    ("fl_dmv", "ABC123,FL,Expired Tag  FORD,7/9/2020",
+     {"vehicle_color": None, "vehicle_make": "FORD"}),
+    ("oh_leads", "1 ABC123 0H 01/01/2017 04/11/2021 UHAU TL 2015 0NG/WHI 0H MISSING",
+     {"list_code": "0H MISSING", "kind": K.MISSING_PERSON, "nic": None, "state": "OH"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("layout", "line", "fields"), FIELD_CASES)
+def test_fields_are_read_where_the_layout_puts_them(
+    layout: str, line: str, fields: dict[str, object]
+) -> None:
+    parsed = hotlist_files.parse(line, layout, skip_header=False)
+    assert [p.message for p in parsed.problems] == []
+    (row,) = parsed.rows
+    assert {name: getattr(row, name) for name in fields} == fields
+    assert not any("DOE" in str(value) for value in vars_of(row))
+
+
+def vars_of(row: HotListRow) -> list[object]:
+    return [getattr(row, name) for name in row.__slots__]
 
 
 @pytest.mark.parametrize(
