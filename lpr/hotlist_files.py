@@ -7,7 +7,7 @@ header, given which column holds which field. A bad line never stops an import: 
 
 Extract quirks handled here: a digit zero for the letter O in state, make and colour codes
 (`0H`, `D0DG`); space-padded plates; two-digit years; header lines (a layout says whether its
-extract starts with one, as the importer's parsers do; pass `skip_header` to override).
+extract starts with one, as the importer's parsers do; `parse` says what it did with line 1).
 """
 
 import csv
@@ -55,8 +55,8 @@ def _layouts(*layouts: Layout) -> dict[str, Layout]:
 
 
 L = hotlist_layouts
-# has_header as in the importer's parsers, which skip line 1 of these extracts: a one-line sample
-# file therefore yields no row unless parsed with skip_header=False.
+# has_header as in the importer's parsers, which drop line 1 of these extracts unread. `parse`
+# does not: a line 1 that reads as a record is imported (see _first_line).
 LAYOUTS = _layouts(
     Layout("ncic", L.ncic, has_header=True, codes=NCIC_CODES),
     Layout("pa_psp", L.ncic, has_header=True, codes=NCIC_CODES),
@@ -129,6 +129,8 @@ class ProblemKind(StrEnum):
     BAD_VALUE = "bad_value"
     SHORT_LINE = "short_line"
     UNKNOWN_CODE = "unknown_code"  # a list code the layout does not know: imported as `other`
+    HEADER = "header"  # line 1 was taken as the extract's header line and not imported
+    NO_HEADER = "no_header"  # line 1 of a layout with a header reads as a record: check the file
     NO_STATE = "no_state"
     EXPIRED = "expired"
     DUPLICATE = "duplicate"
@@ -162,7 +164,13 @@ def parse(
     skip_header: bool | None = None,
     default_kind: ListKind | None = None,
 ) -> ParsedFile:
-    """Read a file in a named layout (`layout_names()`). `skip_header` None follows the layout;
+    """Read a file in a named layout (`layout_names()`).
+
+    Line 1 of a layout whose extracts start with a header line (`has_header`) is taken as the
+    header, with a HEADER notice, unless it reads as a clean record (plate, state, every value
+    valid, a known list code): then it is imported, with a NO_HEADER warning. `skip_header`
+    True skips line 1 whatever it holds (still warning if it looks like a record); False reads
+    it as data.
     `default_kind` is the kind of rows that carry no list code (CA CLEW files carry none: there
     is one file per list). A list code the layout does not know makes a row of kind `other`
     whose `reason` names the code, and one UNKNOWN_CODE problem per code lists its lines.
@@ -178,9 +186,14 @@ def parse(
     skipped = 0
     unknown: dict[str, list[int]] = {}
     for number, line in enumerate(_lines(data), start=1):
-        if (skip and number == 1) or not line.strip():
-            skipped += bool(line.strip())
+        if not line.strip():
             continue
+        if number == 1 and skip:
+            header = _first_line(line, spec, forced=skip_header is True)
+            problems.append(header)
+            if header.kind is ProblemKind.HEADER or skip_header is True:
+                skipped += 1
+                continue
         fields = spec.extract(line)
         if fields is None:
             skipped += 1
@@ -191,6 +204,45 @@ def parse(
             rows.append(row)
     problems.extend(_unknown_codes(unknown, spec.name, default_kind or ListKind.OTHER))
     return ParsedFile(tuple(rows), tuple(problems), skipped)
+
+
+def _first_line(line: str, spec: Layout, *, forced: bool) -> Problem:
+    """What to say about line 1 of an extract that should start with a header line; its kind
+    is HEADER when the line is to be skipped as one, NO_HEADER when it looks like a record.
+
+    The importer drops that line unread, so a file sent without its header loses its first
+    record without a word: for an officer, a stolen car that never alerts. Wrongly importing a
+    header costs at most one odd entry, shown in this report; wrongly dropping a record costs a
+    missed hit that nothing shows. So a line 1 that reads as a clean record (plate, state, every
+    value valid, a list code the layout knows) is imported. A header's titles can still land a
+    plausible plate and state in their columns (`RECORDS` puts `CO` in NCIC's state), so a
+    line with only those is skipped, but the warning names them.
+    """
+    fields = spec.extract(line)
+    row: HotListRow | None = None
+    found: list[Problem] = []
+    if fields is not None:
+        unknown: dict[str, list[int]] = {}
+        kind = _kind(1, dict(fields), spec, None, unknown)
+        row = _row(1, fields, kind, found)
+        found += _unknown_codes(unknown, spec.name, ListKind.OTHER)
+    if row is None or row.state is None:
+        message = f"line 1 taken as a header and not imported ({spec.name} extracts start with one)"
+        return Problem(ProblemKind.HEADER, (1,), message)
+    seen = f"{row.key}, {row.state}"
+    if found:
+        message = (
+            f"line 1 taken as a header and not imported, though a plate and state stand where "
+            f"{spec.name} records keep them ({seen}): if the file has no header line, that "
+            "record is missing; check the file"
+        )
+        return Problem(ProblemKind.HEADER, (1,), message)
+    what = "skipped it as told" if forced else "imported it"
+    message = (
+        f"line 1 looks like a record ({seen}), not a header, though {spec.name} extracts "
+        f"start with one: {what}; check the file"
+    )
+    return Problem(ProblemKind.NO_HEADER, (1,), message)
 
 
 FIELDS = (

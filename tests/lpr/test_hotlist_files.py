@@ -272,15 +272,84 @@ def vars_of(row: HotListRow) -> list[object]:
     return [getattr(row, name) for name in row.__slots__]
 
 
+# The nine layouts whose extracts start with a header line, each with a header of the kind
+# such files carry (titles, or column names).
+HEADERS = {
+    "ncic": "NCIC VEHICLE FILE EXTRACT 20240101",
+    "wa_ncic": "WACIC/NCIC HOT LIST 2021-10-06",
+    "co_ccic": "LICENSE   STLIST                  VEHICLE",
+    "ny_state": "NYSPIN PLATE FILE 20240101",
+    "ca_doj_clew": "SVS.TBL 20240101",
+    "mn_ncic": "NIC,ORI,DATE,LIC,LIS,LIY,LIT,VYR,VMA,VMO,VST,VCO",
+    "fl_state": "LIST;ORI;AGENCY;OCA;OAN;PCN;NIC;DATE;FLAG;ENTERED;LIC;LIY;LIS;LIT;UPDATED",
+    "fl_dmv": "PLATE,STATE,LIST,DL,DATE,SEX,RACE,HGT,WGT,YEAR,COLOR,MAKE,TIMESTAMP",
+    "wa_stolen_vehicles": "CODE,ORI,PLATE,STATE,LIY,LIT,VIN,VYR,VMA,VMO,VST,VCO,DATE,CASE,REMARKS",
+}
+FIRST = {layout: EXPECTED[layout][:2] for layout in HEADERS}  # (key, state) of the sample
+
+
+@pytest.mark.parametrize("layout", sorted(HEADERS))
+def test_a_header_line_is_skipped_and_said(layout: str) -> None:
+    parsed = hotlist_files.parse(HEADERS[layout] + "\n" + sample(layout).decode(), layout)
+    assert [row.line for row in parsed.rows] == [2]
+    assert parsed.skipped == 1
+    assert [(p.kind, p.lines, p.message) for p in parsed.problems] == [
+        (ProblemKind.HEADER, (1,),
+         f"line 1 taken as a header and not imported ({layout} extracts start with one)"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("layout", sorted(HEADERS))
+def test_a_file_without_its_header_keeps_its_first_record_and_says_so(layout: str) -> None:
+    # The importer drops line 1 unread: a file sent without its header lost a stolen car.
+    key, state = FIRST[layout]
+    parsed = hotlist_files.parse(sample(layout) * 2, layout)
+    assert [(row.line, row.key) for row in parsed.rows] == [(1, key), (2, key)]
+    assert [(p.kind, p.lines, p.message) for p in parsed.problems] == [
+        (ProblemKind.NO_HEADER, (1,),
+         f"line 1 looks like a record ({key}, {state}), not a header, though {layout} extracts "
+         "start with one: imported it; check the file"),
+    ]  # fmt: skip
+
+
 @pytest.mark.parametrize(
-    "layout",
-    ["ncic", "wa_ncic", "co_ccic", "ny_state", "ca_doj_clew", "mn_ncic", "fl_state", "fl_dmv",
-     "wa_stolen_vehicles"],
-)  # fmt: skip
-def test_layouts_with_a_header_line_skip_it_by_default(layout: str) -> None:
-    assert hotlist_files.parse(sample(layout), layout).rows == ()
-    twice = sample(layout) + sample(layout)
-    assert [row.line for row in hotlist_files.parse(twice, layout).rows] == [2]
+    ("layout", "first", "seen"),
+    [
+        # A header whose titles put a plate and a state in their columns (`RECORDS`: CO) ...
+        ("ncic", "NCIC VEHICLE FILE EXTRACT 20240101 RECORDS 000123", "0240101RE, CO"),
+        # ... and a record with a code the layout does not know: neither is a clean record.
+        ("ny_state", "ABC1234   NYPASQBUICWH", "ABC1234, NY"),
+    ],
+)
+def test_a_line_1_that_is_half_a_record_is_skipped_with_a_warning(
+    layout: str, first: str, seen: str
+) -> None:
+    parsed = hotlist_files.parse(first + "\n" + sample(layout).decode(), layout)
+    assert [row.line for row in parsed.rows] == [2]
+    assert [(p.kind, p.message) for p in parsed.problems] == [
+        (ProblemKind.HEADER,
+         f"line 1 taken as a header and not imported, though a plate and state stand where "
+         f"{layout} records keep them ({seen}): if the file has no header line, that record is "
+         "missing; check the file"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("skip_header", "lines", "kinds"),
+    [
+        (None, [1, 2], [ProblemKind.NO_HEADER]),
+        (True, [2], [ProblemKind.NO_HEADER]),  # as told, but still said
+        (False, [1, 2], []),
+    ],
+)
+def test_skip_header_overrides_the_layout(
+    skip_header: bool | None, lines: list[int], kinds: list[ProblemKind]
+) -> None:
+    parsed = hotlist_files.parse(sample("ncic") * 2, "ncic", skip_header=skip_header)
+    assert [row.line for row in parsed.rows] == lines
+    assert [p.kind for p in parsed.problems] == kinds
+    if skip_header:
+        assert parsed.problems[0].message.endswith(": skipped it as told; check the file")
 
 
 def test_ca_clew_footer_is_not_a_record() -> None:
