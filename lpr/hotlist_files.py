@@ -194,7 +194,11 @@ def parse(
             if header.kind is ProblemKind.HEADER or skip_header is True:
                 skipped += 1
                 continue
-        fields = spec.extract(line)
+        try:
+            fields = spec.extract(line)
+        except hotlist_layouts.ShortLine as short:
+            problems.append(Problem(ProblemKind.SHORT_LINE, (number,), f"line {number}: {short}"))
+            continue
         if fields is None:
             skipped += 1
             continue
@@ -218,7 +222,10 @@ def _first_line(line: str, spec: Layout, *, forced: bool) -> Problem:
     plausible plate and state in their columns (`RECORDS` puts `CO` in NCIC's state), so a
     line with only those is skipped, but the warning names them.
     """
-    fields = spec.extract(line)
+    try:
+        fields = spec.extract(line)
+    except hotlist_layouts.ShortLine:
+        fields = None  # too few fields for a record: a header
     row: HotListRow | None = None
     found: list[Problem] = []
     if fields is not None:

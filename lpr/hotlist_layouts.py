@@ -1,7 +1,8 @@
 """The state and NCIC hot-list extract layouts (FORMATS.md §4), one field extractor each.
 
 Each extractor takes one line and returns its raw fields by name, or None for a line that is no
-record (a blank line, a footer). Slices are 0-based and end-exclusive, as in the OpenALPR
+record (a blank line, a footer); a line too short to be a record raises ShortLine, which
+`hotlist_files` reports. Slices are 0-based and end-exclusive, as in the OpenALPR
 importer parsers the layouts come from (openalpr/openalpr_hotlist_import, parsers/<layout>.py).
 Values stay strings here; `hotlist_files` turns them into typed rows. `reason` is only ever why
 the vehicle is listed; other free text the file carries goes in `remarks`. Person data in the
@@ -18,14 +19,26 @@ Extractor = Callable[[str], Fields | None]
 _TAGS = re.compile(r"\b([A-Z]{3})/(\S*)")
 
 
+class ShortLine(ValueError):
+    """A line with fewer fields than its layout's records have; the message says how many."""
+
+    def __init__(self, expected: int, found: int, separator: str) -> None:
+        super().__init__(f"expected {expected} {separator}-separated fields, found {found}")
+
+
 def _cut(line: str, **slices: tuple[int, int | None]) -> Fields:
     return {name: line[start:end].strip() for name, (start, end) in slices.items()}
 
 
-def _columns(line: str, delimiter: str, names: tuple[str, ...]) -> Fields | None:
+def _columns(
+    line: str, delimiter: str, names: tuple[str, ...], least: int | None = None
+) -> Fields | None:
+    # Fewer than `least` (all the names) values is a short line; missing later values stay out.
     values = [value.strip() for value in line.split(delimiter)]
-    if len(values) < len(names) or not any(values):
+    if not any(values):
         return None
+    if len(values) < (least or len(names)):
+        raise ShortLine(least or len(names), len(values), repr(delimiter))
     return {name: value for name, value in zip(names, values, strict=False) if name != "_"}
 
 
@@ -403,7 +416,8 @@ def wa_stolen_vehicles(line: str) -> Fields | None:
         "entered_on",
         "case_number",
     )
-    fields = _columns(line, ",", names)
+    # parsers/wa_stolen_vehicles.py reads lines of 7 columns or more ("funky short lines").
+    fields = _columns(line, ",", names, least=7)
     if fields is None:
         return None
     # The free-text remark is last and holds unquoted commas. It is advice to the officer
@@ -426,8 +440,10 @@ _FL_DMV_VEHICLE = {
 def fl_dmv(line: str) -> Fields | None:
     raw = line.split(",")
     values = [value.strip() for value in raw]
-    if len(values) < 3 or not values[0]:
+    if not any(values):
         return None
+    if len(values) < 3:
+        raise ShortLine(3, len(values), "','")
     fields = {"plate": values[0], "state": values[1]}
     listed = raw[2]
     if listed.split()[:2] == ["Expired", "Tag"]:
@@ -463,8 +479,10 @@ def ga_spalder(line: str) -> Fields | None:
 
 def in_dmv(line: str) -> Fields | None:
     values = [value.strip() for value in line.split(",")]
-    if len(values) < 21:
+    if not any(values):
         return None
+    if len(values) < 21:
+        raise ShortLine(21, len(values), "','")
     return {
         "list_code": values[13],
         "state": values[16],
@@ -478,8 +496,10 @@ def in_dmv(line: str) -> Fields | None:
 def oh_leads(line: str) -> Fields | None:
     # Ohio's layout sheet: OPERATION LIC LIS EXP-DATE DOW VMA VMO VYR VCO MISC (NIC/ and IDX/).
     values = line.split()
-    if len(values) < 9 or values[0].startswith("SP2-") or line.startswith("and to leave"):
-        return None  # short lines and the SQL*Plus prompts the extract is captured with
+    if not values or values[0].startswith("SP2-") or line.startswith("and to leave"):
+        return None  # the SQL*Plus prompts the extract is captured with
+    if len(values) < 9:
+        raise ShortLine(9, len(values), "space")
     fields = dict(
         zip(
             (

@@ -272,6 +272,54 @@ def vars_of(row: HotListRow) -> list[object]:
     return [getattr(row, name) for name in row.__slots__]
 
 
+def cut(layout: str, keep: int, separator: str = ",") -> str:
+    """The layout's sample line cut to its first `keep` fields."""
+    return separator.join(sample(layout).decode().strip().split(separator)[:keep])
+
+
+# (layout, a line cut short, its problem): a short line is said, never silently skipped.
+SHORT = [
+    ("tx_ncic", cut("tx_ncic", 8), "expected 11 ','-separated fields, found 8"),
+    ("mn_ncic", cut("mn_ncic", 10), "expected 12 ','-separated fields, found 10"),
+    ("ks_topeka", cut("ks_topeka", 6), "expected 12 ','-separated fields, found 6"),
+    ("tx_tcic", cut("tx_tcic", 5), "expected 8 ','-separated fields, found 5"),
+    ("al_state", cut("al_state", 4), "expected 9 ','-separated fields, found 4"),
+    ("fl_state", cut("fl_state", 12, ";"), "expected 15 ';'-separated fields, found 12"),
+    ("ia_state", cut("ia_state", 6), "expected 7 ','-separated fields, found 6"),
+    (
+        "wa_stolen_vehicles",
+        cut("wa_stolen_vehicles", 6),
+        "expected 7 ','-separated fields, found 6",
+    ),
+    ("in_dmv", cut("in_dmv", 20), "expected 21 ','-separated fields, found 20"),
+    ("fl_dmv", cut("fl_dmv", 2), "expected 3 ','-separated fields, found 2"),
+    ("oh_leads", cut("oh_leads", 4, " "), "expected 9 space-separated fields, found 4"),
+]
+
+
+@pytest.mark.parametrize(("layout", "line", "message"), SHORT)
+def test_a_short_line_is_reported(layout: str, line: str, message: str) -> None:
+    parsed = hotlist_files.parse(sample(layout).decode() + line, layout, skip_header=False)
+    assert [row.line for row in parsed.rows] == [1]
+    assert [(p.kind, p.lines, p.message) for p in parsed.problems] == [
+        (ProblemKind.SHORT_LINE, (2,), f"line 2: {message}")
+    ]
+    assert parsed.skipped == 0
+
+
+def test_a_wa_stolen_vehicle_line_of_seven_columns_or_more_is_read() -> None:
+    parsed = hotlist_files.parse(
+        cut("wa_stolen_vehicles", 9), "wa_stolen_vehicles", skip_header=False
+    )
+    (row,) = parsed.rows
+    assert (row.key, row.vin, row.vehicle_make, row.vehicle_color) == (
+        "921RQE",
+        "5J6YH28573L041133",
+        "HOND",
+        None,
+    )
+
+
 # The nine layouts whose extracts start with a header line, each with a header of the kind
 # such files carry (titles, or column names).
 HEADERS = {
