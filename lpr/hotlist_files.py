@@ -7,7 +7,7 @@ header, given which column holds which field. A bad line never stops an import: 
 
 Extract quirks handled here: a digit zero for the letter O in state, make and colour codes
 (`0H`, `D0DG`); space-padded plates; two-digit years; header lines (a layout says whether its
-extract starts with one, as the importer's parsers do; pass `skip_header` to override).
+extract starts with one, as the importer's parsers do; `parse` says what it did with line 1).
 """
 
 import csv
@@ -21,11 +21,14 @@ from lpr import hotlist_layouts, plates
 from lpr.errors import HotListFormatError, InvalidPlate, InvalidState
 from lpr.hotlist_layouts import Extractor, Fields
 from lpr.list_kinds import (
+    CO_CODES,
+    CT_CODES,
     IA_CODES,
     KEYWORDS,
     NCIC_CODES,
     NJ_CODES,
     NY_CODES,
+    OH_CODES,
     TX_TCIC_CODES,
     ListKind,
 )
@@ -35,13 +38,16 @@ K = ListKind
 
 @dataclass(frozen=True, slots=True)
 class Layout:
-    """A named extract layout; `codes` maps its list codes to kinds (else KEYWORDS apply)."""
+    """A named extract layout. `codes` maps its list codes to kinds (else KEYWORDS apply);
+    `coded` says its lines carry a list code at all; `kind`, when set, is the kind of every row
+    (a one-list extract whose first column is not a list code)."""
 
     name: str
     extract: Extractor
     has_header: bool = False
     codes: Mapping[str, ListKind] = field(default_factory=dict)
-    default_kind: ListKind = ListKind.OTHER
+    coded: bool = True
+    kind: ListKind | None = None
 
 
 def _layouts(*layouts: Layout) -> dict[str, Layout]:
@@ -49,8 +55,8 @@ def _layouts(*layouts: Layout) -> dict[str, Layout]:
 
 
 L = hotlist_layouts
-# has_header as in the importer's parsers, which skip line 1 of these extracts: a one-line sample
-# file therefore yields no row unless parsed with skip_header=False.
+# has_header as in the importer's parsers, which drop line 1 of these extracts unread. `parse`
+# does not: a line 1 that reads as a record is imported (see _first_line).
 LAYOUTS = _layouts(
     Layout("ncic", L.ncic, has_header=True, codes=NCIC_CODES),
     Layout("pa_psp", L.ncic, has_header=True, codes=NCIC_CODES),
@@ -59,9 +65,9 @@ LAYOUTS = _layouts(
     Layout("mi_state", L.mi_state),
     Layout("nj_mvc", L.nj_mvc, codes=NJ_CODES),
     Layout("ny_state", L.ny_state, has_header=True, codes=NY_CODES),
-    Layout("ca_doj_clew", L.ca_doj_clew, has_header=True),
-    Layout("co_ccic", L.co_ccic, has_header=True),
-    Layout("ct_collect", L.ct_collect, codes={"EX": K.EXPIRED}),
+    Layout("ca_doj_clew", L.ca_doj_clew, has_header=True, coded=False),
+    Layout("co_ccic", L.co_ccic, has_header=True, codes=CO_CODES),
+    Layout("ct_collect", L.ct_collect, codes=CT_CODES),
     Layout("il_leads", L.il_leads),
     Layout("il_sos", L.il_sos),
     Layout("kansas_state", L.kansas_state),
@@ -69,17 +75,17 @@ LAYOUTS = _layouts(
     Layout("mn_ncic", L.mn_ncic, has_header=True, codes=NCIC_CODES),
     Layout("ks_topeka", L.ks_topeka, codes=NCIC_CODES),
     Layout("tx_tcic", L.tx_tcic, codes=TX_TCIC_CODES),
-    Layout(
-        "wa_stolen_vehicles", L.wa_stolen_vehicles, has_header=True, default_kind=K.STOLEN_VEHICLE
-    ),
+    # One list, "Active Stolen Vehicles" (parsers/wa_stolen_vehicles.py); the first column
+    # (`EVS`) is kept as the row's code but does not choose the kind.
+    Layout("wa_stolen_vehicles", L.wa_stolen_vehicles, has_header=True, kind=K.STOLEN_VEHICLE),
     Layout("al_state", L.al_state),
     Layout("fl_state", L.fl_state, has_header=True),
     Layout("fl_dmv", L.fl_dmv, has_header=True),
     Layout("ia_state", L.ia_state, codes=IA_CODES),
     Layout("ga_spalder", L.ga_spalder),
     Layout("in_dmv", L.in_dmv),
-    Layout("oh_leads", L.oh_leads, codes=NCIC_CODES),
-    Layout("simple", L.simple),
+    Layout("oh_leads", L.oh_leads, codes=OH_CODES),
+    Layout("simple", L.simple, coded=False),
 )
 
 
@@ -88,7 +94,8 @@ class HotListRow:
     """One record of a hot-list file. `line` is 1-based; `plate` is as written, `key` normalised.
 
     `expires_on` is when the record stops being valid, where the file says; `plate_expires_on`
-    is the registration's expiry, which some DMV extracts carry instead.
+    is the registration's expiry, which some DMV extracts carry instead. `reason` says why the
+    plate is listed, when the file says more than its kind; `remarks` is other free text.
     """
 
     line: int
@@ -113,6 +120,7 @@ class HotListRow:
     entered_on: date | None = None
     expires_on: date | None = None
     plate_expires_on: date | None = None
+    remarks: str | None = None  # free text beside the record: advice, a vehicle description
 
 
 class ProblemKind(StrEnum):
@@ -120,6 +128,9 @@ class ProblemKind(StrEnum):
     BAD_STATE = "bad_state"
     BAD_VALUE = "bad_value"
     SHORT_LINE = "short_line"
+    UNKNOWN_CODE = "unknown_code"  # a list code the layout does not know: imported as `other`
+    HEADER = "header"  # line 1 was taken as the extract's header line and not imported
+    NO_HEADER = "no_header"  # line 1 of a layout with a header reads as a record: check the file
     NO_STATE = "no_state"
     EXPIRED = "expired"
     DUPLICATE = "duplicate"
@@ -153,9 +164,17 @@ def parse(
     skip_header: bool | None = None,
     default_kind: ListKind | None = None,
 ) -> ParsedFile:
-    """Read a file in a named layout (`layout_names()`). `skip_header` None follows the layout;
-    `default_kind` is the kind of rows whose list code names none (CA CLEW files carry no code:
-    there is one file per list). Raises HotListFormatError for an unknown layout."""
+    """Read a file in a named layout (`layout_names()`).
+
+    Line 1 of a layout whose extracts start with a header line (`has_header`) is taken as the
+    header, with a HEADER notice, unless it reads as a clean record (plate, state, every value
+    valid, a known list code): then it is imported, with a NO_HEADER warning. `skip_header`
+    True skips line 1 whatever it holds (still warning if it looks like a record); False reads
+    it as data.
+    `default_kind` is the kind of rows that carry no list code (CA CLEW files carry none: there
+    is one file per list). A list code the layout does not know makes a row of kind `other`
+    whose `reason` names the code, and one UNKNOWN_CODE problem per code lists its lines.
+    Raises HotListFormatError for an unknown layout."""
     spec = LAYOUTS.get(layout)
     if spec is None:
         raise HotListFormatError(
@@ -165,21 +184,72 @@ def parse(
     rows: list[HotListRow] = []
     problems: list[Problem] = []
     skipped = 0
+    unknown: dict[str, list[int]] = {}
     for number, line in enumerate(_lines(data), start=1):
-        if (skip and number == 1) or not line.strip():
-            skipped += bool(line.strip())
+        if not line.strip():
             continue
-        fields = spec.extract(line)
+        if number == 1 and skip:
+            header = _first_line(line, spec, forced=skip_header is True)
+            problems.append(header)
+            if header.kind is ProblemKind.HEADER or skip_header is True:
+                skipped += 1
+                continue
+        try:
+            fields = spec.extract(line)
+        except hotlist_layouts.ShortLine as short:
+            problems.append(Problem(ProblemKind.SHORT_LINE, (number,), f"line {number}: {short}"))
+            continue
         if fields is None:
             skipped += 1
             continue
-        kind = _kind(fields.get("list_code", ""), spec)
-        if kind is ListKind.OTHER and default_kind is not None:
-            kind = default_kind
+        kind = _kind(number, fields, spec, default_kind, unknown)
         row = _row(number, fields, kind, problems)
         if row is not None:
             rows.append(row)
+    problems.extend(_unknown_codes(unknown, spec.name, default_kind or ListKind.OTHER))
     return ParsedFile(tuple(rows), tuple(problems), skipped)
+
+
+def _first_line(line: str, spec: Layout, *, forced: bool) -> Problem:
+    """What to say about line 1 of an extract that should start with a header line; its kind
+    is HEADER when the line is to be skipped as one, NO_HEADER when it looks like a record.
+
+    The importer drops that line unread, so a file sent without its header loses its first
+    record without a word: for an officer, a stolen car that never alerts. Wrongly importing a
+    header costs at most one odd entry, shown in this report; wrongly dropping a record costs a
+    missed hit that nothing shows. So a line 1 that reads as a clean record (plate, state, every
+    value valid, a list code the layout knows) is imported. A header's titles can still land a
+    plausible plate and state in their columns (`RECORDS` puts `CO` in NCIC's state), so a
+    line with only those is skipped, but the warning names them.
+    """
+    try:
+        fields = spec.extract(line)
+    except hotlist_layouts.ShortLine:
+        fields = None  # too few fields for a record: a header
+    row: HotListRow | None = None
+    found: list[Problem] = []
+    if fields is not None:
+        unknown: dict[str, list[int]] = {}
+        kind = _kind(1, dict(fields), spec, None, unknown)
+        row = _row(1, fields, kind, found)
+        found += _unknown_codes(unknown, spec.name, ListKind.OTHER)
+    if row is None or row.state is None:
+        message = f"line 1 taken as a header and not imported ({spec.name} extracts start with one)"
+        return Problem(ProblemKind.HEADER, (1,), message)
+    seen = f"{row.key}, {row.state}"
+    if found:
+        message = (
+            f"line 1 taken as a header and not imported, though a plate and state stand where "
+            f"{spec.name} records keep them ({seen}): if the file has no header line, that "
+            "record is missing; check the file"
+        )
+        return Problem(ProblemKind.HEADER, (1,), message)
+    what = "skipped it as told" if forced else "imported it"
+    message = (
+        f"line 1 looks like a record ({seen}), not a header, though {spec.name} extracts "
+        f"start with one: {what}; check the file"
+    )
+    return Problem(ProblemKind.NO_HEADER, (1,), message)
 
 
 FIELDS = (
@@ -199,7 +269,9 @@ def parse_csv(
 ) -> ParsedFile:
     """Read a CSV file with a header line. `columns` maps our field names (FIELDS) to the
     file's column names, matched without regard to case or surrounding spaces; `plate` is
-    required. Raises HotListFormatError when a mapped column is not in the header."""
+    required. `default_kind` is the kind of rows with no list code; a code neither `codes` nor
+    KEYWORDS know is reported as in `parse`. Raises HotListFormatError when a mapped column is
+    not in the header."""
     unknown = set(columns) - set(FIELDS)
     if unknown or "plate" not in columns:
         raise HotListFormatError(
@@ -215,9 +287,10 @@ def parse_csv(
                 line=1,
             )
         where[ours] = header.index(theirs.strip().lower())
-    spec = Layout("csv", hotlist_layouts.simple, codes=codes or {}, default_kind=default_kind)
+    spec = Layout("csv", hotlist_layouts.simple, codes=codes or {}, coded="list_code" in columns)
     rows: list[HotListRow] = []
     problems: list[Problem] = []
+    unknown_codes: dict[str, list[int]] = {}
     for values in reader:
         number = reader.line_num
         if not any(value.strip() for value in values):
@@ -232,9 +305,14 @@ def parse_csv(
             )
             continue
         fields = {ours: values[i].strip() for ours, i in where.items()}
-        row = _row(number, fields, _kind(fields.get("list_code", ""), spec), problems)
+        row = _row(
+            number, fields, _kind(number, fields, spec, default_kind, unknown_codes), problems
+        )
         if row is not None:
             rows.append(row)
+    problems.extend(
+        _unknown_codes(unknown_codes, "the list column", default_kind or ListKind.OTHER)
+    )
     return ParsedFile(tuple(rows), tuple(problems))
 
 
@@ -252,15 +330,52 @@ def _lines(data: str | bytes) -> list[str]:
     return _text(data).splitlines()
 
 
-def _kind(code: str, spec: Layout) -> ListKind:
-    code = code.strip()
+def _kind(
+    number: int,
+    fields: Fields,
+    spec: Layout,
+    default_kind: ListKind | None,
+    unknown: dict[str, list[int]],
+) -> ListKind:
+    """The kind of one line. An unknown code is noted in `unknown` and put in the reason: the
+    entry then says which code it came from, where a bare `other` would hide it."""
+    if spec.kind is not None:
+        return spec.kind
+    code = fields.get("list_code", "").strip()
     if code in spec.codes:
         return spec.codes[code]
-    upper = code.upper()
-    for keyword, kind in KEYWORDS:
-        if keyword in upper:
+    for keyword, kind in KEYWORDS if code else ():
+        if keyword in code.upper():
             return kind
-    return spec.default_kind
+    if code or spec.coded:
+        unknown.setdefault(code, []).append(number)
+    if not code:
+        return default_kind or ListKind.OTHER
+    note = f"list code {code!r} not recognised"
+    reason = fields.get("reason", "").strip()
+    fields["reason"] = f"{reason} ({note})" if reason else note
+    return ListKind.OTHER
+
+
+def _unknown_codes(
+    unknown: Mapping[str, list[int]], where: str, default_kind: ListKind
+) -> list[Problem]:
+    problems = []
+    for code, lines in unknown.items():
+        if code:
+            what = f"list code {code!r} is not one {where} uses; imported as other, code kept"
+        else:
+            what = f"no list code; imported as {default_kind}"
+        message = f"{_some_lines(lines)}: {what}"
+        problems.append(Problem(ProblemKind.UNKNOWN_CODE, tuple(lines), message))
+    return problems
+
+
+def _some_lines(lines: list[int], most: int = 10) -> str:
+    # A common unknown code can cover thousands of lines; `lines` keeps them all.
+    shown = ", ".join(str(line) for line in lines[:most])
+    more = f" and {len(lines) - most} more" if len(lines) > most else ""
+    return f"line{'s' if len(lines) > 1 else ''} {shown}{more}"
 
 
 def _row(number: int, fields: Fields, kind: ListKind, problems: list[Problem]) -> HotListRow | None:
@@ -314,6 +429,7 @@ def _row(number: int, fields: Fields, kind: ListKind, problems: list[Problem]) -
         entered_on=days["entered_on"],
         expires_on=days["expires_on"],
         plate_expires_on=days["plate_expires_on"],
+        remarks=fields.get("remarks") or None,
     )
 
 

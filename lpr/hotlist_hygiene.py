@@ -2,8 +2,9 @@
 
 `hygiene` finds, within one list: O/0 and I/1 twins (rows whose fold keys collide but whose keys
 differ: one plate keyed twice, which flags the same car twice), duplicates (same key and state),
-rows without a state, rows already expired, and carries the parse problems (unparseable plates,
-bad values). `diff` compares a list's current entries with a new file on (plate key, state).
+rows without a state, rows already expired, and carries the parse problems first (unparseable
+plates, bad values, short lines, unknown list codes, what became of a header line). `diff`
+compares a list's current entries with a new file on (plate key, state).
 """
 
 from collections import defaultdict

@@ -20,6 +20,9 @@ NEW111,CA,2025-06-01
 """
 
 
+TODAY = date(2025, 6, 1)
+
+
 def report_of(text: str = TEXT) -> list[tuple[ProblemKind, tuple[int, ...]]]:
     parsed = hotlist_files.parse_csv(
         text, {"plate": "Tag", "state": "State", "expires_on": "Expires"}
@@ -66,3 +69,17 @@ def test_diff_on_plate_key_and_state() -> None:
     assert [(r.key, r.state) for r in result.adds] == [("ABC123", "NV"), ("NEW999", "TX")]
     assert result.removes == (11, 12)
     assert [(entry_id, row.line) for entry_id, row in result.unchanged] == [(10, 2)]
+
+
+def test_parse_problems_come_first_in_the_report() -> None:
+    ncic = "V123456789LA057020020190509AB123456  CA2009MC2009YAMACYLMCBLK\n"
+    text = ncic + ncic.replace("V123", "Q123") + ncic.replace("AB123456  CA", "XY999     ZZ")
+    assert [
+        (p.kind, p.lines) for p in hygiene(hotlist_files.parse(text, "ncic"), today=TODAY).problems
+    ] == [
+        (ProblemKind.NO_HEADER, (1,)),  # line 1 is a record: imported, and said
+        (ProblemKind.BAD_STATE, (3,)),
+        (ProblemKind.UNKNOWN_CODE, (2,)),
+        (ProblemKind.NO_STATE, (3,)),
+        (ProblemKind.DUPLICATE, (1, 2)),
+    ]
