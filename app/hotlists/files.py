@@ -172,7 +172,8 @@ def _row_from_file(
 ) -> dict[str, Any]:
     reason = row.reason or (row.kind.value.replace("_", " ") if row.kind else None)
     note = "; ".join(
-        f"{k} {v}" for k, v in (("NIC", row.nic), ("ORI", row.ori), ("VIN", row.vin)) if v
+        [f"{k} {v}" for k, v in (("NIC", row.nic), ("ORI", row.ori), ("VIN", row.vin)) if v]
+        + ([row.remarks] if row.remarks else [])  # the agency's advice: "VERIFY ... IMPOUND"
     )
     return {
         "hotlist_id": hotlist_id,

@@ -140,7 +140,9 @@ class EntriesAdded(BaseModel):
 
 class ImportProblem(BaseModel):
     kind: str = Field(
-        description="unparseable_plate, bad_state, bad_value, short_line, no_state, expired, "
+        description="unparseable_plate, bad_state, bad_value, short_line, unknown_code (a list "
+        "code imported as `other`, the raw code kept), header (line 1 taken as the header), "
+        "no_header (line 1 reads as a record: imported; check the file), no_state, expired, "
         "duplicate or twins (O/0, I/1 variants of one plate)"
     )
     lines: list[int]

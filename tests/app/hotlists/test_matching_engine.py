@@ -202,6 +202,24 @@ def test_state_extract_layouts_import_and_replace_atomically(
     assert unknown.status_code == 422 and "mi_state" in unknown.json()["detail"]
 
 
+def test_a_washington_extracts_advice_is_the_entrys_note_not_its_reason(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    world = make_world(engine, clock)
+    hotlist_id = _list(client, world)
+    line = SAMPLES / "hotlist-wa_stolen_vehicles-example-line-openalpr_hotlist_import.txt"
+    report = client.post(
+        f"/v1/hotlists/{hotlist_id}/import", params={"layout": "wa_stolen_vehicles"},
+        files={"file": ("wa.txt", line.read_bytes(), "text/plain")}, headers=world.admin,
+    ).json()  # fmt: skip
+    assert report["added"] == 1
+    [entry] = client.get(
+        f"/v1/hotlists/{hotlist_id}/entries", params={"purpose": "test"}, headers=world.admin
+    ).json()
+    assert "YES TO IMPOUND" in entry["note"] and "VIN 5J6YH28573L041133" in entry["note"]
+    assert "IMPOUND" not in (entry["reason"] or "")
+
+
 def test_import_reports_twins_and_duplicates(
     client: TestClient, engine: Engine, clock: ManualClock
 ) -> None:
