@@ -3,7 +3,7 @@
 Local time appears only here; everything passed in is UTC.
 """
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -46,8 +46,14 @@ def description_warning(
     *,
     list_kind: str | None = None,
     year_max: int | None = None,
+    unsure: Collection[str] = (),
 ) -> str | None:
     """The warning an alert carries about the vehicle (DOMAIN.md 5.3), or None.
+
+    `camera` holds only what the camera reported with enough confidence; `unsure` names the
+    attributes it guessed below that (make, model, color, type), which are never compared: a
+    make guessed at 1 % is no evidence of another car. A mismatch says which attributes were
+    compared; a camera with nothing sure to compare says it was unsure.
 
     `record` is the description on the entry or bulletin (`year` is the first model year, and
     `year_max` the last for a bulletin's range), `camera` what the camera classified. Says
@@ -62,6 +68,8 @@ def description_warning(
     if not record.describe():
         return None
     if not (camera.make or camera.model or camera.color or camera.year):
+        if unsure:
+            return f"Camera unsure of the {_attributes(unsure)} — verify visually"
         return "Description not checked by camera — verify visually"
     checks = vehicles.compare(
         record_make=record.make, record_model=record.model, record_color=record.color,
@@ -70,12 +78,24 @@ def description_warning(
         camera_year=camera.year, record_type=record.type, camera_type=camera.type,
     )  # fmt: skip
     if not any(check.agreement is vehicles.Agreement.DIFFERENT for check in checks):
-        return None
+        named = [name for name in unsure if getattr(record, name)]  # the record says, unchecked
+        return f"Camera unsure of the {_attributes(named)} — verify visually" if named else None
     said = _seen(record, year_max)
+    compared = [
+        check.field
+        for check in checks
+        if check.record is not None and check.agreement is not vehicles.Agreement.UNKNOWN
+    ]
+    unsure_text = f"; camera unsure of {_attributes(unsure)}" if unsure else ""
     return (
-        f"DESCRIPTION MISMATCH: record {said}, camera saw {camera.describe()} — "
-        "verify before any stop"
+        f"DESCRIPTION MISMATCH: record {said}, camera saw {camera.describe()} "
+        f"(compared {_attributes(compared)}{unsure_text}) — verify before any stop"
     )
+
+
+def _attributes(names: Collection[str]) -> str:
+    words = ["colour" if name == "color" else name for name in names]
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
 
 
 def _seen(vehicle: Vehicle, year_max: int | None) -> str:

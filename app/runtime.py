@@ -37,6 +37,7 @@ from app.officers.beats import BeatTagger
 from app.officers.tracker import OfficerTracker
 from app.pg_listen import Listener
 from app.reads.cameras import CameraKeys
+from app.reads.stored import VehicleTrust
 from app.reads.writer import IngestWriter
 from app.settings import RoutingSettings, Settings
 from geo.areas import Growth
@@ -70,6 +71,17 @@ def alert_settings(settings: Settings) -> AlertSettings:
         merge_window=timedelta(seconds=settings.alerting.merge_window_s),
         push_interval=timedelta(seconds=settings.alerting.push_interval_s),
         retro_push_within=timedelta(seconds=settings.alerting.retro_push_within_s),
+        trust=vehicle_trust(settings),
+    )
+
+
+def vehicle_trust(settings: Settings) -> VehicleTrust:
+    group = settings.alerting
+    return VehicleTrust(
+        make=group.vehicle_make_min_confidence,
+        model=group.vehicle_model_min_confidence,
+        color=group.vehicle_color_min_confidence,
+        type=group.vehicle_type_min_confidence,
     )
 
 
@@ -78,6 +90,7 @@ def bulletin_rules(settings: Settings) -> Rules:
     return Rules(
         growth=Growth(speed_mps=group.speed_mps, max_reach_m=group.max_growth_m),
         retro_margin=timedelta(seconds=group.retro_margin_s),
+        trust=vehicle_trust(settings),
     )
 
 

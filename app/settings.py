@@ -60,6 +60,12 @@ class AlertingSettings(Group):
     push_interval_s: int = Field(default=60, ge=0)
     retro_window_s: int = Field(default=86_400, ge=0)
     retro_push_within_s: int = Field(default=900, ge=0)
+    # A camera's make, model, colour or body type guessed with less confidence than this is
+    # not compared with the record or bulletin ("camera unsure" rather than a mismatch).
+    vehicle_make_min_confidence: float = Field(default=0.5, ge=0, le=1)
+    vehicle_model_min_confidence: float = Field(default=0.5, ge=0, le=1)
+    vehicle_color_min_confidence: float = Field(default=0.5, ge=0, le=1)
+    vehicle_type_min_confidence: float = Field(default=0.5, ge=0, le=1)
 
 
 class OfficerSettings(Group):

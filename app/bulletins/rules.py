@@ -30,7 +30,7 @@ from typing import Any
 from alerts import compose, vehicles
 from alerts.vehicles import Agreement
 from app.models import Bulletin, BulletinStatus
-from app.reads.stored import StoredRead
+from app.reads.stored import StoredRead, VehicleTrust
 from geo import Point, compass
 from geo.areas import Area, Growth, Reach, beats, circle, polygon
 from geo.errors import InvalidArea
@@ -44,6 +44,7 @@ class Rules:
 
     growth: Growth = field(default_factory=Growth)
     retro_margin: timedelta = timedelta(minutes=30)  # reads this long before the incident count
+    trust: VehicleTrust = field(default_factory=VehicleTrust)  # camera guesses worth comparing
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,13 +166,14 @@ def fit(watched: Watched, read: StoredRead, rules: Rules) -> Fit | None:
         return None
     if watched.state and read.state and watched.state != read.state:
         return None
+    camera, unsure = read.trusted_vehicle(rules.trust)
     checks = vehicles.compare(
         record_make=watched.vehicle.make, record_model=watched.vehicle.model,
         record_color=watched.vehicle.color, record_year_min=watched.vehicle.year,
-        record_year_max=watched.year_max, camera_make=read.vehicle.make,
-        camera_model=read.vehicle.model, camera_color=read.vehicle.color,
-        camera_year=read.vehicle.year, record_type=watched.vehicle.type,
-        camera_type=read.vehicle.type,
+        record_year_max=watched.year_max, camera_make=camera.make,
+        camera_model=camera.model, camera_color=camera.color,
+        camera_year=camera.year, record_type=watched.vehicle.type,
+        camera_type=camera.type,
     )  # fmt: skip
     by_field = {check.field: check.agreement for check in checks}
     identity = (by_field["make"], by_field["model"])
@@ -231,7 +233,9 @@ def fit(watched: Watched, read: StoredRead, rules: Rules) -> Fit | None:
                 }
             )
     warnings = []
-    mismatch = compose.description_warning(watched.vehicle, read.vehicle, year_max=watched.year_max)
+    mismatch = compose.description_warning(
+        watched.vehicle, camera, year_max=watched.year_max, unsure=unsure
+    )
     if mismatch:
         warnings.append(mismatch)
     if watched.state and not read.state:

@@ -10,7 +10,7 @@ cancellations of a bulletin always go out.
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -23,6 +23,7 @@ from alerts.push import PushMessage
 from alerts.routing import PriorityRouting, Recipient
 from app.delivery import outbox
 from app.models import Alert, AlertRecipient, Delivery, Device, User
+from app.reads.stored import VehicleTrust
 from app.schemas.alerts import RecipientPublic
 
 
@@ -37,6 +38,7 @@ class AlertSettings:
     merge_window: timedelta = timedelta(minutes=10)
     push_interval: timedelta = timedelta(seconds=60)
     retro_push_within: timedelta = timedelta(minutes=15)  # older historical hits: dispatch only
+    trust: VehicleTrust = field(default_factory=VehicleTrust)
 
 
 def recipients_of(session: Session, alert_id: int) -> dict[int, AlertRecipient]:

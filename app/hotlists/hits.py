@@ -119,7 +119,10 @@ def raise_alert(
     if historical or stale:
         why = "found when the entry was added" if historical else "received late"
         warnings = (f"HISTORICAL HIT: read {ago(age.total_seconds())}, {why}", *warnings)
-    mismatch = compose.description_warning(record_vehicle, read.vehicle, list_kind=hotlist.kind)
+    camera_vehicle, unsure = read.trusted_vehicle(config.trust)
+    mismatch = compose.description_warning(
+        record_vehicle, camera_vehicle, list_kind=hotlist.kind, unsure=unsure
+    )
     warnings = (mismatch, *warnings) if mismatch else warnings  # the wrong-car stop safeguard
     facts = compose.HitFacts(
         alert_id=alert.id, plate_read=read.plate_key, plate_listed=entry.plate_key,
@@ -127,7 +130,7 @@ def raise_alert(
         priority=hotlist.priority, reason=entry.reason, case_number=entry.case_number,
         match=hit.quality.value, read_at=read.read_at, lat=alert.lat, lon=alert.lon,
         heading_deg=read.heading_deg, camera_name=camera_name, composed_at=now,
-        record_vehicle=record_vehicle, camera_vehicle=read.vehicle, warnings=warnings,
+        record_vehicle=record_vehicle, camera_vehicle=camera_vehicle, warnings=warnings,
         beat=alert.beat, motion=motion, sightings=alert.sightings,
         explanation=hit.explanation_text, historical=stale,
     )  # fmt: skip

@@ -4,7 +4,7 @@ sighting that gives its direction and speed.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,8 +26,20 @@ COLUMNS = tuple(
         Read.id, Read.camera_id, Read.plate, Read.plate_key, Read.state, Read.read_at, Read.lat,
         Read.lon, Read.heading_deg, Read.confidence, Read.candidates, Read.vehicle_make,
         Read.vehicle_model, Read.vehicle_color, Read.vehicle_type, Read.vehicle_year, Read.beat,
+        Read.details,
     )
 )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class VehicleTrust:
+    """How sure a camera must be of an attribute (0..1) before it is compared with a record
+    (settings: vehicle_*_min_confidence)."""
+
+    make: float = 0.5
+    model: float = 0.5
+    color: float = 0.5
+    type: float = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +58,8 @@ class StoredRead:
     heading_deg: float | None
     vehicle: compose.Vehicle
     beat: str | None = None
+    # The camera's confidence (0..1) per vehicle attribute, when the vendor gives one.
+    vehicle_confidence: Mapping[str, float] = field(default_factory=dict)
 
     @classmethod
     def of(cls, read_id: int, row: Mapping[str, Any] | RowMapping) -> "StoredRead":
@@ -54,6 +68,7 @@ class StoredRead:
         if keys is None:
             keys = ranked_keys(row["plate"], row.get("confidence"), row.get("candidates"))
         return cls(
+            vehicle_confidence=dict((row.get("details") or {}).get("vehicle_confidence") or {}),
             id=read_id, camera_id=row["camera_id"], plate=row["plate"], plate_key=row["plate_key"],
             keys=tuple(keys), state=row.get("state"), read_at=row["read_at"], lat=row.get("lat"),
             lon=row.get("lon"), heading_deg=row.get("heading_deg"), beat=row.get("beat"),
@@ -67,6 +82,23 @@ class StoredRead:
     @property
     def point(self) -> Point | None:
         return None if self.lat is None or self.lon is None else Point(self.lat, self.lon)
+
+    def trusted_vehicle(self, trust: VehicleTrust) -> tuple[compose.Vehicle, tuple[str, ...]]:
+        """What the camera classified with enough confidence, and the attributes it was unsure
+        of (left out). An attribute without a confidence (our JSON API) is taken as read."""
+        kept: dict[str, str | None] = {}
+        unsure: list[str] = []
+        for name in ("make", "model", "color", "type"):
+            value, score = getattr(self.vehicle, name), self.vehicle_confidence.get(name)
+            if value is not None and score is not None and score < getattr(trust, name):
+                unsure.append(name)
+                value = None
+            kept[name] = value
+        vehicle = compose.Vehicle(
+            year=self.vehicle.year, make=kept["make"], model=kept["model"],
+            color=kept["color"], type=kept["type"],
+        )  # fmt: skip
+        return vehicle, tuple(unsure)
 
     def sighting(self) -> Sighting | None:
         point = self.point

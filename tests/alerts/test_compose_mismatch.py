@@ -21,21 +21,22 @@ TZ = ZoneInfo("America/Los_Angeles")
     [
         (Vehicle(make="Toyota", model="Camry", color="white"),
          Vehicle(make="Honda", model="Accord", color="red"), "stolen_vehicle",
-         "DESCRIPTION MISMATCH: record white Toyota Camry, camera saw red Honda Accord — "
+         "DESCRIPTION MISMATCH: record white Toyota Camry, camera saw red Honda Accord "
+         "(compared make, model and colour) — "
          "verify before any stop"),
         (Vehicle(make="Toyota", model="Camry", color="white"), Vehicle(make="TOYT",
          model="CAMRY LE", color="WHI"), "stolen_vehicle", None),
         (Vehicle(make="Honda", color="silver"), Vehicle(make="honda", color="gray"), None, None),
         (Vehicle(make="Honda", color="silver"), Vehicle(make="Honda", color="black"), None,
-         "DESCRIPTION MISMATCH: record silver Honda, camera saw black Honda — verify before any "
-         "stop"),
+         "DESCRIPTION MISMATCH: record silver Honda, camera saw black Honda "
+         "(compared make and colour) — verify before any stop"),
         (Vehicle(make="Chevy", year=2012), Vehicle(make="Chevrolet", year=2013), None, None),
         (Vehicle(make="Chevy", year=2012), Vehicle(make="Chevrolet", year=2019), None,
-         "DESCRIPTION MISMATCH: record 2012 Chevy, camera saw 2019 Chevrolet — verify before any "
-         "stop"),
+         "DESCRIPTION MISMATCH: record 2012 Chevy, camera saw 2019 Chevrolet "
+         "(compared make and year) — verify before any stop"),
         (Vehicle(make="Yamaha", type="MC"), Vehicle(make="Yamaha", type="sedan"), None,
-         "DESCRIPTION MISMATCH: record Yamaha (MC), camera saw Yamaha (sedan) — verify before "
-         "any stop"),
+         "DESCRIPTION MISMATCH: record Yamaha (MC), camera saw Yamaha (sedan) "
+         "(compared make and type) — verify before any stop"),
         (Vehicle(make="Toyota", color="white"), Vehicle(), "stolen_vehicle",
          "Description not checked by camera — verify visually"),
         (Vehicle(make="Toyota", color="white"), Vehicle(type="sedan"), None,
@@ -149,3 +150,24 @@ def test_minimal_detail_keeps_the_plate_off_the_lock_screen() -> None:
     )  # fmt: skip
     assert "7AB" not in message.title + message.body
     assert message.data["bulletin_id"] == "12" and message.collapse_key == "bulletin-12"
+
+
+@pytest.mark.parametrize(
+    ("camera", "unsure", "expected"),
+    [
+        # make and model guessed at 1 %: not compared; the sure colour agrees
+        (Vehicle(color="white"), ("make", "model"),
+         "Camera unsure of the make and model — verify visually"),
+        (Vehicle(), ("make", "model", "color"),
+         "Camera unsure of the make, model and colour — verify visually"),
+        # a sure difference is still a mismatch, and says what was left out
+        (Vehicle(color="red"), ("make", "model"),
+         "DESCRIPTION MISMATCH: record white Iveco Daily, camera saw red (compared colour; "
+         "camera unsure of make and model) — verify before any stop"),
+    ],
+)  # fmt: skip
+def test_what_the_camera_was_unsure_of_is_never_a_mismatch(
+    camera: Vehicle, unsure: tuple[str, ...], expected: str
+) -> None:
+    record = Vehicle(make="Iveco", model="Daily", color="white")
+    assert description_warning(record, camera, unsure=unsure) == expected

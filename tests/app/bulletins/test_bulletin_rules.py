@@ -275,7 +275,10 @@ def test_a_state_read_that_differs_from_the_bulletins_is_not_the_car(
 
 # 5. Description next to a plate: a partial plate on another make or model is not the car; any
 # other difference, or anything different on a full plate, fits with a warning.
-MISMATCH = "DESCRIPTION MISMATCH: record silver Honda Civic, camera saw {} — verify before any stop"
+MISMATCH = (
+    "DESCRIPTION MISMATCH: record silver Honda Civic, camera saw {} "
+    "(compared make, model and colour) — verify before any stop"
+)
 
 
 @pytest.mark.parametrize(

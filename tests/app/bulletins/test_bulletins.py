@@ -371,7 +371,8 @@ def test_a_full_plate_on_a_differently_described_car_is_a_match_with_a_warning(
         "points"
     ]
     assert point["warnings"][0] == (
-        "DESCRIPTION MISMATCH: record white Toyota Camry, camera saw red Honda Accord — "
+        "DESCRIPTION MISMATCH: record white Toyota Camry, camera saw red Honda Accord "
+        "(compared make, model and colour) — "
         "verify before any stop"
     )
     [match] = [p for p in queued(engine) if p.action == "match"]

@@ -137,7 +137,8 @@ def test_every_dispatcher_action_is_audited_with_who_what_and_why(
     ("kind", "camera", "warning"),
     [
         ("stolen_vehicle", {"make": "Honda", "model": "Accord", "color": "red"},
-         "DESCRIPTION MISMATCH: record white Toyota Camry, camera saw red Honda Accord — "
+         "DESCRIPTION MISMATCH: record white Toyota Camry, camera saw red Honda Accord "
+         "(compared make, model and colour) — "
          "verify before any stop"),
         ("stolen_vehicle", None, "Description not checked by camera — verify visually"),
         ("stolen_plate", {"make": "Honda", "model": "Accord", "color": "red"},

@@ -406,3 +406,26 @@ def test_a_frame_with_another_plate_than_its_group_is_a_read_of_its_own(
 
     assert (same["stored"], same["duplicates"]) == (0, 1)
     assert (answer["stored"], answer["duplicates"], answer["hits"]) == (1, 0, 1)
+
+
+def test_a_guess_the_camera_was_unsure_of_is_no_mismatch_and_plates_show_in_capitals(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    """Plate Recognizer sends `wa88822`, and a make and model it scored at 0.9 %: the alert
+    shows WA88822 and says the camera was unsure, never DESCRIPTION MISMATCH."""
+    site = make_site(engine, clock)
+    world = World(site.admin_token, site.key, site.camera_id)
+    hotlist_with_plate(client, world, "WA88822", state=None,
+                       vehicle={"make": "Iveco", "model": "Daily", "color": "black"})  # fmt: skip
+    webhook = sample_json("platerecognizer-stream-webhook-2025-lpr-ai.json")
+    webhook["data"]["results"][0]["model_make"] = [
+        {"make": "Volkswagen", "model": "Golf", "score": 0.009}
+    ]
+    answer = post(client, "platerecognizer", webhook, site).json()
+    assert answer["hits"] == 1
+    alert_id = client.get("/v1/alerts", headers=site.admin).json()["data"][0]["id"]
+    alert = client.get(f"/v1/alerts/{alert_id}", headers=site.admin).json()
+    assert "WA88822" in alert["title"] and "wa88822" not in alert["title"] + alert["body"]
+    warnings = alert["details"]["warnings"]
+    assert "Camera unsure of the make and model — verify visually" in warnings
+    assert not any(w.startswith("DESCRIPTION MISMATCH") for w in warnings)
