@@ -135,7 +135,7 @@ def record(
             session,
             {
                 "bulletin_id": watched.id, "read_id": read.id, "read_at": read.read_at,
-                "plate": read.plate, "plate_key": matched.key, "source": source,
+                "plate": read.plate_key, "plate_key": matched.key, "source": source,
                 "score": matched.score, "reasons": list(matched.reasons),
                 "warnings": list(matched.warnings), "matched_at": now,
             },

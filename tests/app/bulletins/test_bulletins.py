@@ -111,7 +111,8 @@ def test_a_later_read_of_a_matching_car_alerts_the_nearest_officers_with_the_rea
     bulletin = post(client, dispatcher(engine, clock))
     clock.advance(minutes=2)
 
-    read = {"plate": "7ABX123", "state": "CA", "heading": 90,
+    # As Plate Recognizer sends plates, in lower case: officers see the canonical form.
+    read = {"plate": "7abx123", "state": "CA", "heading": 90,
             "vehicle": {"make": "Honda", "color": "silver"}}  # fmt: skip
     client.post("/v1/reads", json=read, headers=world.camera)
 
