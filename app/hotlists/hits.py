@@ -115,7 +115,7 @@ def raise_alert(
         year=entry.vehicle_year, make=entry.vehicle_make, model=entry.vehicle_model,
         color=entry.vehicle_color, type=entry.vehicle_type,
     )  # fmt: skip
-    warnings = (hit.state_note.capitalize(),) if hit.state_note else ()
+    warnings = (hit.state_note[:1].upper() + hit.state_note[1:],) if hit.state_note else ()
     if historical or stale:
         why = "found when the entry was added" if historical else "received late"
         warnings = (f"HISTORICAL HIT: read {ago(age.total_seconds())}, {why}", *warnings)

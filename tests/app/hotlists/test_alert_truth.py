@@ -151,3 +151,21 @@ def test_two_reads_days_apart_are_two_events(
     _read(client, world, plate="7TWO001", state="CA", read_at=two_days_ago)
     kinds = sorted(str(a["kind"]) for a in _alerts(client, world))
     assert kinds == ["historical_hit", "hotlist_hit"]
+
+
+def test_state_codes_are_upper_case_wherever_they_come_from(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    world = make_world(engine, clock)
+    hotlist_id = hotlist_with_plate(client, world, "7STA001", state="mo")
+    csv = b"plate,state,reason\n7STA002,mo,Stolen vehicle\n"
+    client.post(f"/v1/hotlists/{hotlist_id}/import", files={"file": ("l.csv", csv, "text/csv")},
+                headers=world.admin)  # fmt: skip
+    for plate in ("7STA001", "7STA002"):
+        assert _read(client, world, plate=plate)["hits"] == 1
+    for summary in _alerts(client, world):
+        warnings = _alert(client, world, summary["id"])["details"]["warnings"]  # type: ignore[index]
+        assert "State not read — record is MO" in warnings
+    assert _read(client, world, plate="7STA001", state="mo")["hits"] == 1
+    [merged] = [a for a in _alerts(client, world) if a["plate"] == "7STA001"]
+    assert merged["state"] == "MO"
