@@ -5,14 +5,13 @@ from collections.abc import Callable, Iterator
 from typing import Annotated, cast
 
 from fastapi import Depends, Request
-from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select
-from sqlmodel import Session, col
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from app.auth.credentials import hash_secret
+from app.auth.tokens import Principal
 from app.clock import Clock
-from app.errors import Forbidden, Unauthorized
+from app.errors import Forbidden, TooManyRequests, Unauthorized
 from app.models import Role, User
 from app.reads.cameras import CameraRef, UnknownKey
 from app.runtime import Runtime
@@ -53,8 +52,12 @@ ClockDep = Annotated[Clock, Depends(get_clock)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
-_bearer = HTTPBearer(
-    auto_error=False, description="A person's token from `lookout admin create-user`"
+# The Authorize button of /docs signs in through the token endpoint, as people do.
+_bearer = OAuth2PasswordBearer(
+    tokenUrl="/v1/auth/token",
+    auto_error=False,
+    description="Sign in at POST /v1/auth/token (user name, password, and `otp` where the role "
+    "needs it), or use a bootstrap token from `lookout admin create-user`",
 )
 _api_key = APIKeyHeader(
     name="X-API-Key",
@@ -62,25 +65,51 @@ _api_key = APIKeyHeader(
     description="A camera's key from `lookout admin create-camera`",
 )
 ApiKeyHeader = Annotated[str | None, Depends(_api_key)]
+# Where a person may go before changing a one-time password.
+_BEFORE_PASSWORD_CHANGE = ("/v1/auth/", "/v1/me/password")
 
 
-def current_user(
-    session: SessionDep,
-    settings: SettingsDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> User:
-    if credentials is None:
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def current_principal(
+    request: Request, token: Annotated[str | None, Depends(_bearer)]
+) -> Principal:
+    """The person a bearer token speaks for: 401 for none, an unknown, expired or revoked one;
+    429 once an address has failed too often. No database query for a token seen lately."""
+    runtime = runtime_of(request)
+    address = client_address(request)
+    wait_s = runtime.throttle.retry_after_s(address)
+    if wait_s is not None:
+        raise TooManyRequests(
+            f"too many failed credentials from this address; retry in {wait_s} s",
+            headers={"Retry-After": str(wait_s)},
+        )
+    if token is None:
         raise Unauthorized(
-            "missing credentials: send 'Authorization: Bearer <token>'",
+            "missing credentials: sign in at POST /v1/auth/token and send "
+            "'Authorization: Bearer <token>'",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    token_hash = hash_secret(
-        credentials.credentials, pepper=settings.token_secret.get_secret_value()
-    )
-    user = session.scalars(select(User).where(col(User.token_hash) == token_hash)).first()
-    if user is None or not user.is_active:
-        raise Unauthorized("unknown or revoked token", headers={"WWW-Authenticate": "Bearer"})
-    return user
+    principal = runtime.principals.resolve(token, now=runtime.clock())
+    if principal is None:
+        runtime.throttle.failed(address)
+        raise Unauthorized(
+            "unknown, expired or revoked token: sign in again",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    path = request.url.path
+    if principal.must_change_password_first and not path.startswith(_BEFORE_PASSWORD_CHANGE):
+        raise Forbidden("change your one-time password first: POST /v1/me/password")
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def current_user(principal: CurrentPrincipal) -> User:
+    return principal.user()
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
@@ -124,13 +153,21 @@ async def current_camera(
 async def camera_from_key(request: Request, api_key: str) -> CameraRef:
     """The camera `api_key` belongs to, or 401. Async, so the common case (a remembered key)
     costs no thread hop; only a miss goes to the database, in the thread pool."""
-    keys = runtime_of(request).camera_keys
-    key_hash, camera = keys.cached(api_key)
-    if camera is not None:
-        return camera
+    runtime = runtime_of(request)
+    address = client_address(request)
+    wait_s = runtime.throttle.retry_after_s(address)
+    if wait_s is not None:
+        raise TooManyRequests(
+            f"too many failed credentials from this address; retry in {wait_s} s",
+            headers={"Retry-After": str(wait_s)},
+        )
     try:
-        return await run_in_threadpool(keys.load, key_hash)
+        key_hash, camera = runtime.camera_keys.cached(api_key)
+        if camera is not None:
+            return camera
+        return await run_in_threadpool(runtime.camera_keys.load, key_hash)
     except UnknownKey as error:
+        runtime.throttle.failed(address)
         raise Unauthorized(str(error)) from None
 
 

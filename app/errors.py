@@ -7,6 +7,7 @@ GeoError (geo/errors.py)      InvalidCoordinate 422 · InvalidArea 422 (polygon,
 AlertsError (alerts/errors)   PushUnavailable (worker only; never reaches HTTP)
 AppError (here)               BadRequest 400 · Unauthorized 401 · Forbidden 403 · NotFound 404
                               Conflict 409 · PayloadTooLarge 413 · Unprocessable 422
+                              TooManyRequests 429 (failed credentials; with Retry-After)
                               Unavailable 503 (the database could not take the write)
 RequestValidationError        422, with every bad field named in `detail`
 RecursionError                400: a JSON body nested too deeply to parse
@@ -60,6 +61,10 @@ class PayloadTooLarge(AppError):
 
 class Unprocessable(AppError):
     status = 422
+
+
+class TooManyRequests(AppError):
+    status = 429
 
 
 class Unavailable(AppError):

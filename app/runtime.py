@@ -19,6 +19,10 @@ from sqlalchemy.engine import Engine
 from alerts import compose
 from alerts.push import PushSender
 from alerts.routing import PriorityRouting, Tier
+from app.auth import changes
+from app.auth.changes import CREDENTIAL_CHANNEL, CredentialWatch
+from app.auth.throttle import Throttle
+from app.auth.tokens import Principals
 from app.bulletins.push import BulletinContext
 from app.bulletins.rules import Rules
 from app.bulletins.watch import BULLETIN_CHANNEL, BulletinWatch
@@ -44,6 +48,8 @@ from geo.areas import Growth
 from geo.zones import BeatMap
 
 log = logging.getLogger(__name__)
+
+CREDENTIAL_POLL_S = 0.5  # a deactivation holds in every process within a second
 
 
 def priority_routing(routing: RoutingSettings) -> PriorityRouting:
@@ -123,6 +129,8 @@ class Runtime:
     images: ImageStore
     intake: Intake
     camera_keys: CameraKeys
+    principals: Principals
+    throttle: Throttle
     worker: Worker | None
     _stops: list[Callable[[], None]] = field(default_factory=list)
 
@@ -191,6 +199,8 @@ class Runtime:
                 read_max_age=timedelta(seconds=settings.ingest.read_max_age_s),
             ),
             camera_keys=CameraKeys(engine, pepper=settings.token_secret.get_secret_value()),
+            principals=Principals(engine, pepper=settings.token_secret.get_secret_value()),
+            throttle=Throttle(per_minute=settings.auth.bad_credentials_per_minute),
             worker=Worker(engine, sender, config=worker_config(settings), clock=clock)
             if embedded
             else None,
@@ -204,10 +214,16 @@ class Runtime:
             self._stops.append(self.worker.stop)
             for engine in (self.engine, self.writer_engine):
                 self._stops.append(outbox.wake_on_commit(engine, self.worker.wake))
+        credentials = CredentialWatch(
+            self.engine, forget=self.forget_credentials, poll_s=CREDENTIAL_POLL_S
+        ).start()
+        self._stops.append(credentials.stop)
+        self._stops.append(changes.forget_on_commit(self.engine, self.forget_credentials))
         if listen and self.engine.dialect.name == "postgresql":
             wake = {
                 HOTLIST_CHANNEL: self.index.invalidate,
                 BULLETIN_CHANNEL: self.bulletins.invalidate,
+                CREDENTIAL_CHANNEL: credentials.wake,
             }
             if self.worker is not None:
                 wake[outbox.DELIVERY_CHANNEL] = self.worker.wake
@@ -227,6 +243,12 @@ class Runtime:
         ).start()
         self._stops.append(housekeeper.stop)
         return self
+
+    def forget_credentials(self) -> None:
+        """A person, token, camera or key changed somewhere: check them again."""
+        self.principals.forget()
+        self.camera_keys.forget()
+        self.intake.sources.clear()
 
     def stop(self) -> None:
         """Stop what `start` started, newest first, then dispose of the engines."""

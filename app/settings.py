@@ -125,7 +125,26 @@ class CameraSettings(Group):
     low_confidence: float = Field(default=0.5, ge=0, le=1, alias="camera_low_confidence")
 
 
+class AuthSettings(Group):
+    """Sign-in and sessions. Roles in `mfa_roles` (comma-separated) need a TOTP code besides
+    the password. `bad_credentials_per_minute` failed credentials (password, bearer token,
+    camera key) from one address are answered, then 429 until the minute has passed."""
+
+    access_token_ttl_s: int = Field(default=900, gt=0)
+    refresh_token_ttl_s: int = Field(default=12 * 3600, gt=0)  # a shift, then sign in again
+    bootstrap_token_ttl_s: int = Field(default=12 * 3600, gt=0)
+    mfa_roles: str = "admin,supervisor"
+    sign_in_max_failures: int = Field(default=5, gt=0)
+    sign_in_lockout_s: int = Field(default=900, gt=0)
+    bad_credentials_per_minute: int = Field(default=30, gt=0)
+    password_min_length: int = Field(default=12, ge=8)
+
+    def needs_second_factor(self, role: str) -> bool:
+        return role in {r.strip() for r in self.mfa_roles.split(",") if r.strip()}
+
+
 GROUPS: dict[str, type[Group]] = {
+    "auth": AuthSettings,
     "push": PushSettings,
     "routing": RoutingSettings,
     "alerting": AlertingSettings,
@@ -151,6 +170,7 @@ class Settings(BaseSettings):
     agency_timezone: str = "America/Los_Angeles"
     housekeeping_every_s: float = Field(default=300.0, gt=0)
 
+    auth: AuthSettings = AuthSettings()
     push: PushSettings = PushSettings()
     routing: RoutingSettings = RoutingSettings()
     alerting: AlertingSettings = AlertingSettings()

@@ -109,6 +109,7 @@ def prepare(database_url: str, *, bulletins: int, seed: int) -> list[Any]:
     )  # fmt: skip
     with transaction(engine) as session:
         admin, _ = create_user(session, name="bench", role=Role.ADMIN, badge=None,
+                               token_ttl=timedelta(days=1),
                                pepper=DEV_SECRET, actor=None, now=now)  # fmt: skip
         for i in range(CAMERAS):
             lat, lon = near(rng)

@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -81,8 +82,10 @@ def main() -> None:
         with transaction(engine) as session:
             pepper = settings.token_secret.get_secret_value()
             _, admin = create_user(session, name="admin", role=Role.ADMIN, badge=None,
+                                   token_ttl=timedelta(days=1),
                                    pepper=pepper, actor=None, now=system_clock())  # fmt: skip
             _, officer = create_user(session, name="officer", role=Role.OFFICER, badge=None,
+                                     token_ttl=timedelta(days=1),
                                      pepper=pepper, actor=None, now=system_clock())  # fmt: skip
             _, key = create_camera(session, name="cam", heading_deg=None, pepper=pepper,
                                    actor=None, now=system_clock(), **CAMERA)  # fmt: skip

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -42,6 +43,7 @@ def admin_token(database_url: str) -> str:
     engine = make_engine(database_url)
     with transaction(engine) as session:
         _, token = create_user(session, name="importer", role=Role.ADMIN, badge=None,
+                               token_ttl=timedelta(days=1),
                                pepper=DEV_SECRET, actor=None, now=system_clock())  # fmt: skip
     engine.dispose()
     return token

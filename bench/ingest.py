@@ -23,6 +23,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,6 +99,7 @@ def prepare(database_url: str, *, camera: str = "bench", may_create_cameras: boo
                                pepper=DEV_SECRET, actor=None, now=now,
                                may_create_cameras=may_create_cameras)  # fmt: skip
         user, _ = create_user(session, name="bench", role=Role.ADMIN, badge=None,
+                              token_ttl=timedelta(days=1),
                               pepper=DEV_SECRET, actor=None, now=now)  # fmt: skip
         hotlist = HotList(name="bench", kind="stolen_vehicle", priority=2, created_at=now)
         session.add(hotlist)

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from app import audit
 from app.auth import accounts
+from app.auth import changes as credential_changes
 from app.deps import Admin, ClockDep, Dispatcher, RuntimeDep, SessionDep, SettingsDep
 from app.errors import NotFound
 from app.intake import health as camera_health
@@ -91,6 +92,8 @@ def update_camera(
     camera.sqlmodel_update(changes)
     session.add(camera)
     session.flush()
+    if "is_active" in changes:  # its key is refused, or taken again, in every process at once
+        credential_changes.record(session, kind="camera", subject_id=camera_id, now=clock())
     audit.record(
         session, actor=user, action="camera.update", now=clock(), object_type="camera",
         object_id=camera_id, detail=changes,
@@ -135,3 +138,21 @@ def camera_public(
         ],
         health=health,
     )
+
+
+@router.post("/{camera_id}/key")
+def rotate_key(
+    camera_id: int, session: SessionDep, user: Admin, clock: ClockDep, settings: SettingsDep
+) -> CameraCreated:
+    """A new API key for the camera (shown this once); the old one is refused in every process
+    within a second."""
+    try:
+        key = accounts.rotate_camera_key(
+            session, camera_id=camera_id, pepper=settings.token_secret.get_secret_value(),
+            actor=user, now=clock(),
+        )  # fmt: skip
+    except LookupError as missing:
+        raise NotFound(str(missing)) from None
+    camera = session.get(Camera, camera_id)
+    assert camera is not None
+    return CameraCreated(**camera_public(camera).model_dump(), api_key=key)

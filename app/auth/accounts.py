@@ -1,12 +1,13 @@
 """Creating cameras and people, shared by the admin API and the CLI."""
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app import audit
-from app.auth.credentials import CAMERA_KEY_PREFIX, USER_TOKEN_PREFIX, hash_secret, hint, new_secret
+from app.auth import changes, passwords, tokens, totp
+from app.auth.credentials import CAMERA_KEY_PREFIX, hash_secret, hint, new_secret
 from app.models import NO_KEY_PREFIX, Camera, Role, User
 
 
@@ -73,21 +74,87 @@ def create_user(
     pepper: str,
     actor: User | None,
     now: datetime,
+    token_ttl: timedelta,
+    username: str | None = None,
 ) -> tuple[User, str]:
-    """A new person and their bearer token (returned once; only the hash is stored)."""
-    token = new_secret(USER_TOKEN_PREFIX)
-    user = User(
-        name=name,
-        role=role.value,
-        badge=badge,
-        token_hash=hash_secret(token, pepper=pepper),
-        token_hint=hint(token),
-        created_at=now,
-    )
+    """A new person and a bootstrap token that expires after `token_ttl` (returned once; only
+    its hash is stored). They sign in with a password once one is set (`set_password`)."""
+    login = (username or name).strip().lower()
+    if session.scalars(select(User).where(col(User.username) == login)).first() is not None:
+        raise AccountConflict(f"the user name {login!r} is taken")
+    user = User(name=name, username=login, role=role.value, badge=badge, created_at=now)
     session.add(user)
     session.flush()
+    token = tokens.issue_bootstrap(session, user=user, ttl=token_ttl, pepper=pepper, now=now)
     audit.record(
         session, actor=actor, action="user.create", now=now, object_type="user",
-        object_id=user.id, detail={"name": name, "role": role.value},
+        object_id=user.id, detail={"name": name, "username": login, "role": role.value},
     )  # fmt: skip
     return user, token
+
+
+class AccountConflict(ValueError):
+    pass
+
+
+def set_password(
+    session: Session,
+    user: User,
+    *,
+    password: str | None,
+    min_length: int,
+    actor: User | None,
+    now: datetime,
+) -> str | None:
+    """Set a password; None sets a one-time password, returned to be handed over, which must
+    be changed at the first sign-in. Raises passwords.WeakPassword for a given weak one."""
+    one_time = None
+    if password is None:
+        one_time = password = secrets.token_urlsafe(12)
+    else:
+        passwords.check_policy(password, username=user.username, min_length=min_length)
+    user.password_hash = passwords.hash_password(password)
+    user.password_changed_at = now
+    user.must_change_password = one_time is not None
+    user.failed_sign_ins, user.locked_until = 0, None
+    session.add(user)
+    audit.record(
+        session, actor=actor, action="user.password", now=now, object_type="user",
+        object_id=user.id, detail={"one_time": one_time is not None},
+    )  # fmt: skip
+    return one_time
+
+
+def enrol_totp(
+    session: Session, user: User, *, pepper: str, actor: User | None, now: datetime
+) -> str:
+    """A new TOTP secret for the person (the old one stops working); returns the `otpauth://`
+    URI an authenticator app enrols from. It is confirmed by the first sign-in with a code."""
+    secret = totp.new_secret()
+    user.totp_secret = totp.seal(secret, key_material=pepper)
+    user.totp_confirmed_at = None
+    session.add(user)
+    audit.record(
+        session, actor=actor, action="user.second_factor", now=now, object_type="user",
+        object_id=user.id,
+    )  # fmt: skip
+    return totp.provisioning_uri(secret, username=user.username)
+
+
+def rotate_camera_key(
+    session: Session, *, camera_id: int, pepper: str, actor: User | None, now: datetime
+) -> str:
+    """A new key for a camera (returned once); the old one stops working in every process
+    within a second. Raises LookupError for an unknown camera."""
+    camera = session.get(Camera, camera_id)
+    if camera is None:
+        raise LookupError(f"no camera with id {camera_id}")
+    key = new_secret(CAMERA_KEY_PREFIX)
+    camera.key_hash, camera.key_hint = hash_secret(key, pepper=pepper), hint(key)
+    session.add(camera)
+    changes.record(session, kind="camera", subject_id=camera_id, now=now)
+    audit.record(
+        session, actor=actor, action="camera.key_rotated", now=now, object_type="camera",
+        object_id=camera_id,
+    )  # fmt: skip
+    return key

@@ -7,7 +7,7 @@ from app.models.bulletins import Bulletin, BulletinMatch, BulletinStatus
 from app.models.cameras import NO_KEY_PREFIX, Camera, CameraSource
 from app.models.hotlists import HotList, HotListChange, HotListEntry
 from app.models.officers import Beat, OfficerLocation, OfficerStatus
-from app.models.people import Device, Role, User
+from app.models.people import AuthToken, CredentialChange, Device, Role, TokenKind, User
 from app.models.reads import Read, ReadSourceKey
 
 __all__ = [
@@ -16,12 +16,14 @@ __all__ = [
     "AlertRecipient",
     "AlertStatus",
     "AuditLog",
+    "AuthToken",
     "Beat",
     "Bulletin",
     "BulletinMatch",
     "BulletinStatus",
     "Camera",
     "CameraSource",
+    "CredentialChange",
     "Delivery",
     "DeliveryStatus",
     "Device",
@@ -34,5 +36,6 @@ __all__ = [
     "Read",
     "ReadSourceKey",
     "Role",
+    "TokenKind",
     "User",
 ]

@@ -16,7 +16,7 @@ from app.cache import Memo
 from app.db import transaction
 from app.models import Camera
 
-KEY_TTL_S = 30.0
+KEY_TTL_S = 300.0  # the credential change feed makes every process forget at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +46,15 @@ class CameraKeys:
         self._engine = engine
         self._pepper = pepper
         self._known: Memo[str, CameraRef] = Memo(max_size=10_000, ttl_s=ttl_s)
+        # Unknown keys too: a stream of bad keys must not cost a database query each.
+        self._unknown: Memo[str, bool] = Memo(max_size=50_000, ttl_s=ttl_s)
 
     def cached(self, key: str) -> tuple[str, CameraRef | None]:
-        """The key's hash and its camera if remembered: no database, for the event loop."""
+        """The key's hash and its camera if remembered: no database, for the event loop.
+        Raises UnknownKey for a key remembered as unknown."""
         key_hash = hash_secret(key, pepper=self._pepper)
+        if self._unknown.get(key_hash):
+            raise UnknownKey("unknown or revoked camera key")
         return key_hash, self._known.get(key_hash)
 
     def load(self, key_hash: str) -> CameraRef:
@@ -57,6 +62,7 @@ class CameraKeys:
         with transaction(self._engine) as session:
             row = session.scalars(select(Camera).where(col(Camera.key_hash) == key_hash)).first()
             if row is None or not row.is_active:
+                self._unknown.put(key_hash, True)
                 raise UnknownKey("unknown or revoked camera key")
             camera = camera_ref(row)
         self._known.put(key_hash, camera)
@@ -68,5 +74,6 @@ class CameraKeys:
         return camera if camera is not None else self.load(key_hash)
 
     def forget(self) -> None:
-        """After a camera was placed, renamed or switched off."""
+        """After a camera was placed, renamed, switched off or given a new key."""
         self._known.clear()
+        self._unknown.clear()

@@ -5,27 +5,61 @@ from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
+    ConfigDict,
     Field,
     field_validator,
 )
 
+RoleName = Literal["admin", "dispatcher", "officer", "supervisor", "auditor", "gateway"]
+UserName = Annotated[
+    str, Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]*$")
+]
+
 
 class UserCreate(BaseModel):
     name: Annotated[str, Field(min_length=1, max_length=120)]
-    role: Literal["admin", "dispatcher", "officer", "supervisor", "auditor"]
+    username: UserName | None = Field(
+        default=None, description="What they sign in with; the name, lower case, when omitted"
+    )
+    role: RoleName
     badge: Annotated[str, Field(max_length=40)] | None = None
 
 
 class UserPublic(BaseModel):
     id: int
     name: str
+    username: str
     role: str
     badge: str | None
     is_active: bool
+    has_password: bool = False
+    has_second_factor: bool = False
+    locked_until: datetime | None = None
 
 
 class UserCreated(UserPublic):
-    token: str = Field(description="Shown once; only its hash is stored.")
+    token: str = Field(
+        description="A bootstrap bearer token for scripts and the first sign-in; it expires "
+        "(LOOKOUT_BOOTSTRAP_TOKEN_TTL_S). Shown once; only its hash is stored."
+    )
+    one_time_password: str = Field(
+        description="Shown once; it must be changed at the first sign-in (POST /v1/me/password)"
+    )
+    second_factor_uri: str | None = Field(
+        description="The otpauth:// URI to enrol an authenticator app from, where the role "
+        "signs in with a one-time code"
+    )
+
+
+class UserUpdate(BaseModel):
+    """Change a person's role, or deactivate (every token stops working in every process
+    within a second) or reactivate them. Only the fields sent change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: RoleName | None = None
+    is_active: bool | None = None
+    reason: Annotated[str, Field(min_length=3, max_length=200)] | None = None
 
 
 class DeviceIn(BaseModel):

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.auth.credentials import hash_secret
 from app.db import make_engine, transaction
-from app.models import Camera, User
+from app.models import AuthToken, Camera, User
 from app.settings import DEV_SECRET
 from tests.shared_data import OAKLAND
 
@@ -46,8 +46,14 @@ def test_cli_migrates_and_prints_keys_alone_on_the_last_line(tmp_path: Path) -> 
         stored_camera = session.scalars(select(Camera)).one()
         stored_user = session.scalars(select(User)).one()
         assert stored_camera.key_hash == hash_secret(key, pepper=DEV_SECRET) != key
-        assert stored_user.token_hash == hash_secret(token, pepper=DEV_SECRET) != token
-        assert (stored_user.role, stored_camera.lat) == ("dispatcher", 37.8)
+        stored_token = session.scalars(select(AuthToken)).one()
+        assert stored_token.token_hash == hash_secret(token, pepper=DEV_SECRET) != token
+        assert stored_token.kind == "bootstrap" and stored_token.user_id == stored_user.id
+        assert (stored_user.role, stored_user.username, stored_camera.lat) == (
+            "dispatcher",
+            "dana",
+            37.8,
+        )
     engine.dispose()
 
 
@@ -99,3 +105,32 @@ def test_import_hotlist_refreshes_a_list_from_an_extract_as_a_diff(tmp_path: Pat
         "import-hotlist", str(extract), "--list", "x", "--every", "soon", env=env, cwd=tmp_path
     )
     assert bad.returncode != 0 and "12h" in bad.stderr
+
+
+def test_create_user_prints_the_enrolment_uri_then_the_token_and_takes_a_password(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    env = {"LOOKOUT_DATABASE_URL": url, "PATH": "/usr/bin:/bin"}
+    assert _lookout("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+    sergeant = _lookout("admin", "create-user", "Sgt Okafor", "--role", "supervisor",
+                        "--username", "okafor", env=env, cwd=tmp_path)  # fmt: skip
+    assert sergeant.returncode == 0, sergeant.stderr
+    *_, uri, token = sergeant.stdout.strip().splitlines()
+    assert uri.startswith("otpauth://totp/Lookout:okafor?secret=") and token.startswith("lku_")
+    officer = subprocess.run(
+        [sys.executable, "-m", "app.cli", "admin", "create-user", "Diaz", "--role", "officer",
+         "--password-stdin"],
+        input="a long enough secret\n", capture_output=True, text=True, env=env, cwd=tmp_path,
+        timeout=120,
+    )  # fmt: skip
+    assert officer.returncode == 0, officer.stderr
+    assert "one-time password" not in officer.stdout
+    weak = subprocess.run(
+        [sys.executable, "-m", "app.cli", "admin", "create-user", "Wu", "--role", "officer",
+         "--password-stdin"],
+        input="short\n", capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    assert weak.returncode == 1 and "at least 12 characters" in weak.stderr
+    gone = _lookout("admin", "deactivate-user", "okafor", env=env, cwd=tmp_path)
+    assert gone.returncode == 0 and "'okafor' deactivated; 1 tokens revoked" in gone.stdout

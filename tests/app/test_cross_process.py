@@ -1,7 +1,11 @@
 """A hot-list change made in one process is live in another: at once on PostgreSQL (NOTIFY),
 at the next poll on SQLite. Two real processes: `lookout serve` and this test's own app."""
 
+import os
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 from fastapi.testclient import TestClient
@@ -10,9 +14,9 @@ from sqlalchemy.engine import Engine
 
 from app.clock import ManualClock
 from app.db import transaction
-from app.models import Alert, Delivery
+from app.models import Alert, Delivery, Role
 from tests import factories
-from tests.app.helpers import hotlist_with_plate, make_world, officer_on_duty
+from tests.app.helpers import bearer, hotlist_with_plate, make_world, officer_on_duty
 from tests.servers import eventually
 
 # Generous for a loaded machine, and still far inside the other process's 600 s poll on
@@ -82,3 +86,27 @@ def test_a_car_read_by_two_processes_at_once_raises_one_alert(
         ).all()
     assert len(alerts) == CARS and all(count == 1 for _, count in alerts)
     assert len(pushes) == CARS and all(count == 1 for _, count in pushes)
+
+
+def test_a_deactivated_persons_token_is_refused_by_every_process(
+    client: TestClient, engine: Engine, clock: ManualClock, other_process: str, database_url: str,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    """`lookout admin deactivate-user` in a third process: both servers refuse the token at
+    once (each follows the credential change feed every half second, and NOTIFY)."""
+    with transaction(engine) as session:
+        person, token = factories.make_user(session, role=Role.DISPATCHER, now=clock())
+    with httpx.Client(base_url=other_process, timeout=10) as other:
+        assert other.get("/v1/alerts", headers=bearer(token)).status_code == 200
+        assert client.get("/v1/alerts", headers=bearer(token)).status_code == 200
+        env = os.environ | {"LOOKOUT_DATABASE_URL": database_url}
+        done = subprocess.run(
+            [sys.executable, "-m", "app.cli", "admin", "deactivate-user", person.username],
+            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        there = lambda: other.get("/v1/alerts", headers=bearer(token)).status_code  # noqa: E731
+        here = lambda: client.get("/v1/alerts", headers=bearer(token)).status_code  # noqa: E731
+        gone = lambda status: status == 401  # noqa: E731
+        assert eventually(there, gone, timeout_s=CHANGE_SEEN_WITHIN_S) == 401
+        assert eventually(here, gone, timeout_s=CHANGE_SEEN_WITHIN_S) == 401

@@ -1,0 +1,169 @@
+"""Signing in and out: the OAuth2 token endpoint (password and refresh-token grants), a
+person's sessions, their password and their second factor."""
+
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+
+from app import audit
+from app.auth import accounts, passwords, signin, tokens
+from app.auth.sessions import live_sessions
+from app.auth.signin import Refusal
+from app.deps import (
+    ClockDep,
+    CurrentPrincipal,
+    RuntimeDep,
+    SessionDep,
+    SettingsDep,
+    client_address,
+)
+from app.errors import BadRequest, TooManyRequests, Unauthorized, Unprocessable
+from app.models import User
+from app.schemas.auth import (
+    PasswordChange,
+    SecondFactor,
+    SessionPublic,
+    TokenPair,
+)
+
+router = APIRouter(tags=["auth"])
+
+
+@router.post(
+    "/auth/token",
+    responses={401: {"description": "Wrong credentials, a code needed, or a locked account"}},
+)
+def issue_token(
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    grant_type: Annotated[str, Form(pattern="^(password|refresh_token)$")] = "password",
+    username: Annotated[str, Form(max_length=120)] = "",
+    password: Annotated[str, Form(max_length=200)] = "",
+    otp: Annotated[
+        str | None, Form(max_length=12, description="The one-time code, where the role needs one")
+    ] = None,
+    refresh_token: Annotated[str | None, Form(max_length=200)] = None,
+) -> TokenPair:
+    """Sign in with a user name and password (and `otp`, a TOTP code, for the roles that need
+    a second factor), or exchange a refresh token for a new pair (`grant_type=refresh_token`).
+    Five failures in a row lock the account for 15 minutes; failed credentials from one
+    address past a limit are answered 429."""
+    address = client_address(request)
+    wait_s = runtime.throttle.retry_after_s(address)
+    if wait_s is not None:
+        raise TooManyRequests(
+            f"too many failed credentials from this address; retry in {wait_s} s",
+            headers={"Retry-After": str(wait_s)},
+        )
+    now, pepper, group = clock(), settings.token_secret.get_secret_value(), settings.auth
+    if grant_type == "refresh_token":
+        if not refresh_token:
+            raise BadRequest("grant_type refresh_token needs `refresh_token`")
+        try:
+            issued, user = tokens.rotate(
+                session, refresh_token=refresh_token, pepper=pepper, now=now,
+                access_ttl=timedelta(seconds=group.access_token_ttl_s),
+                refresh_ttl=timedelta(seconds=group.refresh_token_ttl_s),
+            )  # fmt: skip
+        except tokens.TokenRefused as refused:
+            session.commit()  # a reused token's session stays revoked
+            runtime.throttle.failed(address)
+            raise Unauthorized(str(refused), headers={"WWW-Authenticate": "Bearer"}) from None
+        return _pair(issued, user, now)
+    if not username or not password:
+        raise BadRequest("sign in with `username` and `password` (form fields)")
+    outcome = signin.sign_in(
+        session, username=username, password=password, otp=otp, settings=group, pepper=pepper,
+        now=now, client=request.headers.get("user-agent"),
+    )  # fmt: skip
+    if isinstance(outcome, Refusal):
+        session.commit()  # the failure count and the audit row stand, whatever the answer
+        if not outcome.needs_code:
+            runtime.throttle.failed(address)
+        raise Unauthorized(outcome.detail, headers={"WWW-Authenticate": "Bearer"})
+    issued, user = outcome
+    return _pair(issued, user, now)
+
+
+@router.post("/auth/logout", status_code=204)
+def sign_out(session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> None:
+    """Sign out: this session's tokens (access and refresh) stop working everywhere."""
+    now = clock()
+    tokens.revoke_session(session, session_id=principal.session, reason="signed out", now=now)
+    audit.record(
+        session, actor=principal.user(), action="auth.sign_out", now=now, object_type="user",
+        object_id=principal.user_id, detail={"session": principal.session},
+    )  # fmt: skip
+
+
+@router.get("/me/sessions")
+def list_my_sessions(
+    session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+) -> list[SessionPublic]:
+    """Where this person is signed in (each sign-in is a session, refreshed within itself)."""
+    return live_sessions(session, user_id=principal.user_id, now=clock())
+
+
+@router.post("/me/password", status_code=204)
+def change_password(
+    body: PasswordChange,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> None:
+    """Change your password (a one-time one must be changed before anything else). Your other
+    sessions are signed out."""
+    user = session.get(User, principal.user_id)
+    assert user is not None  # the principal's account is live
+    right, _ = passwords.verify(body.current_password, user.password_hash)
+    if not right:
+        raise Unauthorized("the current password is wrong")
+    now = clock()
+    try:
+        accounts.set_password(
+            session, user, password=body.new_password, min_length=settings.auth.password_min_length,
+            actor=user, now=now,
+        )  # fmt: skip
+    except passwords.WeakPassword as weak:
+        raise Unprocessable(f"new_password: {weak}") from None
+    for other in {s.session for s in live_sessions(session, user_id=principal.user_id, now=now)}:
+        if other != principal.session:
+            tokens.revoke_session(session, session_id=other, reason="password changed", now=now)
+    tokens.revoke_session(session, session_id=principal.session, reason="password changed", now=now)
+
+
+@router.post("/me/second-factor")
+def enrol_second_factor(
+    body: PasswordChange,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> SecondFactor:
+    """Enrol a new authenticator app (your password again in `current_password`;
+    `new_password` is ignored): the answer's URI replaces the old second factor, confirmed by
+    your next sign-in with a code from it."""
+    user = session.get(User, principal.user_id)
+    assert user is not None
+    if not passwords.verify(body.current_password, user.password_hash)[0]:
+        raise Unauthorized("the password is wrong")
+    uri = accounts.enrol_totp(
+        session, user, pepper=settings.token_secret.get_secret_value(), actor=user, now=clock()
+    )
+    return SecondFactor(uri=uri)
+
+
+def _pair(issued: tokens.Issued, user: User, now: datetime) -> TokenPair:
+    assert issued.refresh_token is not None and issued.refresh_expires_at is not None
+    return TokenPair(
+        access_token=issued.access_token,
+        expires_in=int((issued.access_expires_at - now).total_seconds()),
+        refresh_token=issued.refresh_token,
+        refresh_expires_in=int((issued.refresh_expires_at - now).total_seconds()),
+        password_change_required=user.must_change_password,
+    )

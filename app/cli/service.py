@@ -1,0 +1,129 @@
+"""`lookout serve`, `lookout worker`, `lookout db ...` and the development FCM inbox."""
+
+import signal
+import threading
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from app import logs, migrate
+from app.cli.common import cli, db_cli, safe_url, settings_or_exit
+from app.clock import system_clock
+from app.db import make_engine
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    worker: Annotated[bool, typer.Option(help="Run the push worker in this process")] = True,
+) -> None:
+    """Run the API (and, unless --no-worker, the push worker)."""
+    from app.main import INBOX_PATH, create_app
+
+    logs.configure()
+    settings = settings_or_exit()
+    changes: dict[str, object] = {"embedded_worker": worker and settings.worker.embedded}
+    local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    base = f"http://{local}:{port}"
+    push = settings.push
+    if settings.serves_inbox and push.fcm_credentials is None and push.fcm_url is None:
+        changes["fcm_url"] = base + INBOX_PATH
+    settings = settings.changed(**changes)
+    typer.echo(f"Lookout API      {base}  (docs: {base}/docs)")
+    typer.echo(f"Database         {safe_url(settings.database_url)}")
+    if settings.push.sender == "log":
+        typer.echo("Pushes           written to the log only (LOOKOUT_PUSH_SENDER=log)")
+    elif settings.push.fcm_credentials is None and settings.push.fcm_url is None:
+        typer.echo("Pushes           written to the log only (no LOOKOUT_FCM_CREDENTIALS)")
+    elif settings.push.fcm_credentials is None:
+        where = "local FCM inbox" if settings.serves_inbox else settings.push.fcm_url
+        typer.echo(f"Pushes           firebase-admin -> {where} (no real phones)")
+    else:
+        where = settings.push.fcm_url or "Google FCM"
+        typer.echo(f"Pushes           firebase-admin -> {where} ({settings.push.fcm_credentials})")
+    if settings.serves_inbox:
+        typer.echo(f"Push inbox       {base}{INBOX_PATH}/  (what phones would receive)")
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            typer.echo(
+                f"WARNING: the push inbox shows every push, plates included, to anyone who can "
+                f"reach {host}:{port}; set LOOKOUT_FCM_INBOX=false off a development machine",
+                err=True,
+            )
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        access_log=False,  # it would print raw query strings, plates included
+        log_config=None,
+    )
+
+
+@cli.command()
+def worker() -> None:
+    """Run a push worker on its own (scale out: run several against one PostgreSQL)."""
+    from app.delivery.outbox import DELIVERY_CHANNEL
+    from app.delivery.worker import Worker
+    from app.main import make_sender
+    from app.pg_listen import Listener
+    from app.runtime import worker_config
+
+    logs.configure()
+    settings = settings_or_exit()
+    engine = make_engine(settings.database_url)
+    sender = make_sender(settings)
+    config = worker_config(settings)
+    typer.echo(
+        f"Push worker {config.worker_id}: {safe_url(settings.database_url)} -> {sender.describe()}"
+    )
+    running = Worker(engine, sender, config=config, clock=system_clock).start()
+    # Woken at once by whichever process queues a push (PostgreSQL); else it polls.
+    listener = None
+    if engine.dialect.name == "postgresql":
+        listener = Listener(settings.database_url, {DELIVERY_CHANNEL: running.wake}).start()
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    if listener is not None:
+        listener.stop()
+    running.stop()
+    close = getattr(sender, "close", None)
+    if close:
+        close()
+    engine.dispose()
+
+
+@db_cli.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Apply migrations up to REVISION (default: the latest)."""
+    settings = settings_or_exit()
+    migrate.upgrade(settings.database_url, revision)
+    typer.echo(f"database {safe_url(settings.database_url)} is at {revision}")
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Print the revision the database is at."""
+    settings = settings_or_exit()
+    engine = make_engine(settings.database_url)
+    try:
+        typer.echo(migrate.current_revision(engine) or "empty (run `lookout db upgrade`)")
+    finally:
+        engine.dispose()
+
+
+@cli.command("fcm-inbox")
+def fcm_inbox(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8001,
+) -> None:
+    """Run only the local FCM-compatible inbox (point LOOKOUT_FCM_URL at it)."""
+    from app.devfcm.inbox import create_fcm_inbox
+
+    logs.configure()
+    typer.echo(
+        f"FCM inbox        http://{host}:{port}/  (set LOOKOUT_FCM_URL=http://{host}:{port})"
+    )
+    uvicorn.run(create_fcm_inbox(), host=host, port=port, access_log=False, log_config=None)

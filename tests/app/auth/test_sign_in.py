@@ -1,0 +1,195 @@
+"""People sign in: user name and password (a one-time one changed first), a TOTP code where the
+role needs one, tokens that expire and rotate, sign-out, lockout and throttling. Through the
+public API, on both databases."""
+
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pyotp
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import event, select
+from sqlalchemy.engine import Engine
+
+from app.clock import ManualClock
+from app.db import transaction
+from app.models import AuditLog, Role
+from tests import factories
+from tests.app.helpers import bearer
+
+
+def _admin(engine: Engine, clock: ManualClock) -> dict[str, str]:
+    with transaction(engine) as session:
+        _, token = factories.make_user(session, role=Role.ADMIN, now=clock())
+    return bearer(token)
+
+
+def _create(client: TestClient, admin: dict[str, str], **body: Any) -> dict[str, Any]:
+    response = client.post("/v1/users", json=body, headers=admin)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def _sign_in(client: TestClient, username: str, password: str, **extra: str) -> Any:
+    return client.post("/v1/auth/token", data={"username": username, "password": password, **extra})
+
+
+def _code(uri: str, clock: ManualClock) -> str:
+    secret = parse_qs(urlparse(uri).query)["secret"][0]
+    return str(pyotp.TOTP(secret).at(clock()))
+
+
+def _actions(engine: Engine) -> list[str]:
+    with transaction(engine) as session:
+        return list(session.scalars(select(AuditLog.action).order_by(AuditLog.id)))  # type: ignore[arg-type]
+
+
+def test_an_officer_signs_in_changes_the_one_time_password_refreshes_and_signs_out(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    created = _create(client, _admin(engine, clock), name="Maria Diaz", username="mdiaz",
+                      role="officer")  # fmt: skip
+    assert created["second_factor_uri"] is None  # officers sign in with a password alone
+
+    first = _sign_in(client, "MDiaz", created["one_time_password"])  # user names ignore case
+    assert first.status_code == 200, first.text
+    assert first.json()["password_change_required"] is True
+    one_time = bearer(first.json()["access_token"])
+    assert client.get("/v1/me", headers=one_time).status_code == 403  # change it first
+    weak = client.post("/v1/me/password", headers=one_time,
+                       json={"current_password": created["one_time_password"],
+                             "new_password": "short"})  # fmt: skip
+    assert weak.status_code == 422 and "at least 12 characters" in weak.json()["detail"]
+    changed = client.post("/v1/me/password", headers=one_time,
+                          json={"current_password": created["one_time_password"],
+                                "new_password": "correct horse battery"})  # fmt: skip
+    assert changed.status_code == 204
+    assert client.get("/v1/me", headers=one_time).status_code == 401  # that session is over
+
+    signed_in = _sign_in(client, "mdiaz", "correct horse battery").json()
+    assert signed_in["password_change_required"] is False
+    access, refresh = bearer(signed_in["access_token"]), signed_in["refresh_token"]
+    assert client.get("/v1/me", headers=access).json()["username"] == "mdiaz"
+
+    grant = {"grant_type": "refresh_token", "refresh_token": refresh}
+    rotated = client.post("/v1/auth/token", data=grant)
+    assert rotated.status_code == 200
+    new_access = bearer(rotated.json()["access_token"])
+    assert client.get("/v1/me", headers=new_access).status_code == 200
+    # The spent refresh token comes back: someone copied it. The whole session ends.
+    replay = client.post("/v1/auth/token", data=grant)
+    assert replay.status_code == 401 and "already used" in replay.json()["detail"]
+    assert client.get("/v1/me", headers=new_access).status_code == 401
+
+    again = _sign_in(client, "mdiaz", "correct horse battery").json()
+    assert client.post("/v1/auth/logout", headers=bearer(again["access_token"])).status_code == 204
+    assert client.get("/v1/me", headers=bearer(again["access_token"])).status_code == 401
+    assert {"auth.sign_in", "auth.sign_out", "user.password"} <= set(_actions(engine))
+
+
+def test_an_access_token_expires(client: TestClient, engine: Engine, clock: ManualClock) -> None:
+    created = _create(client, _admin(engine, clock), name="Kim", role="dispatcher")
+    token = _sign_in(client, "kim", created["one_time_password"]).json()["access_token"]
+    client.post("/v1/me/password", headers=bearer(token),
+                json={"current_password": created["one_time_password"],
+                      "new_password": "a long enough secret"})  # fmt: skip
+    token = _sign_in(client, "kim", "a long enough secret").json()["access_token"]
+    assert client.get("/v1/me", headers=bearer(token)).status_code == 200
+    clock.advance(seconds=901)  # LOOKOUT_ACCESS_TOKEN_TTL_S is 900
+    assert client.get("/v1/me", headers=bearer(token)).status_code == 401
+
+
+def test_supervisors_sign_in_with_a_one_time_code(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    created = _create(client, _admin(engine, clock), name="Sgt Okafor", username="okafor",
+                      role="supervisor")  # fmt: skip
+    uri = created["second_factor_uri"]
+    assert uri.startswith("otpauth://totp/Lookout:okafor?")
+
+    no_code = _sign_in(client, "okafor", created["one_time_password"])
+    assert no_code.status_code == 401 and "one-time code" in no_code.json()["detail"]
+    wrong = _sign_in(client, "okafor", created["one_time_password"], otp="000000")
+    assert wrong.status_code == 401
+    right = _sign_in(client, "okafor", created["one_time_password"], otp=_code(uri, clock))
+    assert right.status_code == 200, right.text
+    users = client.get("/v1/users", headers=_admin(engine, clock)).json()
+    assert [u["has_second_factor"] for u in users if u["username"] == "okafor"] == [True]
+
+
+def test_five_wrong_passwords_lock_the_account_for_a_while(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    created = _create(client, _admin(engine, clock), name="Lee", role="officer")
+    for _ in range(5):
+        assert _sign_in(client, "lee", "not the password").status_code == 401
+    locked = _sign_in(client, "lee", created["one_time_password"])
+    assert locked.status_code == 401 and "locked" in locked.json()["detail"]
+    clock.advance(minutes=16)
+    assert _sign_in(client, "lee", created["one_time_password"]).status_code == 200
+    assert "auth.lockout" in _actions(engine)
+
+
+def test_failed_credentials_from_one_address_are_throttled_without_a_query_each(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    statements: list[str] = []
+    event.listen(runtime.engine, "before_cursor_execute",
+                 lambda *args: statements.append(args[2]))  # fmt: skip
+    bad = bearer("lka_not-a-token")
+    for _ in range(10):
+        assert client.get("/v1/me", headers=bad).status_code == 401
+    assert len([s for s in statements if "auth_token" in s]) == 1  # then remembered as unknown
+    answers = [client.get("/v1/me", headers=bad) for _ in range(25)]
+    refused = [a for a in answers if a.status_code == 429]
+    assert refused and int(refused[0].headers["Retry-After"]) >= 1
+    camera = client.post("/v1/reads", json={"plate": "7ABC123"}, headers={"X-API-Key": "lkc_x"})
+    assert camera.status_code == 429  # the same address guessing camera keys
+
+
+def test_the_docs_authorize_button_signs_in_at_the_token_endpoint(client: TestClient) -> None:
+    schemes = client.get("/openapi.json").json()["components"]["securitySchemes"]
+    flows = [s["flows"]["password"]["tokenUrl"] for s in schemes.values() if s["type"] == "oauth2"]
+    assert flows == ["/v1/auth/token"]
+
+
+@pytest.mark.parametrize("field", ["role", "is_active"])
+def test_a_role_change_or_deactivation_ends_every_session_at_once(
+    client: TestClient, engine: Engine, clock: ManualClock, field: str
+) -> None:
+    admin = _admin(engine, clock)
+    with transaction(engine) as session:
+        person, token = factories.make_user(session, role=Role.DISPATCHER, now=clock())
+    assert client.get("/v1/alerts", headers=bearer(token)).status_code == 200
+    change = {"role": "officer"} if field == "role" else {"is_active": False}
+    updated = client.patch(f"/v1/users/{person.id}", json=change | {"reason": "test"},
+                           headers=admin)  # fmt: skip
+    assert updated.status_code == 200, updated.text
+    assert client.get("/v1/alerts", headers=bearer(token)).status_code == 401
+
+
+def test_an_admin_lists_and_revokes_a_persons_sessions(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    admin = _admin(engine, clock)
+    created = _create(client, admin, name="Ray", role="officer")
+    token = _sign_in(client, "ray", created["one_time_password"]).json()["access_token"]
+    sessions = client.get(f"/v1/users/{created['id']}/sessions", headers=admin).json()
+    assert sorted(s["kind"] for s in sessions) == ["bootstrap", "sign-in"]
+    signed_in = next(s for s in sessions if s["kind"] == "sign-in")
+    revoked = client.delete(f"/v1/users/{created['id']}/sessions",
+                            params={"only": signed_in["session"]}, headers=admin)  # fmt: skip
+    assert revoked.json()["revoked"] == 2  # its access and refresh tokens
+    attempt = {"current_password": "x", "new_password": "y"}
+    assert client.post("/v1/me/password", headers=bearer(token), json=attempt).status_code == 401
+    assert "auth.sessions.revoke" in _actions(engine)
+
+
+def test_a_bootstrap_token_expires_too(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    created = _create(client, _admin(engine, clock), name="Script", role="dispatcher")
+    assert client.get("/v1/alerts", headers=bearer(created["token"])).status_code == 200
+    clock.advance(hours=12, seconds=1)  # LOOKOUT_BOOTSTRAP_TOKEN_TTL_S
+    assert client.get("/v1/alerts", headers=bearer(created["token"])).status_code == 401
