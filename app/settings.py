@@ -138,6 +138,12 @@ class AuthSettings(Group):
     sign_in_lockout_s: int = Field(default=900, gt=0)
     bad_credentials_per_minute: int = Field(default=30, gt=0)
     password_min_length: int = Field(default=12, ge=8)
+    # Single sign-on with the agency's OpenID Connect provider (off while no issuer is set);
+    # a person's Lookout role is the value of `oidc_role_claim` in their ID token.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_role_claim: str = "lookout_role"
 
     def needs_second_factor(self, role: str) -> bool:
         return role in {r.strip() for r in self.mfa_roles.split(",") if r.strip()}

@@ -4,10 +4,11 @@ person's sessions, their password and their second factor."""
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi.responses import RedirectResponse
 
 from app import audit
-from app.auth import accounts, passwords, signin, tokens
+from app.auth import accounts, oidc, passwords, signin, tokens
 from app.auth.sessions import live_sessions
 from app.auth.signin import Refusal
 from app.deps import (
@@ -18,7 +19,7 @@ from app.deps import (
     SettingsDep,
     client_address,
 )
-from app.errors import BadRequest, TooManyRequests, Unauthorized, Unprocessable
+from app.errors import BadRequest, NotFound, TooManyRequests, Unauthorized, Unprocessable
 from app.models import User
 from app.schemas.auth import (
     PasswordChange,
@@ -166,4 +167,76 @@ def _pair(issued: tokens.Issued, user: User, now: datetime) -> TokenPair:
         refresh_token=issued.refresh_token,
         refresh_expires_in=int((issued.refresh_expires_at - now).total_seconds()),
         password_change_required=user.must_change_password,
+    )
+
+
+@router.get("/auth/oidc/login", status_code=302, response_class=RedirectResponse)
+def begin_single_sign_on(request: Request, clock: ClockDep, settings: SettingsDep) -> Response:
+    """Sign in at the agency's identity provider (when configured): a redirect there, which
+    comes back to /v1/auth/oidc/callback."""
+    provider = _provider(settings)
+    url, cookie = oidc.begin(
+        provider, redirect_uri=str(request.url_for("finish_single_sign_on")),
+        secret=settings.token_secret.get_secret_value(), now=clock(),
+    )  # fmt: skip
+    response = RedirectResponse(url, status_code=302)
+    response.set_cookie(
+        oidc.COOKIE, cookie, max_age=oidc.COOKIE_TTL_S, httponly=True, samesite="lax",
+        secure=request.url.scheme == "https", path="/v1/auth/oidc",
+    )  # fmt: skip
+    return response
+
+
+@router.get("/auth/oidc/callback")
+def finish_single_sign_on(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    code: Annotated[str | None, Query(max_length=2000)] = None,
+    state: Annotated[str | None, Query(max_length=200)] = None,
+    error: Annotated[str | None, Query(max_length=200)] = None,
+) -> TokenPair:
+    """Where the identity provider sends the person back: the answer is a token pair, as from
+    the token endpoint."""
+    provider, now = _provider(settings), clock()
+    if error or not code or not state:
+        raise Unauthorized(
+            f"the identity provider did not sign the person in ({error or 'no code'})"
+        )
+    try:
+        identity = oidc.finish(
+            provider, code=code, state=state, cookie=request.cookies.get(oidc.COOKIE),
+            secret=settings.token_secret.get_secret_value(), now=now,
+        )  # fmt: skip
+        user = accounts.from_identity(session, identity, now=now)
+    except oidc.SignOnRefused as refused:
+        audit.record(session, actor=None, action="auth.sign_in.failed", now=now,
+                     detail={"method": "oidc", "why": str(refused)[:200]})  # fmt: skip
+        session.commit()
+        raise Unauthorized(str(refused)) from None
+    group = settings.auth
+    issued = tokens.issue_pair(
+        session, user=user, access_ttl=timedelta(seconds=group.access_token_ttl_s),
+        refresh_ttl=timedelta(seconds=group.refresh_token_ttl_s),
+        pepper=settings.token_secret.get_secret_value(), now=now,
+        client=request.headers.get("user-agent"),
+    )  # fmt: skip
+    audit.record(
+        session, actor=user, action="auth.sign_in", now=now, object_type="user",
+        object_id=user.id, detail={"method": "oidc", "session": issued.session},
+    )  # fmt: skip
+    return _pair(issued, user, now)
+
+
+def _provider(settings: SettingsDep) -> oidc.Provider:
+    group = settings.auth
+    if not (group.oidc_issuer and group.oidc_client_id):
+        raise NotFound("single sign-on is not configured (LOOKOUT_OIDC_ISSUER)")
+    secret = group.oidc_client_secret.get_secret_value() if group.oidc_client_secret else ""
+    return oidc.Provider(
+        issuer=group.oidc_issuer,
+        client_id=group.oidc_client_id,
+        client_secret=secret,
+        role_claim=group.oidc_role_claim,
     )

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from app import audit
-from app.auth import changes, passwords, tokens, totp
+from app.auth import changes, oidc, passwords, tokens, totp
 from app.auth.credentials import CAMERA_KEY_PREFIX, hash_secret, hint, new_secret
 from app.models import NO_KEY_PREFIX, Camera, Role, User
 
@@ -158,3 +158,39 @@ def rotate_camera_key(
         object_id=camera_id,
     )  # fmt: skip
     return key
+
+
+def from_identity(session: Session, identity: "oidc.Identity", *, now: datetime) -> User:
+    """The person the identity provider vouches for: found by its subject, created on first
+    sign-on, their role kept equal to the provider's claim. Raises oidc.SignOnRefused."""
+    role = identity.role if identity.role in {r.value for r in Role} else None
+    if role is None:
+        raise oidc.SignOnRefused(
+            f"the identity provider gives {identity.username!r} no Lookout role ({identity.role!r})"
+        )
+    user = session.scalars(select(User).where(col(User.oidc_subject) == identity.subject)).first()
+    if user is None:
+        username, n = identity.username, 1
+        while session.scalars(select(User).where(col(User.username) == username)).first():
+            n += 1
+            username = f"{identity.username}-{n}"
+        user = User(name=identity.name, username=username, role=role, created_at=now,
+                    oidc_subject=identity.subject)  # fmt: skip
+        session.add(user)
+        session.flush()
+        audit.record(
+            session, actor=None, action="user.create", now=now, object_type="user",
+            object_id=user.id, detail={"username": username, "role": role, "source": "oidc"},
+        )  # fmt: skip
+    elif not user.is_active:
+        raise oidc.SignOnRefused("this account is deactivated in Lookout")
+    elif user.role != role:
+        before, user.role = user.role, role
+        session.add(user)
+        assert user.id is not None
+        tokens.revoke_user(session, user_id=user.id, reason="role changed at the provider", now=now)
+        audit.record(
+            session, actor=None, action="user.update", now=now, object_type="user",
+            object_id=user.id, detail={"role": [before, role], "source": "oidc"},
+        )  # fmt: skip
+    return user
