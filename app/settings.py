@@ -133,6 +133,8 @@ class AuthSettings(Group):
     access_token_ttl_s: int = Field(default=900, gt=0)
     refresh_token_ttl_s: int = Field(default=12 * 3600, gt=0)  # a shift, then sign in again
     bootstrap_token_ttl_s: int = Field(default=12 * 3600, gt=0)
+    # A gateway account (a vehicle-location system) holds a key for months, rotated by an admin.
+    gateway_token_ttl_s: int = Field(default=90 * 86_400, gt=0)
     mfa_roles: str = "admin,supervisor"
     sign_in_max_failures: int = Field(default=5, gt=0)
     sign_in_lockout_s: int = Field(default=900, gt=0)

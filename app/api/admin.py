@@ -13,7 +13,13 @@ from app.auth.sessions import live_sessions
 from app.deps import Admin, ClockDep, SessionDep, SettingsDep
 from app.errors import Conflict, NotFound
 from app.models import Role, User
-from app.schemas.auth import OneTimePassword, SecondFactor, SessionPublic, SessionsRevoked
+from app.schemas.auth import (
+    IssuedToken,
+    OneTimePassword,
+    SecondFactor,
+    SessionPublic,
+    SessionsRevoked,
+)
 from app.schemas.people import UserCreate, UserCreated, UserPublic, UserUpdate
 
 router = APIRouter(tags=["admin"])
@@ -106,6 +112,30 @@ def reset_second_factor(
     )
     tokens.revoke_user(session, user_id=user_id, reason="second factor reset", now=now)
     return SecondFactor(uri=uri)
+
+
+@router.post("/users/{user_id}/token")
+def rotate_token(
+    user_id: int, session: SessionDep, actor: Admin, clock: ClockDep, settings: SettingsDep
+) -> IssuedToken:
+    """A new bearer token for a person or a gateway account (shown this once); every other
+    token of theirs stops working in every process within a second. A gateway's lasts
+    LOOKOUT_GATEWAY_TOKEN_TTL_S (90 days), anyone else's LOOKOUT_BOOTSTRAP_TOKEN_TTL_S."""
+    target, now = _user(session, user_id), clock()
+    group = settings.auth
+    seconds = (
+        group.gateway_token_ttl_s if target.role == Role.GATEWAY else group.bootstrap_token_ttl_s
+    )
+    tokens.revoke_user(session, user_id=user_id, reason="token rotated", now=now)
+    token = tokens.issue_bootstrap(
+        session, user=target, ttl=timedelta(seconds=seconds),
+        pepper=settings.token_secret.get_secret_value(), now=now,
+    )  # fmt: skip
+    audit.record(
+        session, actor=actor, action="user.token_rotated", now=now, object_type="user",
+        object_id=user_id,
+    )  # fmt: skip
+    return IssuedToken(token=token, expires_at=now + timedelta(seconds=seconds))
 
 
 @router.get("/users/{user_id}/sessions")

@@ -49,3 +49,8 @@ class SecondFactor(BaseModel):
 
 class OneTimePassword(BaseModel):
     one_time_password: str = Field(description="Shown once; to be changed at first sign-in")
+
+
+class IssuedToken(BaseModel):
+    token: str = Field(description="Shown once; only its hash is stored")
+    expires_at: datetime

@@ -193,3 +193,20 @@ def test_a_bootstrap_token_expires_too(
     assert client.get("/v1/alerts", headers=bearer(created["token"])).status_code == 200
     clock.advance(hours=12, seconds=1)  # LOOKOUT_BOOTSTRAP_TOKEN_TTL_S
     assert client.get("/v1/alerts", headers=bearer(created["token"])).status_code == 401
+
+
+def test_a_gateways_key_is_rotated_and_the_old_one_refused(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    admin = _admin(engine, clock)
+    with transaction(engine) as session:
+        gateway, old = factories.make_user(session, role=Role.GATEWAY, now=clock())
+    fix = {"locations": [{"user_id": gateway.id, "lat": 37.8, "lon": -122.27}]}
+    assert client.post("/v1/locations", json=fix, headers=bearer(old)).status_code == 202
+    rotated = client.post(f"/v1/users/{gateway.id}/token", headers=admin)
+    assert rotated.status_code == 200, rotated.text
+    new = rotated.json()["token"]
+    assert client.post("/v1/locations", json=fix, headers=bearer(old)).status_code == 401
+    assert client.post("/v1/locations", json=fix, headers=bearer(new)).status_code == 202
+    clock.advance(days=89)  # a gateway's key lasts months, not a shift
+    assert client.post("/v1/locations", json=fix, headers=bearer(new)).status_code == 202
