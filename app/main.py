@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from alerts.fcm import FcmSender
 from alerts.logsender import LogSender
 from alerts.push import PushSender
-from app import api, errors, migrate
+from app import api, errors, migrate, openapi
 from app.api import reads as reads_api
 from app.clock import Clock, system_clock
 from app.deps import runtime_of
@@ -95,6 +95,7 @@ def create_app(
     )
     app.state.settings, app.state.clock = settings, clock
     errors.add_exception_handlers(app)
+    openapi.install(app)
     app.add_api_route(endpoint=reads_api.post_reads, **reads_api.POST_READS)  # for the docs
     # ...and served by a plain route ahead of everything: the endpoint parses and answers by
     # itself, so FastAPI's request handling would only add cost on the hottest path.

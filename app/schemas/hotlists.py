@@ -55,7 +55,10 @@ HotListKind = Literal[
 
 
 class MatchPolicyIn(BaseModel):
-    """How far a read may differ from an entry of this list (DOMAIN.md 2.4)."""
+    """How far a read may differ from an entry of this list and still hit it. A camera misreads
+    look-alike characters (O/0, B/8); allowing one such difference catches them, at the price of
+    hits an officer must treat as a possible misread. Edits (a missing, extra or other character)
+    widen it further and are off by default."""
 
     model_config = ConfigDict(extra="forbid")
 
