@@ -89,6 +89,8 @@ def create_app(
         version="0.1.0",
         summary="Plate reads, hot lists and bulletins become pushes on the right officer's phone.",
         lifespan=lifespan,
+        docs_url=None,  # served by app/openapi.py from local assets
+        redoc_url=None,
         # Lookout exports no OpenTelemetry; left on, FastAPI looks for a provider in the
         # environment on every request, a tenth of the cost of storing a read.
         telemetry=NO_TELEMETRY,

@@ -6,12 +6,20 @@ FastAPI documents every 422 as its own `HTTPValidationError` (a list of pydantic
 validation errors the bad fields in `errors`); a client generated from the default document
 would fail to read a single error. `POST /v1/reads` parses its body itself (the hottest route),
 so its body schemas must be added by hand, or `/docs` shows references that point nowhere.
+
+`/docs` and `/redoc` load their scripts from the app itself (the `fastapi-offline` wheel ships
+Swagger UI and ReDoc), not from a CDN: on a police network without internet they would be blank.
 """
 
+from pathlib import Path
 from typing import Any
 
+import fastapi_offline
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
 from app.schemas.reads import ReadBatchIn, ReadIn
@@ -50,8 +58,14 @@ class Problem(BaseModel):
     )
 
 
+DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+DOCS_ASSETS_PATH = "/static/docs"
+REDOC_LOGO_URL = "https://cdn.redoc.ly/redoc/logo-mini.svg"
+
+
 def install(app: FastAPI) -> None:
-    """Make `app.openapi()` build (once) the document described above."""
+    """Make `app.openapi()` build (once) the document described above, and serve `/docs` and
+    `/redoc` from local assets (the app is created with `docs_url=None, redoc_url=None`)."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -59,6 +73,36 @@ def install(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    redoc_script = (DOCS_ASSETS / "redoc.standalone.js").read_text(encoding="utf-8")
+    # ReDoc draws its sidebar logo from Redocly's CDN whatever the options; point it home.
+    redoc_script = redoc_script.replace(REDOC_LOGO_URL, f"{DOCS_ASSETS_PATH}/favicon.png")
+
+    @app.get(f"{DOCS_ASSETS_PATH}/redoc.standalone.js", include_in_schema=False)
+    def redoc_js() -> Response:
+        return Response(redoc_script, media_type="text/javascript")
+
+    app.mount(DOCS_ASSETS_PATH, StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
+    document_url = app.openapi_url or "/openapi.json"
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=document_url,
+            title=f"{app.title} API",
+            swagger_js_url=f"{DOCS_ASSETS_PATH}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS_PATH}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS_PATH}/favicon.png",
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url=document_url,
+            title=f"{app.title} API",
+            redoc_js_url=f"{DOCS_ASSETS_PATH}/redoc.standalone.js",
+            redoc_favicon_url=f"{DOCS_ASSETS_PATH}/favicon.png",
+            with_google_fonts=False,
+        )
 
 
 def _document(app: FastAPI) -> dict[str, Any]:

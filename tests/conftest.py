@@ -9,7 +9,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -193,6 +193,25 @@ def browser() -> Iterator[Any]:
         chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+SCREENSHOTS = Path(
+    os.environ.get("LOOKOUT_SCREENSHOTS", Path(__file__).parent.parent / "build/screenshots")
+)
+
+
+@pytest.fixture
+def screenshot() -> Callable[..., Path]:
+    """Save a page's picture as build/screenshots/<name>.png (kept by CI; linked from the
+    README), to look at before calling a page done. Names are unique per test: parallel-safe."""
+
+    def save(page: Any, name: str, *, full_page: bool = False) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return save
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from sqlmodel import col
 from app import audit
 from app.auth import accounts, tokens
 from app.auth.sessions import live_sessions
-from app.deps import Admin, ClockDep, SessionDep, SettingsDep
+from app.deps import Admin, ClockDep, RowId, SessionDep, SettingsDep
 from app.errors import Conflict, NotFound
 from app.models import Role, User
 from app.schemas.auth import (
@@ -62,7 +62,7 @@ def list_users(session: SessionDep, _user: Admin) -> list[UserPublic]:
 
 @router.patch("/users/{user_id}")
 def update_user(
-    user_id: int, body: UserUpdate, session: SessionDep, actor: Admin, clock: ClockDep
+    user_id: RowId, body: UserUpdate, session: SessionDep, actor: Admin, clock: ClockDep
 ) -> UserPublic:
     """Change a role, or deactivate a person: every token of theirs stops working in every
     process within a second. Audited, with the reason."""
@@ -87,7 +87,7 @@ def update_user(
 
 @router.post("/users/{user_id}/password-reset")
 def reset_password(
-    user_id: int, session: SessionDep, actor: Admin, clock: ClockDep, settings: SettingsDep
+    user_id: RowId, session: SessionDep, actor: Admin, clock: ClockDep, settings: SettingsDep
 ) -> OneTimePassword:
     """A new one-time password (to change at the next sign-in); every session is signed out."""
     target, now = _user(session, user_id), clock()
@@ -102,7 +102,7 @@ def reset_password(
 
 @router.post("/users/{user_id}/second-factor-reset")
 def reset_second_factor(
-    user_id: int, session: SessionDep, actor: Admin, clock: ClockDep, settings: SettingsDep
+    user_id: RowId, session: SessionDep, actor: Admin, clock: ClockDep, settings: SettingsDep
 ) -> SecondFactor:
     """A lost phone: a new authenticator enrolment for the person; the old app's codes stop
     working and every session is signed out."""
@@ -116,7 +116,7 @@ def reset_second_factor(
 
 @router.post("/users/{user_id}/token")
 def rotate_token(
-    user_id: int, session: SessionDep, actor: Admin, clock: ClockDep, settings: SettingsDep
+    user_id: RowId, session: SessionDep, actor: Admin, clock: ClockDep, settings: SettingsDep
 ) -> IssuedToken:
     """A new bearer token for a person or a gateway account (shown this once); every other
     token of theirs stops working in every process within a second. A gateway's lasts
@@ -140,7 +140,7 @@ def rotate_token(
 
 @router.get("/users/{user_id}/sessions")
 def list_sessions(
-    user_id: int, session: SessionDep, _actor: Admin, clock: ClockDep
+    user_id: RowId, session: SessionDep, _actor: Admin, clock: ClockDep
 ) -> list[SessionPublic]:
     _user(session, user_id)
     return live_sessions(session, user_id=user_id, now=clock())
@@ -148,7 +148,7 @@ def list_sessions(
 
 @router.delete("/users/{user_id}/sessions")
 def revoke_sessions(
-    user_id: int, session: SessionDep, actor: Admin, clock: ClockDep, only: str | None = None
+    user_id: RowId, session: SessionDep, actor: Admin, clock: ClockDep, only: str | None = None
 ) -> SessionsRevoked:
     """Sign a person out everywhere, or of one session (`only`)."""
     _user(session, user_id)

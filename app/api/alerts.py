@@ -8,7 +8,7 @@ from sqlmodel import col
 
 from app import audit
 from app.delivery import recipients
-from app.deps import SEES_ALL, SEES_COVERT, ClockDep, CurrentUser, SessionDep
+from app.deps import SEES_ALL, SEES_COVERT, ClockDep, CurrentUser, RowId, SessionDep
 from app.errors import Forbidden, NotFound
 from app.models import Alert, AlertRecipient, AlertStatus, HotList, User
 from app.schemas.alerts import (
@@ -53,7 +53,7 @@ def list_alerts(
 
 @router.get("/{alert_id}")
 def get_alert(
-    alert_id: int, session: SessionDep, user: CurrentUser, clock: ClockDep
+    alert_id: RowId, session: SessionDep, user: CurrentUser, clock: ClockDep
 ) -> AlertPublic:
     """The whole alert: plate as read and as listed, match, warnings, list, reason, vehicle,
     place and time; for dispatchers also who was notified, delivered to and acknowledged."""
@@ -78,7 +78,7 @@ def get_alert(
 
 
 @router.post("/{alert_id}/ack")
-def acknowledge(alert_id: int, session: SessionDep, user: CurrentUser, clock: ClockDep) -> AckOut:
+def acknowledge(alert_id: RowId, session: SessionDep, user: CurrentUser, clock: ClockDep) -> AckOut:
     """The officer has seen the alert. Acknowledging twice keeps the first time."""
     alert = _visible_alert(session, alert_id, user)
     recipient = session.scalars(

@@ -16,7 +16,16 @@ from app.bulletins.push import BulletinContext
 from app.bulletins.rules import compile_row
 from app.bulletins.watch import BulletinWatch, invalidate_after_commit
 from app.delivery import recipients
-from app.deps import SEES_ALL, ClockDep, CurrentUser, Dispatcher, Overseer, RuntimeDep, SessionDep
+from app.deps import (
+    SEES_ALL,
+    ClockDep,
+    CurrentUser,
+    Dispatcher,
+    Overseer,
+    RowId,
+    RuntimeDep,
+    SessionDep,
+)
 from app.errors import NotFound
 from app.models import (
     AlertRecipient,
@@ -109,7 +118,7 @@ def list_bulletins(
 
 @router.get("/{bulletin_id}")
 def get_bulletin(
-    bulletin_id: int, session: SessionDep, user: CurrentUser, clock: ClockDep, watch: Watch
+    bulletin_id: RowId, session: SessionDep, user: CurrentUser, clock: ClockDep, watch: Watch
 ) -> BulletinPublic:
     """One bulletin. Dispatchers see who was told and what fits it at /status."""
     row = _visible(session, bulletin_id, user)
@@ -123,7 +132,7 @@ def get_bulletin(
 
 @router.get("/{bulletin_id}/status")
 def get_bulletin_status(
-    bulletin_id: int, session: SessionDep, user: Overseer, clock: ClockDep, watch: Watch
+    bulletin_id: RowId, session: SessionDep, user: Overseer, clock: ClockDep, watch: Watch
 ) -> BulletinView:
     """The dispatcher's view: who was notified, delivered to and acknowledged; the reads that
     fit it, best first; its trail; and where the car may be now."""
@@ -138,7 +147,7 @@ def get_bulletin_status(
 
 @router.patch("/{bulletin_id}")
 def update_bulletin(
-    bulletin_id: int,
+    bulletin_id: RowId,
     body: BulletinUpdate,
     session: SessionDep,
     user: Dispatcher,
@@ -161,7 +170,7 @@ def update_bulletin(
 
 @router.post("/{bulletin_id}/cancel")
 def cancel_bulletin(
-    bulletin_id: int,
+    bulletin_id: RowId,
     body: BulletinCancel,
     session: SessionDep,
     user: Dispatcher,
@@ -181,7 +190,7 @@ def cancel_bulletin(
 
 @router.get("/{bulletin_id}/trail")
 def get_trail(
-    bulletin_id: int,
+    bulletin_id: RowId,
     session: SessionDep,
     user: CurrentUser,
     clock: ClockDep,

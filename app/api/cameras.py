@@ -9,7 +9,7 @@ from sqlmodel import Session
 from app import audit
 from app.auth import accounts
 from app.auth import changes as credential_changes
-from app.deps import Admin, ClockDep, Dispatcher, RuntimeDep, SessionDep, SettingsDep
+from app.deps import Admin, ClockDep, Dispatcher, RowId, RuntimeDep, SessionDep, SettingsDep
 from app.errors import NotFound
 from app.intake import health as camera_health
 from app.intake.sources import refs_by_camera
@@ -74,7 +74,7 @@ def list_cameras(
 
 @router.patch("/{camera_id}")
 def update_camera(
-    camera_id: int,
+    camera_id: RowId,
     body: CameraUpdate,
     runtime: RuntimeDep,
     session: SessionDep,
@@ -142,7 +142,7 @@ def camera_public(
 
 @router.post("/{camera_id}/key")
 def rotate_key(
-    camera_id: int, session: SessionDep, user: Admin, clock: ClockDep, settings: SettingsDep
+    camera_id: RowId, session: SessionDep, user: Admin, clock: ClockDep, settings: SettingsDep
 ) -> CameraCreated:
     """A new API key for the camera (shown this once); the old one is refused in every process
     within a second."""

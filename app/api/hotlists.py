@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from app import audit
-from app.deps import ClockDep, ListManager, Overseer, RuntimeDep, SessionDep, SettingsDep
+from app.deps import ClockDep, ListManager, Overseer, RowId, RuntimeDep, SessionDep, SettingsDep
 from app.errors import Conflict, NotFound, PayloadTooLarge, Unprocessable
 from app.hotlists import files, retro
 from app.hotlists import service as hotlists
@@ -90,7 +90,7 @@ def list_layouts(_user: Overseer) -> list[str]:
 
 
 @router.get("/{hotlist_id}")
-def get_hotlist(hotlist_id: int, session: SessionDep, _user: Overseer) -> HotListPublic:
+def get_hotlist(hotlist_id: RowId, session: SessionDep, _user: Overseer) -> HotListPublic:
     hotlist = _hotlist(session, hotlist_id)
     return hotlist_public(hotlist, _count(session, hotlist_id))
 
@@ -98,7 +98,7 @@ def get_hotlist(hotlist_id: int, session: SessionDep, _user: Overseer) -> HotLis
 @router.patch("/{hotlist_id}")
 def update_hotlist(
     runtime: RuntimeDep,
-    hotlist_id: int,
+    hotlist_id: RowId,
     body: HotListUpdate,
     session: SessionDep,
     user: ListManager,
@@ -135,7 +135,7 @@ def update_hotlist(
 @router.post("/{hotlist_id}/entries", status_code=201)
 def add_entries(
     runtime: RuntimeDep,
-    hotlist_id: int,
+    hotlist_id: RowId,
     entries: Annotated[list[EntryIn], Body(max_length=MAX_ENTRIES_PER_REQUEST)],
     session: SessionDep,
     user: ListManager,
@@ -165,7 +165,7 @@ def add_entries(
 @router.post("/{hotlist_id}/import", status_code=201)
 def import_file(
     runtime: RuntimeDep,
-    hotlist_id: int,
+    hotlist_id: RowId,
     file: Annotated[UploadFile, File(description="The list file")],
     session: SessionDep,
     user: ListManager,
@@ -204,7 +204,7 @@ def import_file(
 
 @router.get("/{hotlist_id}/entries")
 def list_entries(
-    hotlist_id: int,
+    hotlist_id: RowId,
     session: SessionDep,
     user: Overseer,
     clock: ClockDep,
@@ -236,8 +236,8 @@ def list_entries(
 @router.delete("/{hotlist_id}/entries/{entry_id}", status_code=204)
 def delete_entry(
     runtime: RuntimeDep,
-    hotlist_id: int,
-    entry_id: int,
+    hotlist_id: RowId,
+    entry_id: RowId,
     session: SessionDep,
     user: ListManager,
     clock: ClockDep,

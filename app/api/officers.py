@@ -7,7 +7,16 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from app import audit
-from app.deps import ClockDep, CurrentUser, Dispatcher, Gateway, RuntimeDep, SessionDep, SettingsDep
+from app.deps import (
+    ClockDep,
+    CurrentUser,
+    Dispatcher,
+    Gateway,
+    RowId,
+    RuntimeDep,
+    SessionDep,
+    SettingsDep,
+)
 from app.errors import NotFound, Unprocessable
 from app.models import Device, OfficerStatus, Role, User
 from app.officers import locations
@@ -65,7 +74,9 @@ def list_my_devices(session: SessionDep, user: CurrentUser) -> list[DevicePublic
 
 
 @router.delete("/devices/{device_id}", status_code=204)
-def retire_device(device_id: int, session: SessionDep, user: CurrentUser, clock: ClockDep) -> None:
+def retire_device(
+    device_id: RowId, session: SessionDep, user: CurrentUser, clock: ClockDep
+) -> None:
     """Stop pushing to this device (sign-out, lost phone)."""
     device = session.get(Device, device_id)
     if device is None or (device.user_id != user.id and user.role != Role.ADMIN):
@@ -142,7 +153,7 @@ def post_locations(
 @router.put("/officers/{user_id}/beat")
 def assign_beat(
     runtime: RuntimeDep,
-    user_id: int,
+    user_id: RowId,
     body: BeatAssignment,
     session: SessionDep,
     actor: Dispatcher,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from app import audit
-from app.deps import ClockDep, Overseer, RuntimeDep, SessionDep, camera_from_key, runtime_of
+from app.deps import ClockDep, Overseer, RowId, RuntimeDep, SessionDep, camera_from_key, runtime_of
 from app.errors import (
     BadRequest,
     NotFound,
@@ -163,7 +163,7 @@ def search_reads(
 
 
 @router.get("/{read_id}")
-def get_read(read_id: int, session: SessionDep, user: Overseer, clock: ClockDep) -> ReadPublic:
+def get_read(read_id: RowId, session: SessionDep, user: Overseer, clock: ClockDep) -> ReadPublic:
     """One stored read. The view is written to the audit log."""
     read = session.get(Read, read_id)
     if read is None:
@@ -181,7 +181,7 @@ def get_read(read_id: int, session: SessionDep, user: Overseer, clock: ClockDep)
     responses={200: {"content": {m: {} for m in images.MEDIA_TYPES.values()}}},
 )
 def get_read_image(
-    read_id: int, runtime: RuntimeDep, session: SessionDep, user: Overseer, clock: ClockDep
+    read_id: RowId, runtime: RuntimeDep, session: SessionDep, user: Overseer, clock: ClockDep
 ) -> Response:
     """The image a vendor sent inline with a read, as Lookout keeps it. The view is written to
     the audit log."""

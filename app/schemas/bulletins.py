@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.schemas.alerts import RecipientPublic
-from app.schemas.common import Latitude, Longitude, StateCode
+from app.schemas.common import Latitude, Longitude, Patch, StateCode
 from geo import Point, areas
 from geo.areas import MAX_RADIUS_M, MIN_RADIUS_M
 from geo.directions import heading_of
@@ -197,11 +197,12 @@ class BulletinCreate(BaseModel):
         return self
 
 
-class BulletinUpdate(BaseModel):
+class BulletinUpdate(Patch):
     """Only the fields sent change; in `vehicle` too (null clears a field). `reason` is for the
     audit log; `version`, when sent, must be the current one (409 otherwise)."""
 
     model_config = ConfigDict(extra="forbid")
+    KEEPS_A_VALUE = frozenset({"kind", "priority", "occurred_at", "area"})
 
     kind: BulletinKind | None = None
     narrative: Annotated[str, Field(max_length=4000)] | None = None

@@ -9,7 +9,7 @@ from pydantic import (
     Field,
 )
 
-from app.schemas.common import Heading, Located
+from app.schemas.common import Heading, Located, Patch
 
 
 class CameraCreate(Located):
@@ -22,10 +22,11 @@ class CameraCreate(Located):
     )
 
 
-class CameraUpdate(Located):
+class CameraUpdate(Located, Patch):
     """Place, rename or switch a camera; only the fields sent change."""
 
     model_config = ConfigDict(extra="forbid")
+    KEEPS_A_VALUE = frozenset({"name", "may_create_cameras", "is_active"})
 
     name: Annotated[str, Field(min_length=1, max_length=120)] | None = None
     heading: Heading | None = None

@@ -1,6 +1,6 @@
 """Field types and shapes every resource's API models share: plates, states, positions, vehicles."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     AfterValidator,
@@ -69,13 +69,31 @@ class Vehicle(BaseModel):
 
 
 class Located(BaseModel):
-    lat: Latitude | None = None
-    lon: Longitude | None = None
+    lat: Latitude | None = Field(default=None, description="WGS 84 latitude; with lon")
+    lon: Longitude | None = Field(default=None, description="WGS 84 longitude; with lat")
 
     @model_validator(mode="after")
     def _both_or_neither(self) -> Any:
         if (self.lat is None) != (self.lon is None):
             raise ValueError("lat and lon go together: give both or neither")
+        return self
+
+
+class Patch(BaseModel):
+    """A change where only the fields sent change. Some fields may be left out but never
+    cleared (a list always has a name and a priority): sending them as null is a 422 saying
+    so, not a row the database refuses later."""
+
+    KEEPS_A_VALUE: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _no_null_where_a_value_is_kept(self) -> Any:
+        cleared = sorted(name for name in self.model_fields_set & self.KEEPS_A_VALUE
+                         if getattr(self, name) is None)  # fmt: skip
+        if cleared:
+            raise ValueError(
+                f"{', '.join(cleared)} cannot be null: leave it out to keep the current value"
+            )
         return self
 
 

@@ -11,7 +11,7 @@ from pydantic import (
     Field,
 )
 
-from app.schemas.common import StateCode, Vehicle, plate_text
+from app.schemas.common import Patch, StateCode, Vehicle, plate_text
 from lpr import plates
 from lpr.errors import LprError
 from lpr.patterns import Pattern
@@ -82,8 +82,9 @@ class HotListCreate(BaseModel):
     )
 
 
-class HotListUpdate(BaseModel):
+class HotListUpdate(Patch):
     model_config = ConfigDict(extra="forbid")
+    KEEPS_A_VALUE = frozenset({"name", "priority", "is_active"})
 
     name: Annotated[str, Field(min_length=1, max_length=120)] | None = None
     priority: Annotated[int, Field(ge=1, le=4)] | None = None

@@ -10,6 +10,8 @@ from pydantic import (
     field_validator,
 )
 
+from app.schemas.common import Patch
+
 RoleName = Literal["admin", "dispatcher", "officer", "supervisor", "auditor", "gateway"]
 UserName = Annotated[
     str, Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]*$")
@@ -51,11 +53,12 @@ class UserCreated(UserPublic):
     )
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(Patch):
     """Change a person's role, or deactivate (every token stops working in every process
     within a second) or reactivate them. Only the fields sent change."""
 
     model_config = ConfigDict(extra="forbid")
+    KEEPS_A_VALUE = frozenset({"role", "is_active"})
 
     role: RoleName | None = None
     is_active: bool | None = None

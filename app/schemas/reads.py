@@ -23,20 +23,50 @@ class Candidate(BaseModel):
 
 
 class ReadIn(Located):
-    """One plate read. Only `plate` is required."""
+    """One plate read. Only `plate` is required; everything else the camera knows makes the
+    alert better (where and which way the car went, how sure the camera was, what it looked
+    like). Unknown fields are ignored."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={
+            "examples": [
+                {
+                    "plate": "7ABC123", "state": "CA", "read_at": "2026-12-07T02:14:05-08:00",
+                    "lat": 37.7765, "lon": -122.2168, "heading": 95, "confidence": 0.93,
+                    "candidates": [{"plate": "7A8C123", "confidence": 0.41}],
+                    "vehicle": {"make": "Honda", "model": "Civic", "color": "silver"},
+                    "image_url": "https://camera-12.example.org/reads/88123.jpg",
+                }
+            ]
+        },
+    )  # fmt: skip
 
-    plate: PlateText
-    state: StateCode = None
+    plate: PlateText = Field(description="As read; spaces, dashes and case do not matter")
+    state: StateCode = Field(
+        default=None, description="Two-letter state or province code, when the camera read it"
+    )
     read_at: AwareDatetime | None = Field(
         default=None, description="With a time zone; defaults to the time received."
     )
-    heading: Heading | None = None
-    confidence: Confidence | None = None
-    candidates: Annotated[list[Candidate], Field(default_factory=list, max_length=20)]
-    vehicle: Vehicle | None = None
-    image_url: Annotated[str, Field(max_length=2048), AfterValidator(http_url)] | None = None
+    heading: Heading | None = Field(
+        default=None, description="The car's direction of travel, degrees clockwise from north"
+    )
+    confidence: Confidence | None = Field(
+        default=None, description="The camera's confidence in the plate text, 0 to 1"
+    )
+    candidates: Annotated[
+        list[Candidate],
+        Field(
+            default_factory=list,
+            max_length=20,
+            description="The camera's other readings of the same plate, best first",
+        ),
+    ]
+    vehicle: Vehicle | None = Field(default=None, description="What the camera saw of the car")
+    image_url: Annotated[str, Field(max_length=2048), AfterValidator(http_url)] | None = Field(
+        default=None, description="Where the camera keeps the picture (http or https)"
+    )
 
     def to_read(self) -> lpr.Read:
         """The read as every intake hands it over (app/reads/rows.py)."""
