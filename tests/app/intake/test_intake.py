@@ -53,6 +53,9 @@ UNREADABLE = [
     ("platerecognizer", b'{"hook": {"event": "recognition"}, "data": []}', "'data' is not"),
     ("verkada", b'{"org_id": "x"}', "not a Verkada webhook"),
     ("verkada", b'{"webhook_type": "lpr", "data": {}}', "license_plate_number"),
+    ("hikvision", b"{}", "ISAPI XML"),
+    ("hikvision", b"<config><a/></config>", "root element is 'config'"),
+    ("hikvision", b"<EventNotificationAlert><eventType>", "not well-formed XML"),
 ]
 
 

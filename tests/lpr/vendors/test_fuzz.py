@@ -13,11 +13,13 @@ from lpr.vendors import (
     Parsed,
     VendorFormatError,
     frigate,
+    hikvision,
     loads_lenient,
     openalpr,
     platerecognizer,
     verkada,
 )
+from tests.lpr.vendors import devices
 from tests.lpr.vendors.checks import check
 from tests.lpr.vendors.samples import SAMPLES
 
@@ -62,6 +64,10 @@ PARSERS: dict[str, Callable[[object], Parsed]] = {
     "verkada": lambda body: verkada.parse(body, received_at=RECEIVED),
     "frigate": lambda body: frigate.parse(body, received_at=RECEIVED),
 }
+# Parsers of bodies that are not JSON objects: fed bytes, and shapes of their own below.
+RAW_PARSERS: dict[str, Callable[[bytes], Parsed]] = {
+    "hikvision": lambda body: hikvision.parse(body, received_at=RECEIVED, max_image_bytes=4096),
+}
 FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -100,10 +106,10 @@ def test_random_frigate_messages_on_each_topic(value: dict[str, object], topic: 
 @FUZZ
 @given(
     body=st.binary(max_size=200) | st.text(max_size=200).map(str.encode),
-    vendor=st.sampled_from(sorted(PARSERS)),
+    vendor=st.sampled_from(sorted(PARSERS) + sorted(RAW_PARSERS)),
 )
 def test_random_bytes(body: bytes, vendor: str) -> None:
-    survives(PARSERS[vendor], body)
+    survives({**PARSERS, **RAW_PARSERS}[vendor], body)
 
 
 @FUZZ
@@ -203,3 +209,51 @@ def test_mutated_samples(data: st.DataObject) -> None:
         document = _replace(document, path, data.draw(json_values))
     survives(PARSERS[vendor], document)
     survives(PARSERS[vendor], json.dumps(document))
+
+
+# Hikvision XML: random trees of the element names the parser reads, and the device sample with
+# parts replaced.
+
+XML_TAGS = """EventNotificationAlert ipAddress macAddress channelID dynChannelID deviceID dateTime
+eventType eventState channelName ANPR licensePlate originalLicensePlate confidenceLevel
+countryAbbreviation direction vehicleType vehicleInfo color pictureInfoList pictureInfo fileName
+type absTime UUID DeviceGPSInfo longitudeType latitudeType Longitude Latitude degree minute
+sec""".split()
+XML_TEXT = ["ANPR", "videoloss", "inactive", "active", "7ABC123", "unknown", "E", "S", "93",
+            "2026-01-01T11:59:00+01:00", "20260101115900000", "c0:56:e3:4a:19:7b", "x", "",
+            "licensePlatePicture.jpg", "-200", "1e400", "&amp;", "\u00e9"]  # fmt: skip
+
+xml_text = st.sampled_from(XML_TEXT) | st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=12
+).map(lambda t: t.replace("&", "&amp;").replace("<", "&lt;"))
+xml_nodes = st.recursive(
+    st.tuples(st.sampled_from(XML_TAGS), xml_text).map(lambda p: f"<{p[0]}>{p[1]}</{p[0]}>"),
+    lambda children: st.tuples(st.sampled_from(XML_TAGS), st.lists(children, max_size=5)).map(
+        lambda p: f"<{p[0]}>{''.join(p[1])}</{p[0]}>"
+    ),
+    max_leaves=30,
+)
+
+
+@FUZZ
+@given(children=st.lists(xml_nodes, max_size=8), namespace=st.booleans())
+def test_random_isapi_alerts(children: list[str], namespace: bool) -> None:
+    xmlns = ' xmlns="http://www.isapi.org/ver20/XMLSchema"' if namespace else ""
+    body = f"<EventNotificationAlert{xmlns}>{''.join(children)}</EventNotificationAlert>"
+    survives(RAW_PARSERS["hikvision"], body.encode())
+
+
+@FUZZ
+@given(data=st.data())
+def test_mutated_isapi_alerts(data: st.DataObject) -> None:
+    body = devices.hikvision_xml(plate="7ABC123", at=RECEIVED, uuid="u").decode()
+    lines = body.splitlines()
+    for _ in range(data.draw(st.integers(min_value=1, max_value=4))):
+        index = data.draw(st.integers(min_value=0, max_value=len(lines) - 1))
+        lines[index] = data.draw(xml_nodes | xml_text | st.just(""))
+    survives(RAW_PARSERS["hikvision"], "\n".join(lines).encode())
+    form = {
+        "anpr.xml": "\n".join(lines),
+        "licensePlatePicture.jpg": data.draw(st.binary(max_size=40)),
+    }
+    survives(lambda f: hikvision.parse_multipart_fields(f, received_at=RECEIVED), form)
