@@ -28,6 +28,7 @@ from app.schemas.intake import IntakeAccepted
 from lpr.vendors import (
     Parsed,
     VendorFormatError,
+    axis,
     hikvision,
     openalpr,
     platerecognizer,
@@ -168,11 +169,21 @@ def parse_hikvision(body: Body, now: datetime, max_image_bytes: int) -> list[Par
     return [hikvision.parse(body.raw, received_at=now, max_image_bytes=max_image_bytes)]
 
 
+def parse_axis(body: Body, now: datetime, max_image_bytes: int) -> list[Parsed]:
+    """The multipart push (`event` and `image`), or the JSON body with its `ImageArray`."""
+    if body.form is not None and body.content_type == "multipart/form-data":
+        return [
+            axis.parse_multipart_fields(body.form, received_at=now, max_image_bytes=max_image_bytes)
+        ]
+    return [axis.parse(body.raw, received_at=now, max_image_bytes=max_image_bytes)]
+
+
 PARSERS: dict[Vendor, Parser] = {
     Vendor.OPENALPR: parse_openalpr,
     Vendor.PLATERECOGNIZER: parse_platerecognizer,
     Vendor.VERKADA: parse_verkada,
     Vendor.HIKVISION: parse_hikvision,
+    Vendor.AXIS: parse_axis,
 }
 
 
@@ -234,6 +245,12 @@ ENDPOINTS = (
         "it: multipart (`anpr.xml` beside `licensePlatePicture.jpg`, `detectionPicture.jpg`) or "
         "the bare XML. ANPR events are stored; heartbeats update camera health; other events "
         "are ignored with the reason.",
+    ),
+    Endpoint(
+        Vendor.AXIS,
+        "an AXIS License Plate Verifier event",
+        "An AXIS License Plate Verifier push: multipart (the event JSON in `event`, the "
+        "picture in `image`) or JSON with `ImageArray`; its heartbeat service's JSON too.",
     ),
 )
 

@@ -41,6 +41,7 @@ DEVICES: dict[str, Device] = {
     "hikvision": Device(
         devices.hikvision, f"hikvision:{devices.HIKVISION_MAC.replace(':', '')}:1", None, _to_ms
     ),
+    "axis": Device(devices.axis, f"axis:{devices.AXIS_SERIAL.lower()}", "CA", _to_ms),
 }
 
 

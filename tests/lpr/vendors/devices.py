@@ -127,3 +127,76 @@ def b64(data: bytes) -> str:
 
 def dumps(value: object) -> bytes:
     return json.dumps(value).encode()
+
+
+# AXIS License Plate Verifier: multipart push, the event JSON in `event`, the picture in `image`.
+
+AXIS_SERIAL = "ACCC8EF1A2B3"
+
+
+def axis_event(
+    *, plate: str, at: datetime, car_id: str, state: str = "new", region: str = "CA"
+) -> dict[str, Any]:
+    local = at.astimezone(timezone(timedelta(hours=-8)))
+    millis = round(at.timestamp() * 1000)
+    escaped = "".join(f"\\u{ord(ch):04x}" for ch in plate)  # as the TCP/JSON sample writes it
+    return {
+        "packetCounter": "48213",
+        "capture_timestamp": str(millis),
+        "frame_timestamp": str(millis * 1000 + 417),
+        "capture_ts": str(millis * 1_000_000),
+        "datetime": f"{local:%Y%m%d %H%M%S}{local.microsecond // 1000:03d}",
+        "plateText": escaped,
+        "plateUnicode": plate,
+        "plateUTF8": plate,
+        "plateASCII": plate,
+        "plateCountry": "USA",
+        "plateISO3166-2": "",
+        "plateRegion": "California",
+        "plateRegionCode": region,
+        "plateList": "",
+        "plateListMode": "",
+        "plateListDescription": "",
+        "plateConfidence": "0.874120",
+        "carState": state,
+        "roiID": "1",
+        "geotag": {"lat": 37.80441, "lon": -122.27118},
+        "imageType": "plate",
+        "plateImageType": "jpeg",
+        "plateImageSize": "0",
+        "carMoveDirection": "in",
+        "timeProcessing": "0",
+        "plateCoordinates": [604, 512, 131, 37],
+        "plateCoordinatesRelative": [604, 512, 131, 37],
+        "carID": car_id,
+        "GEOtarget": "Camera",
+        "imagesURI": [f"/local/fflprapp/tools.cgi?action=getImage&name=12/{millis}_lp_{plate}.jpg"],
+        "imageFile": f"localdata/images/12/{millis}_roi_{plate}.jpg",
+        "profileID": "1",
+        "vehicle_info": {
+            "view": "rear",
+            "type": "CAR",
+            "make": "Toyota",
+            "model": "Camry",
+            "color": "SILVER",
+            "confidenceMMR": "0.912300",
+            "confidenceColor": "0.880100",
+        },
+        "camera_info": {
+            "SerialNumber": AXIS_SERIAL,
+            "ProdShortName": "AXIS P1455-LE",
+            "IPAddress": "10.40.12.52",
+            "MACAddress": AXIS_SERIAL,
+        },
+        "sensorProviderID": "Broadway-EB",
+    }
+
+
+def axis(*, plate: str, at: datetime, event_id: str) -> Post:
+    event = json.dumps(axis_event(plate=plate, at=at, car_id=event_id[:8]), ensure_ascii=False)
+    return Post(
+        files={
+            "event": ("event.json", event.encode(), "application/json"),
+            "image": ("image.jpg", JPEG, "image/jpeg"),
+        }
+    )

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from lpr.vendors import (
     Parsed,
     VendorFormatError,
+    axis,
     frigate,
     hikvision,
     loads_lenient,
@@ -35,9 +36,15 @@ plate_number camera_number camera_name web_server_config camera_label video_stre
 last_update timestamp agent_version hook event id data score dscore code type props value model
 timestamp_local timestamp_camera direction webhook_type license_plate_number license_plate_state
 detected created created_at image_url after before label top_score frame_time start_time
-false_positive recognized_license_plate recognized_license_plate_score sub_label severity""".split()
+false_positive recognized_license_plate recognized_license_plate_score sub_label severity
+plateText plateUTF8 plateUnicode plateASCII plateCountry plateRegionCode plateISO3166-2
+plateConfidence carState carID capture_timestamp capture_ts datetime geotag lat lon
+carMoveDirection vehicle_info brand confidenceMMR confidenceColor camera_info SerialNumber
+MACAddress ProdShortName sensorProviderID imageType ImageArray ImageType BinaryImage identify
+ALPV macAddress device_ID system""".split()
 WORDS = """alpr_group alpr_results alpr_alert vehicle heartbeat lpr recognition image.done events
-reviews car us-ca ca pl ABC123 2025-02-19T09:35:04+0100 /9j/4AAQ""".split()
+reviews car us-ca ca pl ABC123 2025-02-19T09:35:04+0100 /9j/4AAQ USA CAN DEU WA new
+\\u0037\\u0041 20260101 120000123 20260101 120000123+0100 ACCC8EF1A2B3 plate vehicle""".split()
 
 leaves = (
     st.none()
@@ -63,6 +70,7 @@ PARSERS: dict[str, Callable[[object], Parsed]] = {
     "platerecognizer": lambda body: platerecognizer.parse(body, received_at=RECEIVED),
     "verkada": lambda body: verkada.parse(body, received_at=RECEIVED),
     "frigate": lambda body: frigate.parse(body, received_at=RECEIVED),
+    "axis": lambda body: axis.parse(body, received_at=RECEIVED, max_image_bytes=4096),
 }
 # Parsers of bodies that are not JSON objects: fed bytes, and shapes of their own below.
 RAW_PARSERS: dict[str, Callable[[bytes], Parsed]] = {
@@ -124,6 +132,17 @@ def test_random_multipart_forms(form: dict[str, str | bytes]) -> None:
 
 
 @FUZZ
+@given(
+    form=st.dictionaries(
+        st.sampled_from(["event", "image", "other"]),
+        st.binary(max_size=50) | st.text(max_size=50) | objects.map(json.dumps),
+    )
+)
+def test_random_axis_multipart_forms(form: dict[str, str | bytes]) -> None:
+    survives(lambda f: axis.parse_multipart_fields(f, received_at=RECEIVED), form)
+
+
+@FUZZ
 @given(lines=st.lists(json_values.map(json.dumps) | st.text(max_size=30), max_size=4))
 def test_random_jsonl(lines: list[str]) -> None:
     try:
@@ -175,7 +194,11 @@ def _samples() -> list[tuple[str, object]]:
     return found or [("openalpr", {"data_type": "alpr_group", "best_plate_number": "ABC123"})]
 
 
-SAMPLE_DOCS = _samples()
+# Our own messages written from the documented structure of the vendors without shared samples.
+DEVICE_DOCS: list[tuple[str, object]] = [
+    ("axis", devices.axis_event(plate="7ABC123", at=RECEIVED, car_id="9")),
+]
+SAMPLE_DOCS = _samples() + DEVICE_DOCS
 
 
 def _paths(value: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
