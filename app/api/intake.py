@@ -29,6 +29,7 @@ from lpr.vendors import (
     Parsed,
     VendorFormatError,
     axis,
+    genetec,
     hikvision,
     openalpr,
     platerecognizer,
@@ -178,12 +179,17 @@ def parse_axis(body: Body, now: datetime, max_image_bytes: int) -> list[Parsed]:
     return [axis.parse(body.raw, received_at=now, max_image_bytes=max_image_bytes)]
 
 
+def parse_genetec(body: Body, now: datetime, max_image_bytes: int) -> list[Parsed]:
+    return [genetec.parse(body.raw, received_at=now, max_image_bytes=max_image_bytes)]
+
+
 PARSERS: dict[Vendor, Parser] = {
     Vendor.OPENALPR: parse_openalpr,
     Vendor.PLATERECOGNIZER: parse_platerecognizer,
     Vendor.VERKADA: parse_verkada,
     Vendor.HIKVISION: parse_hikvision,
     Vendor.AXIS: parse_axis,
+    Vendor.GENETEC: parse_genetec,
 }
 
 
@@ -251,6 +257,12 @@ ENDPOINTS = (
         "an AXIS License Plate Verifier event",
         "An AXIS License Plate Verifier push: multipart (the event JSON in `event`, the "
         "picture in `image`) or JSON with `ImageArray`; its heartbeat service's JSON too.",
+    ),
+    Endpoint(
+        Vendor.GENETEC,
+        "a Genetec AutoVu read",
+        "A Genetec AutoVu SharpV's (or Patroller's) plate read pushed by HTTP as JSON, with "
+        "its context and plate images in base64.",
     ),
 )
 

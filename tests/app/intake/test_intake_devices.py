@@ -41,6 +41,12 @@ DEVICES: dict[str, Device] = {
     "hikvision": Device(
         devices.hikvision, f"hikvision:{devices.HIKVISION_MAC.replace(':', '')}:1", None, _to_ms
     ),
+    "genetec": Device(
+        devices.genetec,
+        f"genetec:{devices.GENETEC_SHARP}",
+        "CA",
+        lambda at: at.replace(microsecond=0),
+    ),
     "axis": Device(devices.axis, f"axis:{devices.AXIS_SERIAL.lower()}", "CA", _to_ms),
 }
 

@@ -200,3 +200,59 @@ def axis(*, plate: str, at: datetime, event_id: str) -> Post:
             "image": ("image.jpg", JPEG, "image/jpeg"),
         }
     )
+
+
+# Genetec AutoVu: a SharpV's HTTP read, every value a string.
+
+GENETEC_SHARP = "SHARPV-40317"
+
+
+def genetec_read(
+    *, plate: str, at: datetime, vehicle_id: str, local_as_utc: bool = False
+) -> dict[str, Any]:
+    local = at.astimezone(timezone(timedelta(hours=-7)))
+    utc = local if local_as_utc else at
+    return {
+        "Address": "",
+        "Attributes": {
+            "Vehicle Type": "Passenger Vehicle",
+            "Vehicle Type Confidence Score": "94",
+            "Vehicle Color": "Blue",
+            "Vehicle Color Confidence Score": "88",
+            "Vehicle Make": "-",
+            "Vehicle Model": "-",
+            "Relative Motion": "Approaching",
+            "State Name": "CA",
+            "State Name Confidence Score": "97",
+            "Confidence Score": "96",
+        },
+        "CameraName": f"{GENETEC_SHARP} - Camera",
+        "ConfidenceScore": "96",
+        "ContextImage": b64(JPEG),
+        "DateLocal": f"{local:%m/%d/%Y}",
+        "DateUtc": f"{utc:%m/%d/%Y}",
+        "InventoryLocation": "",
+        "IsHit": "No",
+        "Latitude": "37.8044",
+        "LatitudeDMS": "N37 48 15",
+        "Longitude": "-122.2712",
+        "LongitudeDMS": "W-122 16 16",
+        "OverviewImage": "",
+        "ParkingLot": "",
+        "PatrollerId": "00000000-0000-0000-0000-000000000000",
+        "PatrollerName": "",
+        "PermitName": "",
+        "Plate": plate,
+        "PlateImage": b64(JPEG[:900]),
+        "SharpName": GENETEC_SHARP,
+        "State": "CA",
+        "TimeLocal": f"{local:%H:%M:%S}",
+        "TimeUtc": f"{utc:%H:%M:%S}",
+        "UserId": "00000000-0000-0000-0000-000000000000",
+        "UserName": "",
+        "VehicleID": vehicle_id,
+    }
+
+
+def genetec(*, plate: str, at: datetime, event_id: str) -> Post:
+    return Post(content=dumps(genetec_read(plate=plate, at=at, vehicle_id=event_id)))

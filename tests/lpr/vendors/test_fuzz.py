@@ -14,6 +14,7 @@ from lpr.vendors import (
     VendorFormatError,
     axis,
     frigate,
+    genetec,
     hikvision,
     loads_lenient,
     openalpr,
@@ -41,10 +42,12 @@ plateText plateUTF8 plateUnicode plateASCII plateCountry plateRegionCode plateIS
 plateConfidence carState carID capture_timestamp capture_ts datetime geotag lat lon
 carMoveDirection vehicle_info brand confidenceMMR confidenceColor camera_info SerialNumber
 MACAddress ProdShortName sensorProviderID imageType ImageArray ImageType BinaryImage identify
-ALPV macAddress device_ID system""".split()
+ALPV macAddress device_ID system Plate ConfidenceScore State Attributes DateUtc TimeUtc DateLocal
+TimeLocal SharpName CameraName Latitude Longitude VehicleID ContextImage PlateImage""".split()
 WORDS = """alpr_group alpr_results alpr_alert vehicle heartbeat lpr recognition image.done events
 reviews car us-ca ca pl ABC123 2025-02-19T09:35:04+0100 /9j/4AAQ USA CAN DEU WA new
-\\u0037\\u0041 20260101 120000123 20260101 120000123+0100 ACCC8EF1A2B3 plate vehicle""".split()
+\\u0037\\u0041 20260101 120000123 20260101 120000123+0100 ACCC8EF1A2B3 plate vehicle
+03/24/2026 17:05:09 - 96""".split()
 
 leaves = (
     st.none()
@@ -71,6 +74,7 @@ PARSERS: dict[str, Callable[[object], Parsed]] = {
     "verkada": lambda body: verkada.parse(body, received_at=RECEIVED),
     "frigate": lambda body: frigate.parse(body, received_at=RECEIVED),
     "axis": lambda body: axis.parse(body, received_at=RECEIVED, max_image_bytes=4096),
+    "genetec": lambda body: genetec.parse(body, received_at=RECEIVED, max_image_bytes=4096),
 }
 # Parsers of bodies that are not JSON objects: fed bytes, and shapes of their own below.
 RAW_PARSERS: dict[str, Callable[[bytes], Parsed]] = {
@@ -197,6 +201,7 @@ def _samples() -> list[tuple[str, object]]:
 # Our own messages written from the documented structure of the vendors without shared samples.
 DEVICE_DOCS: list[tuple[str, object]] = [
     ("axis", devices.axis_event(plate="7ABC123", at=RECEIVED, car_id="9")),
+    ("genetec", devices.genetec_read(plate="7ABC123", at=RECEIVED, vehicle_id="g")),
 ]
 SAMPLE_DOCS = _samples() + DEVICE_DOCS
 
