@@ -33,6 +33,7 @@ from lpr.vendors import (
     hikvision,
     openalpr,
     platerecognizer,
+    survision,
     verkada,
 )
 
@@ -183,6 +184,10 @@ def parse_genetec(body: Body, now: datetime, max_image_bytes: int) -> list[Parse
     return [genetec.parse(body.raw, received_at=now, max_image_bytes=max_image_bytes)]
 
 
+def parse_survision(body: Body, now: datetime, max_image_bytes: int) -> list[Parsed]:
+    return [survision.parse(body.raw, received_at=now, max_image_bytes=max_image_bytes)]
+
+
 PARSERS: dict[Vendor, Parser] = {
     Vendor.OPENALPR: parse_openalpr,
     Vendor.PLATERECOGNIZER: parse_platerecognizer,
@@ -190,6 +195,7 @@ PARSERS: dict[Vendor, Parser] = {
     Vendor.HIKVISION: parse_hikvision,
     Vendor.AXIS: parse_axis,
     Vendor.GENETEC: parse_genetec,
+    Vendor.SURVISION: parse_survision,
 }
 
 
@@ -263,6 +269,13 @@ ENDPOINTS = (
         "a Genetec AutoVu read",
         "A Genetec AutoVu SharpV's (or Patroller's) plate read pushed by HTTP as JSON, with "
         "its context and plate images in base64.",
+    ),
+    Endpoint(
+        Vendor.SURVISION,
+        "a Survision recognition",
+        "A Survision camera's HTTP push in its JSON form (`anpr.decision` with `@plate`, "
+        "`@reliability`, `@date` in ms, the base64 `jpeg`). The message names no camera: give "
+        "each camera its own key.",
     ),
 )
 

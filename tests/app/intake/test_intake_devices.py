@@ -47,6 +47,7 @@ DEVICES: dict[str, Device] = {
         "CA",
         lambda at: at.replace(microsecond=0),
     ),
+    "survision": Device(devices.survision, None, "CA", _to_ms),
     "axis": Device(devices.axis, f"axis:{devices.AXIS_SERIAL.lower()}", "CA", _to_ms),
 }
 

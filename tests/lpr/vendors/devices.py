@@ -117,6 +117,11 @@ def hikvision(*, plate: str, at: datetime, event_id: str) -> Post:
     )
 
 
+def millis(at: datetime) -> int:
+    """Whole milliseconds since the epoch, as cameras count them (no float rounding)."""
+    return (at - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(milliseconds=1)
+
+
 def at_utc(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
 
@@ -138,13 +143,13 @@ def axis_event(
     *, plate: str, at: datetime, car_id: str, state: str = "new", region: str = "CA"
 ) -> dict[str, Any]:
     local = at.astimezone(timezone(timedelta(hours=-8)))
-    millis = round(at.timestamp() * 1000)
+    ms = millis(at)
     escaped = "".join(f"\\u{ord(ch):04x}" for ch in plate)  # as the TCP/JSON sample writes it
     return {
         "packetCounter": "48213",
-        "capture_timestamp": str(millis),
-        "frame_timestamp": str(millis * 1000 + 417),
-        "capture_ts": str(millis * 1_000_000),
+        "capture_timestamp": str(ms),
+        "frame_timestamp": str(ms * 1000 + 417),
+        "capture_ts": str(ms * 1_000_000),
         "datetime": f"{local:%Y%m%d %H%M%S}{local.microsecond // 1000:03d}",
         "plateText": escaped,
         "plateUnicode": plate,
@@ -170,8 +175,8 @@ def axis_event(
         "plateCoordinatesRelative": [604, 512, 131, 37],
         "carID": car_id,
         "GEOtarget": "Camera",
-        "imagesURI": [f"/local/fflprapp/tools.cgi?action=getImage&name=12/{millis}_lp_{plate}.jpg"],
-        "imageFile": f"localdata/images/12/{millis}_roi_{plate}.jpg",
+        "imagesURI": [f"/local/fflprapp/tools.cgi?action=getImage&name=12/{ms}_lp_{plate}.jpg"],
+        "imageFile": f"localdata/images/12/{ms}_roi_{plate}.jpg",
         "profileID": "1",
         "vehicle_info": {
             "view": "rear",
@@ -256,3 +261,40 @@ def genetec_read(
 
 def genetec(*, plate: str, at: datetime, event_id: str) -> Post:
     return Post(content=dumps(genetec_read(plate=plate, at=at, vehicle_id=event_id)))
+
+
+# Survision: the camera's XML as JSON, `@attribute` keys, every value a string.
+
+
+def survision_message(
+    *, plate: str, at: datetime, event: str, context: str = "US-CA"
+) -> dict[str, Any]:
+    return {
+        "anpr": {
+            "@date": str(millis(at)),
+            "@synchronized": "1",
+            "@session": "7",
+            "@id": event,
+            "decision": {
+                "@x": "688",
+                "@y": "702",
+                "@width": "204",
+                "@height": "48",
+                "@sinus": "0.021733",
+                "@plate": plate,
+                "@context": "US",
+                "@context_isoAlpha3": "USA",
+                "@context_isoAlpha2": context,
+                "@reliability": "94",
+                "@plateOccurences": "11",
+                "@direction": "front",
+                "@squarePlate": "0",
+                "jpeg": b64(JPEG),
+            },
+        }
+    }
+
+
+def survision(*, plate: str, at: datetime, event_id: str) -> Post:
+    event = str(int(event_id.replace("-", "")[:7], 16))
+    return Post(content=dumps(survision_message(plate=plate, at=at, event=event)))

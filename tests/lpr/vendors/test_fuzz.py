@@ -19,6 +19,7 @@ from lpr.vendors import (
     loads_lenient,
     openalpr,
     platerecognizer,
+    survision,
     verkada,
 )
 from tests.lpr.vendors import devices
@@ -43,7 +44,8 @@ plateConfidence carState carID capture_timestamp capture_ts datetime geotag lat 
 carMoveDirection vehicle_info brand confidenceMMR confidenceColor camera_info SerialNumber
 MACAddress ProdShortName sensorProviderID imageType ImageArray ImageType BinaryImage identify
 ALPV macAddress device_ID system Plate ConfidenceScore State Attributes DateUtc TimeUtc DateLocal
-TimeLocal SharpName CameraName Latitude Longitude VehicleID ContextImage PlateImage""".split()
+TimeLocal SharpName CameraName Latitude Longitude VehicleID ContextImage PlateImage anpr decision
+@plate @reliability @date @session @id @context_isoAlpha2 @direction jpeg""".split()
 WORDS = """alpr_group alpr_results alpr_alert vehicle heartbeat lpr recognition image.done events
 reviews car us-ca ca pl ABC123 2025-02-19T09:35:04+0100 /9j/4AAQ USA CAN DEU WA new
 \\u0037\\u0041 20260101 120000123 20260101 120000123+0100 ACCC8EF1A2B3 plate vehicle
@@ -75,6 +77,7 @@ PARSERS: dict[str, Callable[[object], Parsed]] = {
     "frigate": lambda body: frigate.parse(body, received_at=RECEIVED),
     "axis": lambda body: axis.parse(body, received_at=RECEIVED, max_image_bytes=4096),
     "genetec": lambda body: genetec.parse(body, received_at=RECEIVED, max_image_bytes=4096),
+    "survision": lambda body: survision.parse(body, received_at=RECEIVED, max_image_bytes=4096),
 }
 # Parsers of bodies that are not JSON objects: fed bytes, and shapes of their own below.
 RAW_PARSERS: dict[str, Callable[[bytes], Parsed]] = {
@@ -202,6 +205,7 @@ def _samples() -> list[tuple[str, object]]:
 DEVICE_DOCS: list[tuple[str, object]] = [
     ("axis", devices.axis_event(plate="7ABC123", at=RECEIVED, car_id="9")),
     ("genetec", devices.genetec_read(plate="7ABC123", at=RECEIVED, vehicle_id="g")),
+    ("survision", devices.survision_message(plate="7ABC123", at=RECEIVED, event="4")),
 ]
 SAMPLE_DOCS = _samples() + DEVICE_DOCS
 
