@@ -29,6 +29,7 @@ from lpr.vendors import (
     Parsed,
     VendorFormatError,
     axis,
+    dahua,
     genetec,
     hikvision,
     openalpr,
@@ -188,6 +189,10 @@ def parse_survision(body: Body, now: datetime, max_image_bytes: int) -> list[Par
     return [survision.parse(body.raw, received_at=now, max_image_bytes=max_image_bytes)]
 
 
+def parse_dahua(body: Body, now: datetime, max_image_bytes: int) -> list[Parsed]:
+    return [dahua.parse(body.raw, received_at=now)]
+
+
 PARSERS: dict[Vendor, Parser] = {
     Vendor.OPENALPR: parse_openalpr,
     Vendor.PLATERECOGNIZER: parse_platerecognizer,
@@ -196,6 +201,7 @@ PARSERS: dict[Vendor, Parser] = {
     Vendor.AXIS: parse_axis,
     Vendor.GENETEC: parse_genetec,
     Vendor.SURVISION: parse_survision,
+    Vendor.DAHUA: parse_dahua,
 }
 
 
@@ -276,6 +282,13 @@ ENDPOINTS = (
         "A Survision camera's HTTP push in its JSON form (`anpr.decision` with `@plate`, "
         "`@reliability`, `@date` in ms, the base64 `jpeg`). The message names no camera: give "
         "each camera its own key.",
+    ),
+    Endpoint(
+        Vendor.DAHUA,
+        "a Dahua ITC event push",
+        "A Dahua ITC camera's JSON-RPC `client.notifyEventStream` message (or `Events`, or one "
+        "event): `TrafficJunction` and other traffic events with a plate become reads; "
+        "`RealUTC` is the time (`UTC` is the camera's local time written as an epoch).",
     ),
 )
 

@@ -145,8 +145,9 @@ def _wall(date: str, time: str, notes: list[str]) -> datetime | None:
             return datetime.strptime(f"{date} {time}", pattern)  # noqa: DTZ007
         except ValueError:
             continue
-    notes.append(f"time {fields.preview(date)} {fields.preview(time)} is unreadable: used "
-                 "received time")  # fmt: skip
+    notes.append(
+        f"time {fields.preview(date)} {fields.preview(time)} is unreadable: used received time"
+    )
     return None
 
 

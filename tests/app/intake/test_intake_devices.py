@@ -48,6 +48,7 @@ DEVICES: dict[str, Device] = {
         lambda at: at.replace(microsecond=0),
     ),
     "survision": Device(devices.survision, None, "CA", _to_ms),
+    "dahua": Device(devices.dahua, f"dahua:{devices.DAHUA_MACHINE}", None, _to_ms),
     "axis": Device(devices.axis, f"axis:{devices.AXIS_SERIAL.lower()}", "CA", _to_ms),
 }
 

@@ -298,3 +298,75 @@ def survision_message(
 def survision(*, plate: str, at: datetime, event_id: str) -> Post:
     event = str(int(event_id.replace("-", "")[:7], 16))
     return Post(content=dumps(survision_message(plate=plate, at=at, event=event)))
+
+
+# Dahua ITC: a JSON-RPC client.notifyEventStream push with one TrafficJunction event.
+
+DAHUA_MACHINE = "7K02A1BPAZ00931"
+
+
+def dahua_event(*, plate: str, at: datetime, group: int, real_utc: bool = True) -> dict[str, Any]:
+    real = int(at.timestamp())
+    local = real - 7 * 3600  # UTC-07:00: `UTC` is the local wall clock written as an epoch
+    data: dict[str, Any] = {
+        "Action": "Pulse",
+        "Class": "Traffic",
+        "Code": "TrafficJunction",
+        "CommInfo": {"Country": "US", "GPSInfo": {"Latitude": 0.0, "Longitude": 0.0}},
+        "CountInGroup": 1,
+        "EventID": group % 100000,
+        "GroupID": group,
+        "IndexInGroup": 1,
+        "JunctionDirection": "Obverse",
+        "Lane": 1,
+        "LocaleTime": datetime.fromtimestamp(local, UTC).strftime("%Y-%m-%d %H:%M:%S"),
+        "Name": "TrafficJunction0",
+        "Object": {
+            "Action": "Appear",
+            "BoundingBox": [4410, 4620, 5012, 4790],
+            "Category": "Normal",
+            "Confidence": 214,
+            "ObjectID": 40211,
+            "ObjectType": "Plate",
+            "Text": plate,
+        },
+        "PTS": 42994650150.0,
+        "RealUTC": real,
+        "TimeZone": 27,
+        "TrafficCar": {
+            "CountInGroup": 1,
+            "DrivingDirection": ["Approach", "Car come in", "Car go out"],
+            "Event": "TrafficJunction",
+            "GroupID": group,
+            "Lane": 1,
+            "MachineName": DAHUA_MACHINE,
+            "PlateColor": "White",
+            "PlateNumber": plate,
+            "PlateType": "Normal",
+            "Speed": 31,
+            "UTC": local,
+            "VehicleColor": "Red",
+            "VehicleSign": "Honda",
+            "VehicleSize": "Light-duty",
+            "ViolationName": "ANPR",
+        },
+        "UTC": local,
+        "UTCMS": at.microsecond // 1000,
+        "Vehicle": {"Category": "SaloonCar", "Confidence": 201, "ObjectType": "Vehicle"},
+    }
+    if not real_utc:
+        data.pop("RealUTC")
+    return {
+        "id": 3143,
+        "method": "client.notifyEventStream",
+        "params": {
+            "SID": 513,
+            "eventList": [{"Action": "Pulse", "Code": "TrafficJunction", "Data": data}],
+        },
+        "session": "5f2a09c1e07b44d8a1f0",
+    }
+
+
+def dahua(*, plate: str, at: datetime, event_id: str) -> Post:
+    group = int(event_id.replace("-", "")[:7], 16)
+    return Post(content=dumps(dahua_event(plate=plate, at=at, group=group)))
