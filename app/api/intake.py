@@ -29,6 +29,7 @@ from lpr.vendors import (
     Parsed,
     VendorFormatError,
     axis,
+    blueiris,
     dahua,
     genetec,
     hikvision,
@@ -193,6 +194,10 @@ def parse_dahua(body: Body, now: datetime, max_image_bytes: int) -> list[Parsed]
     return [dahua.parse(body.raw, received_at=now)]
 
 
+def parse_blueiris(body: Body, now: datetime, max_image_bytes: int) -> list[Parsed]:
+    return [blueiris.parse(body.raw, received_at=now, max_image_bytes=max_image_bytes)]
+
+
 PARSERS: dict[Vendor, Parser] = {
     Vendor.OPENALPR: parse_openalpr,
     Vendor.PLATERECOGNIZER: parse_platerecognizer,
@@ -202,6 +207,7 @@ PARSERS: dict[Vendor, Parser] = {
     Vendor.GENETEC: parse_genetec,
     Vendor.SURVISION: parse_survision,
     Vendor.DAHUA: parse_dahua,
+    Vendor.BLUEIRIS: parse_blueiris,
 }
 
 
@@ -289,6 +295,13 @@ ENDPOINTS = (
         "A Dahua ITC camera's JSON-RPC `client.notifyEventStream` message (or `Events`, or one "
         "event): `TrafficJunction` and other traffic events with a plate become reads; "
         "`RealUTC` is the time (`UTC` is the camera's local time written as an epoch).",
+    ),
+    Endpoint(
+        Vendor.BLUEIRIS,
+        "a Blue Iris alert with CodeProject.AI ALPR results",
+        'A Blue Iris alert webhook whose body carries `"ai_dump":&JSON` (CodeProject.AI\'s '
+        "module results; `alpr` predictions become reads), with `camera`, `timestamp`, "
+        "`ALERT_PATH` and `Image`; or the bare `ai_dump` array.",
     ),
 )
 

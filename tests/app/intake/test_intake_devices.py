@@ -49,6 +49,7 @@ DEVICES: dict[str, Device] = {
     ),
     "survision": Device(devices.survision, None, "CA", _to_ms),
     "dahua": Device(devices.dahua, f"dahua:{devices.DAHUA_MACHINE}", None, _to_ms),
+    "blueiris": Device(devices.blueiris, "blueiris:DrivewayLPR", None, _to_ms),
     "axis": Device(devices.axis, f"axis:{devices.AXIS_SERIAL.lower()}", "CA", _to_ms),
 }
 

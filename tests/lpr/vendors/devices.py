@@ -370,3 +370,74 @@ def dahua_event(*, plate: str, at: datetime, group: int, real_utc: bool = True) 
 def dahua(*, plate: str, at: datetime, event_id: str) -> Post:
     group = int(event_id.replace("-", "")[:7], 16)
     return Post(content=dumps(dahua_event(plate=plate, at=at, group=group)))
+
+
+# Blue Iris: an alert webhook whose body template carries CodeProject.AI's ai_dump (&JSON).
+
+
+def blueiris_ai_dump(*, plates: list[tuple[str, float]], at: datetime) -> list[dict[str, Any]]:
+    processed = at.strftime("%a, %d %b %Y %H:%M:%S GMT")
+    return [
+        {
+            "api": "objects",
+            "found": {
+                "success": True,
+                "predictions": [
+                    {
+                        "confidence": 0.91,
+                        "label": "car",
+                        "x_min": 120,
+                        "y_min": 88,
+                        "x_max": 910,
+                        "y_max": 640,
+                    }
+                ],
+                "message": "Found car",
+                "timestampUTC": processed,
+            },
+        },
+        {
+            "api": "alpr",
+            "found": {
+                "success": True,
+                "processMs": 212,
+                "inferenceMs": 180,
+                "predictions": [
+                    {
+                        "confidence": score,
+                        "label": f"Plate: {text}",
+                        "plate": text,
+                        "x_min": 402,
+                        "y_min": 511,
+                        "x_max": 538,
+                        "y_max": 552,
+                    }
+                    for text, score in plates
+                ],
+                "message": "Found " + ", ".join(f"Plate: {text}" for text, _ in plates),
+                "moduleId": "ALPR",
+                "moduleName": "License Plate Reader",
+                "code": 200,
+                "command": "alpr",
+                "timestampUTC": processed,
+            },
+        },
+    ]
+
+
+def blueiris_alert(*, plates: list[tuple[str, float]], at: datetime, path: str) -> dict[str, Any]:
+    return {
+        "ai_dump": blueiris_ai_dump(plates=plates, at=at),
+        "Image": b64(WEBP),
+        "camera": "DrivewayLPR",
+        "ALERT_PATH": path,
+        "ALERT_CLIP": f"@{path[-9:]}",
+        "timestamp": at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+    }
+
+
+def blueiris(*, plate: str, at: datetime, event_id: str) -> Post:
+    path = f"DrivewayLPR.{at:%Y%m%d_%H%M%S}.{event_id[:6]}.3-1.jpg"
+    # a two-line plate: CodeProject.AI reads the two rows with a space between them
+    two_lines = f"{plate[:3]} {plate[3:]}"
+    return Post(content=dumps(blueiris_alert(plates=[(two_lines, 0.88)], at=at, path=path)))

@@ -13,6 +13,7 @@ from lpr.vendors import (
     Parsed,
     VendorFormatError,
     axis,
+    blueiris,
     dahua,
     frigate,
     genetec,
@@ -49,11 +50,13 @@ TimeLocal SharpName CameraName Latitude Longitude VehicleID ContextImage PlateIm
 @plate @reliability @date @session @id @context_isoAlpha2 @direction jpeg method params eventList
 Events Code Data Object ObjectType Text Confidence TrafficCar PlateNumber MachineName RealUTC UTC
 UTCMS TimeZone GroupID EventID CommInfo GPSInfo Latitude Longitude Country NonMotor Plate Vehicle
-Category VehicleColor VehicleSign DrivingDirection Index""".split()
+Category VehicleColor VehicleSign DrivingDirection Index ai_dump api found predictions label Image
+camera ALERT_PATH timestampUTC""".split()
 WORDS = """alpr_group alpr_results alpr_alert vehicle heartbeat lpr recognition image.done events
 reviews car us-ca ca pl ABC123 2025-02-19T09:35:04+0100 /9j/4AAQ USA CAN DEU WA new
 \\u0037\\u0041 20260101 120000123 20260101 120000123+0100 ACCC8EF1A2B3 plate vehicle
-03/24/2026 17:05:09 - 96 TrafficJunction Plate client.notifyEventStream""".split()
+03/24/2026 17:05:09 - 96 TrafficJunction Plate client.notifyEventStream
+alpr objects Plate:\x20SGX""".split()
 
 leaves = (
     st.none()
@@ -83,6 +86,7 @@ PARSERS: dict[str, Callable[[object], Parsed]] = {
     "genetec": lambda body: genetec.parse(body, received_at=RECEIVED, max_image_bytes=4096),
     "survision": lambda body: survision.parse(body, received_at=RECEIVED, max_image_bytes=4096),
     "dahua": lambda body: dahua.parse(body, received_at=RECEIVED),
+    "blueiris": lambda body: blueiris.parse(body, received_at=RECEIVED, max_image_bytes=4096),
 }
 # Parsers of bodies that are not JSON objects: fed bytes, and shapes of their own below.
 RAW_PARSERS: dict[str, Callable[[bytes], Parsed]] = {
@@ -212,6 +216,8 @@ DEVICE_DOCS: list[tuple[str, object]] = [
     ("genetec", devices.genetec_read(plate="7ABC123", at=RECEIVED, vehicle_id="g")),
     ("survision", devices.survision_message(plate="7ABC123", at=RECEIVED, event="4")),
     ("dahua", devices.dahua_event(plate="7ABC123", at=RECEIVED, group=9)),
+    ("blueiris", devices.blueiris_alert(plates=[("SGX 7923G", 0.9)], at=RECEIVED, path="p")),
+    ("blueiris", devices.blueiris_ai_dump(plates=[("7ABC123", 0.9)], at=RECEIVED)),
 ]
 SAMPLE_DOCS = _samples() + DEVICE_DOCS
 
