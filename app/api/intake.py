@@ -34,6 +34,7 @@ from lpr.vendors import (
     genetec,
     hikvision,
     openalpr,
+    parkpow,
     platerecognizer,
     survision,
     verkada,
@@ -198,6 +199,13 @@ def parse_blueiris(body: Body, now: datetime, max_image_bytes: int) -> list[Pars
     return [blueiris.parse(body.raw, received_at=now, max_image_bytes=max_image_bytes)]
 
 
+def parse_parkpow(body: Body, now: datetime, max_image_bytes: int) -> list[Parsed]:
+    """A visit (JSON), or an alert sent as a form."""
+    if body.form is not None:
+        return [parkpow.parse_form(body.form, received_at=now)]
+    return [parkpow.parse(body.raw, received_at=now)]
+
+
 PARSERS: dict[Vendor, Parser] = {
     Vendor.OPENALPR: parse_openalpr,
     Vendor.PLATERECOGNIZER: parse_platerecognizer,
@@ -208,6 +216,7 @@ PARSERS: dict[Vendor, Parser] = {
     Vendor.SURVISION: parse_survision,
     Vendor.DAHUA: parse_dahua,
     Vendor.BLUEIRIS: parse_blueiris,
+    Vendor.PARKPOW: parse_parkpow,
 }
 
 
@@ -302,6 +311,12 @@ ENDPOINTS = (
         'A Blue Iris alert webhook whose body carries `"ai_dump":&JSON` (CodeProject.AI\'s '
         "module results; `alpr` predictions become reads), with `camera`, `timestamp`, "
         "`ALERT_PATH` and `Image`; or the bare `ai_dump` array.",
+    ),
+    Endpoint(
+        Vendor.PARKPOW,
+        "a ParkPow vehicle visit",
+        "ParkPow's webhook of a vehicle visit (alone, in `data`, or a list), whatever read it "
+        "first (Plate Recognizer, Genetec, Survision); also its alert sent as a form.",
     ),
 )
 

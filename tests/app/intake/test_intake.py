@@ -56,6 +56,12 @@ UNREADABLE = [
     ("hikvision", b"{}", "ISAPI XML"),
     ("hikvision", b"<config><a/></config>", "root element is 'config'"),
     ("hikvision", b"<EventNotificationAlert><eventType>", "not well-formed XML"),
+    ("axis", b'{"carState": "new"}', "no plateText"),
+    ("genetec", b'{"CameraName": "Sharp"}', "no Plate"),
+    ("survision", b'{"plate": "7ABC123"}', "no 'anpr' object"),
+    ("dahua", b'{"method": "client.notifyEventStream"}', "no params.eventList"),
+    ("blueiris", b'{"camera": "LPR"}', "no ai_dump array"),
+    ("parkpow", b'{"results": []}', "not a ParkPow visit"),
 ]
 
 

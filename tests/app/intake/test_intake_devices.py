@@ -50,6 +50,7 @@ DEVICES: dict[str, Device] = {
     "survision": Device(devices.survision, None, "CA", _to_ms),
     "dahua": Device(devices.dahua, f"dahua:{devices.DAHUA_MACHINE}", None, _to_ms),
     "blueiris": Device(devices.blueiris, "blueiris:DrivewayLPR", None, _to_ms),
+    "parkpow": Device(devices.parkpow, "parkpow:gate-2", "CA"),
     "axis": Device(devices.axis, f"axis:{devices.AXIS_SERIAL.lower()}", "CA", _to_ms),
 }
 
@@ -139,3 +140,20 @@ def test_a_device_message_is_stored_matched_pushed_and_its_camera_watched(
 
 def _id() -> str:
     return str(uuid.uuid4())
+
+
+def test_a_hikvision_heartbeat_keeps_the_camera_alive_and_other_events_say_why(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    site = make_site(engine, clock)
+    heartbeat = devices.hikvision_xml(
+        plate="", at=clock(), uuid="", event_type="videoloss", state="inactive"
+    )
+    alive = _post(client, "hikvision", devices.Post(heartbeat, "application/xml"), site.key)
+    assert (alive["kind"], alive["stored"], alive["ignored"]) == ("heartbeat", 0, None)
+    motion = devices.hikvision_xml(plate="", at=clock(), uuid="", event_type="VMD")
+    ignored = _post(client, "hikvision", devices.Post(motion, "application/xml"), site.key)
+    assert ignored["ignored"] == "eventType 'VMD' carries no plate read"
+    cameras = {c["id"]: c for c in client.get("/v1/cameras", headers=site.dispatcher).json()}
+    [found] = [c for c in cameras.values() if c["vendor_refs"]]
+    assert datetime.fromisoformat(found["health"]["last_heartbeat_at"]) == clock()

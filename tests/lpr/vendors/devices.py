@@ -441,3 +441,59 @@ def blueiris(*, plate: str, at: datetime, event_id: str) -> Post:
     # a two-line plate: CodeProject.AI reads the two rows with a space between them
     two_lines = f"{plate[:3]} {plate[3:]}"
     return Post(content=dumps(blueiris_alert(plates=[(two_lines, 0.88)], at=at, path=path)))
+
+
+# ParkPow: a vehicle visit as its webhook sends it (a Plate Recognizer result inside).
+
+
+def parkpow_visit(
+    *, plate: str, at: datetime, visit_id: int, ended: bool = False
+) -> dict[str, Any]:
+    local = at.astimezone(timezone(timedelta(hours=-7)))
+    result = {
+        "box": {"xmin": 412, "ymin": 508, "xmax": 541, "ymax": 549},
+        "plate": plate.lower(),
+        "region": {"code": "us-ca", "score": 0.93},
+        "score": 0.907,
+        "candidates": [{"score": 0.907, "plate": plate.lower()}],
+        "dscore": 0.884,
+        "vehicle": {
+            "score": 0.81,
+            "type": "Sedan",
+            "box": {"xmin": 60, "ymin": 91, "xmax": 990, "ymax": 700},
+        },
+        "model_make": [{"make": "Tesla", "model": "Model 3", "score": 0.74}],
+        "color": [{"color": "white", "score": 0.88}],
+        "orientation": [{"orientation": "Rear", "score": 0.97}],
+        "direction": 172,
+    }
+    camera = {
+        "code": "gate-2",
+        "name": "Gate 2 entrance",
+        "type": "Entrance",
+        "latitude": "37.8044",
+        "longitude": "-122.2712",
+        "notes": "",
+    }
+    return {
+        "id": visit_id,
+        "vehicle": {"license_plate": plate.lower(), "status": "Unauthorized", "field1": None},
+        "score": 0.907,
+        "start_cam": camera,
+        "start_date": local.isoformat(timespec="microseconds"),
+        "start_data": result,
+        "start_direction": 172,
+        "start_orientation": "Rear",
+        "start_img": f"https://app.parkpow.example/media/visits/{visit_id}-start.jpg",
+        "last_spotted": local.isoformat(timespec="microseconds"),
+        "status": "Created - New visit created",
+        "end_cam": {**camera, "code": "gate-2-exit", "type": "Exit"} if ended else None,
+        "end_date": (local + timedelta(minutes=42)).isoformat() if ended else None,
+        "end_data": result if ended else None,
+        "duration": 42.0 if ended else None,
+    }
+
+
+def parkpow(*, plate: str, at: datetime, event_id: str) -> Post:
+    visit_id = int(event_id.replace("-", "")[:7], 16)
+    return Post(content=dumps({"data": parkpow_visit(plate=plate, at=at, visit_id=visit_id)}))

@@ -20,6 +20,7 @@ from lpr.vendors import (
     hikvision,
     loads_lenient,
     openalpr,
+    parkpow,
     platerecognizer,
     survision,
     verkada,
@@ -51,7 +52,8 @@ TimeLocal SharpName CameraName Latitude Longitude VehicleID ContextImage PlateIm
 Events Code Data Object ObjectType Text Confidence TrafficCar PlateNumber MachineName RealUTC UTC
 UTCMS TimeZone GroupID EventID CommInfo GPSInfo Latitude Longitude Country NonMotor Plate Vehicle
 Category VehicleColor VehicleSign DrivingDirection Index ai_dump api found predictions label Image
-camera ALERT_PATH timestampUTC""".split()
+camera ALERT_PATH timestampUTC start_cam start_date start_data start_prediction end_cam end_date
+end_data license_plate start_img start_direction code latitude longitude visit""".split()
 WORDS = """alpr_group alpr_results alpr_alert vehicle heartbeat lpr recognition image.done events
 reviews car us-ca ca pl ABC123 2025-02-19T09:35:04+0100 /9j/4AAQ USA CAN DEU WA new
 \\u0037\\u0041 20260101 120000123 20260101 120000123+0100 ACCC8EF1A2B3 plate vehicle
@@ -87,6 +89,7 @@ PARSERS: dict[str, Callable[[object], Parsed]] = {
     "survision": lambda body: survision.parse(body, received_at=RECEIVED, max_image_bytes=4096),
     "dahua": lambda body: dahua.parse(body, received_at=RECEIVED),
     "blueiris": lambda body: blueiris.parse(body, received_at=RECEIVED, max_image_bytes=4096),
+    "parkpow": lambda body: parkpow.parse(body, received_at=RECEIVED),
 }
 # Parsers of bodies that are not JSON objects: fed bytes, and shapes of their own below.
 RAW_PARSERS: dict[str, Callable[[bytes], Parsed]] = {
@@ -159,6 +162,17 @@ def test_random_axis_multipart_forms(form: dict[str, str | bytes]) -> None:
 
 
 @FUZZ
+@given(
+    form=st.dictionaries(
+        st.sampled_from(["license_plate", "time", "camera", "vehicle_id", "json", "x"]),
+        st.binary(max_size=30) | st.text(max_size=30) | st.sampled_from(WORDS),
+    )
+)
+def test_random_parkpow_alert_forms(form: dict[str, str | bytes]) -> None:
+    survives(lambda f: parkpow.parse_form(f, received_at=RECEIVED), form)
+
+
+@FUZZ
 @given(lines=st.lists(json_values.map(json.dumps) | st.text(max_size=30), max_size=4))
 def test_random_jsonl(lines: list[str]) -> None:
     try:
@@ -218,6 +232,7 @@ DEVICE_DOCS: list[tuple[str, object]] = [
     ("dahua", devices.dahua_event(plate="7ABC123", at=RECEIVED, group=9)),
     ("blueiris", devices.blueiris_alert(plates=[("SGX 7923G", 0.9)], at=RECEIVED, path="p")),
     ("blueiris", devices.blueiris_ai_dump(plates=[("7ABC123", 0.9)], at=RECEIVED)),
+    ("parkpow", devices.parkpow_visit(plate="7ABC123", at=RECEIVED, visit_id=1, ended=True)),
 ]
 SAMPLE_DOCS = _samples() + DEVICE_DOCS
 
