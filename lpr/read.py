@@ -45,6 +45,9 @@ class Read:
     candidates: tuple[Candidate, ...] = ()
     vehicle: VehicleSeen = field(default_factory=VehicleSeen)
     image_url: str | None = None
+    # Which way the car moved relative to the camera, in the vendor's words ("approaching",
+    # "moving away", "in", "out"): not a compass heading, which only the camera's placement gives.
+    direction: str | None = None
     camera_ref: str | None = None
     source_id: str | None = None
     notes: tuple[str, ...] = ()  # what normalisation changed or doubted (e.g. "time unreadable")

@@ -1,4 +1,4 @@
-"""LPR software posting in its own format: OpenALPR/Rekor, Plate Recognizer, Verkada.
+"""LPR software and cameras posting in their own format, one endpoint each (`ENDPOINTS`).
 
 Each message is parsed by `lpr.vendors.<vendor>` and stored by app/intake/service.py through
 the same writer as POST /v1/reads. The camera key may come in `X-API-Key`, as the last path segment
@@ -25,7 +25,20 @@ from app.intake.service import Vendor
 from app.reads.cameras import CameraRef
 from app.reads.writer import StoreFailed
 from app.schemas.intake import IntakeAccepted
-from lpr.vendors import Parsed, VendorFormatError, openalpr, platerecognizer, verkada
+from lpr.vendors import (
+    Parsed,
+    VendorFormatError,
+    axis,
+    blueiris,
+    dahua,
+    genetec,
+    hikvision,
+    openalpr,
+    parkpow,
+    platerecognizer,
+    survision,
+    verkada,
+)
 
 log = logging.getLogger(__name__)
 
@@ -150,10 +163,60 @@ def parse_verkada(body: Body, now: datetime, max_image_bytes: int) -> list[Parse
     return [verkada.parse(body.raw, received_at=now)]
 
 
+def parse_hikvision(body: Body, now: datetime, max_image_bytes: int) -> list[Parsed]:
+    """The camera's multipart post (`anpr.xml` and its pictures) or the bare XML."""
+    if body.form is not None and body.content_type == "multipart/form-data":
+        return [
+            hikvision.parse_multipart_fields(
+                body.form, received_at=now, max_image_bytes=max_image_bytes
+            )
+        ]
+    return [hikvision.parse(body.raw, received_at=now, max_image_bytes=max_image_bytes)]
+
+
+def parse_axis(body: Body, now: datetime, max_image_bytes: int) -> list[Parsed]:
+    """The multipart push (`event` and `image`), or the JSON body with its `ImageArray`."""
+    if body.form is not None and body.content_type == "multipart/form-data":
+        return [
+            axis.parse_multipart_fields(body.form, received_at=now, max_image_bytes=max_image_bytes)
+        ]
+    return [axis.parse(body.raw, received_at=now, max_image_bytes=max_image_bytes)]
+
+
+def parse_genetec(body: Body, now: datetime, max_image_bytes: int) -> list[Parsed]:
+    return [genetec.parse(body.raw, received_at=now, max_image_bytes=max_image_bytes)]
+
+
+def parse_survision(body: Body, now: datetime, max_image_bytes: int) -> list[Parsed]:
+    return [survision.parse(body.raw, received_at=now, max_image_bytes=max_image_bytes)]
+
+
+def parse_dahua(body: Body, now: datetime, max_image_bytes: int) -> list[Parsed]:
+    return [dahua.parse(body.raw, received_at=now)]
+
+
+def parse_blueiris(body: Body, now: datetime, max_image_bytes: int) -> list[Parsed]:
+    return [blueiris.parse(body.raw, received_at=now, max_image_bytes=max_image_bytes)]
+
+
+def parse_parkpow(body: Body, now: datetime, max_image_bytes: int) -> list[Parsed]:
+    """A visit (JSON), or an alert sent as a form."""
+    if body.form is not None:
+        return [parkpow.parse_form(body.form, received_at=now)]
+    return [parkpow.parse(body.raw, received_at=now)]
+
+
 PARSERS: dict[Vendor, Parser] = {
     Vendor.OPENALPR: parse_openalpr,
     Vendor.PLATERECOGNIZER: parse_platerecognizer,
     Vendor.VERKADA: parse_verkada,
+    Vendor.HIKVISION: parse_hikvision,
+    Vendor.AXIS: parse_axis,
+    Vendor.GENETEC: parse_genetec,
+    Vendor.SURVISION: parse_survision,
+    Vendor.DAHUA: parse_dahua,
+    Vendor.BLUEIRIS: parse_blueiris,
+    Vendor.PARKPOW: parse_parkpow,
 }
 
 
@@ -181,58 +244,110 @@ async def take(
     return IntakeAccepted(**asdict(outcome))
 
 
-_OPENALPR = (
-    "An OpenALPR / Rekor Scout agent message (`alpr_group`, `alpr_results`, `alpr_alert`, "
-    "`vehicle`, `heartbeat`; also the open-source alprd, CLI and Cloud API JSON). Set the "
-    "agent's upload address to this URL."
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    vendor: Vendor
+    summary: str
+    description: str
+
+
+ENDPOINTS = (
+    Endpoint(
+        Vendor.OPENALPR,
+        "an OpenALPR message",
+        "An OpenALPR / Rekor Scout agent message (`alpr_group`, `alpr_results`, `alpr_alert`, "
+        "`vehicle`, `heartbeat`; also the open-source alprd, CLI and Cloud API JSON). Set the "
+        "agent's upload address to this URL.",
+    ),
+    Endpoint(
+        Vendor.PLATERECOGNIZER,
+        "a Plate Recognizer message",
+        "A Plate Recognizer Snapshot response or webhook, a Stream webhook (JSON, or multipart "
+        "with the JSON in field `json` and the frame in `upload`), or Stream's CSV "
+        "(`text/csv`) or JSON Lines (`application/x-ndjson`) output.",
+    ),
+    Endpoint(
+        Vendor.VERKADA,
+        "a Verkada webhook",
+        "A Verkada webhook; `lpr` notifications are stored, others ignored with the reason.",
+    ),
+    Endpoint(
+        Vendor.HIKVISION,
+        "a Hikvision ANPR alert",
+        "A Hikvision camera's ISAPI `EventNotificationAlert` as its HTTP listening host posts "
+        "it: multipart (`anpr.xml` beside `licensePlatePicture.jpg`, `detectionPicture.jpg`) or "
+        "the bare XML. ANPR events are stored; heartbeats update camera health; other events "
+        "are ignored with the reason.",
+    ),
+    Endpoint(
+        Vendor.AXIS,
+        "an AXIS License Plate Verifier event",
+        "An AXIS License Plate Verifier push: multipart (the event JSON in `event`, the "
+        "picture in `image`) or JSON with `ImageArray`; its heartbeat service's JSON too.",
+    ),
+    Endpoint(
+        Vendor.GENETEC,
+        "a Genetec AutoVu read",
+        "A Genetec AutoVu SharpV's (or Patroller's) plate read pushed by HTTP as JSON, with "
+        "its context and plate images in base64.",
+    ),
+    Endpoint(
+        Vendor.SURVISION,
+        "a Survision recognition",
+        "A Survision camera's HTTP push in its JSON form (`anpr.decision` with `@plate`, "
+        "`@reliability`, `@date` in ms, the base64 `jpeg`). The message names no camera: give "
+        "each camera its own key.",
+    ),
+    Endpoint(
+        Vendor.DAHUA,
+        "a Dahua ITC event push",
+        "A Dahua ITC camera's JSON-RPC `client.notifyEventStream` message (or `Events`, or one "
+        "event): `TrafficJunction` and other traffic events with a plate become reads; "
+        "`RealUTC` is the time (`UTC` is the camera's local time written as an epoch).",
+    ),
+    Endpoint(
+        Vendor.BLUEIRIS,
+        "a Blue Iris alert with CodeProject.AI ALPR results",
+        'A Blue Iris alert webhook whose body carries `"ai_dump":&JSON` (CodeProject.AI\'s '
+        "module results; `alpr` predictions become reads), with `camera`, `timestamp`, "
+        "`ALERT_PATH` and `Image`; or the bare `ai_dump` array.",
+    ),
+    Endpoint(
+        Vendor.PARKPOW,
+        "a ParkPow vehicle visit",
+        "ParkPow's webhook of a vehicle visit (alone, in `data`, or a list), whatever read it "
+        "first (Plate Recognizer, Genetec, Survision); also its alert sent as a form.",
+    ),
 )
-_PLATERECOGNIZER = (
-    "A Plate Recognizer Snapshot response or webhook, a Stream webhook (JSON, or multipart "
-    "with the JSON in field `json` and the frame in `upload`), or Stream's CSV "
-    "(`text/csv`) or JSON Lines (`application/x-ndjson`) output."
-)
-_VERKADA = "A Verkada webhook; `lpr` notifications are stored, others ignored with the reason."
 
 
-@router.post("/openalpr", status_code=202, description=_OPENALPR)
-async def post_openalpr(request: Request, camera: IntakeCamera, clock: ClockDep) -> IntakeAccepted:
-    """Take an OpenALPR message."""
-    return await take(request, camera, clock, Vendor.OPENALPR)
+def _register(endpoint: Endpoint) -> None:
+    vendor = endpoint.vendor
+
+    async def take_message(
+        request: Request, camera: IntakeCamera, clock: ClockDep
+    ) -> IntakeAccepted:
+        return await take(request, camera, clock, vendor)
+
+    async def take_message_keyed(
+        request: Request, key: KeyInPath, camera: IntakeCamera, clock: ClockDep
+    ) -> IntakeAccepted:
+        return await take(request, camera, clock, vendor)
+
+    for path, handler, summary in (
+        (f"/{vendor.value}", take_message, f"Take {endpoint.summary}"),
+        (f"/{vendor.value}/{{key}}", take_message_keyed, f"Take {endpoint.summary}; key in path"),
+    ):
+        router.add_api_route(
+            path,
+            handler,
+            methods=["POST"],
+            status_code=202,
+            summary=summary,
+            description=endpoint.description,
+            name=f"post_{vendor.value}{'_keyed' if '{key}' in path else ''}",
+        )
 
 
-@router.post("/openalpr/{key}", status_code=202, description=_OPENALPR)
-async def post_openalpr_keyed(
-    request: Request, key: KeyInPath, camera: IntakeCamera, clock: ClockDep
-) -> IntakeAccepted:
-    """Take an OpenALPR message; the key in the path."""
-    return await take(request, camera, clock, Vendor.OPENALPR)
-
-
-@router.post("/platerecognizer", status_code=202, description=_PLATERECOGNIZER)
-async def post_platerecognizer(
-    request: Request, camera: IntakeCamera, clock: ClockDep
-) -> IntakeAccepted:
-    """Take a Plate Recognizer message."""
-    return await take(request, camera, clock, Vendor.PLATERECOGNIZER)
-
-
-@router.post("/platerecognizer/{key}", status_code=202, description=_PLATERECOGNIZER)
-async def post_platerecognizer_keyed(
-    request: Request, key: KeyInPath, camera: IntakeCamera, clock: ClockDep
-) -> IntakeAccepted:
-    """Take a Plate Recognizer message; the key in the path."""
-    return await take(request, camera, clock, Vendor.PLATERECOGNIZER)
-
-
-@router.post("/verkada", status_code=202, description=_VERKADA)
-async def post_verkada(request: Request, camera: IntakeCamera, clock: ClockDep) -> IntakeAccepted:
-    """Take a Verkada webhook."""
-    return await take(request, camera, clock, Vendor.VERKADA)
-
-
-@router.post("/verkada/{key}", status_code=202, description=_VERKADA)
-async def post_verkada_keyed(
-    request: Request, key: KeyInPath, camera: IntakeCamera, clock: ClockDep
-) -> IntakeAccepted:
-    """Take a Verkada webhook; the key in the path."""
-    return await take(request, camera, clock, Vendor.VERKADA)
+for _endpoint in ENDPOINTS:
+    _register(_endpoint)

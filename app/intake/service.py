@@ -43,6 +43,13 @@ class Vendor(StrEnum):
     PLATERECOGNIZER = "platerecognizer"
     VERKADA = "verkada"
     FRIGATE = "frigate"
+    HIKVISION = "hikvision"
+    AXIS = "axis"
+    GENETEC = "genetec"
+    SURVISION = "survision"
+    DAHUA = "dahua"
+    BLUEIRIS = "blueiris"
+    PARKPOW = "parkpow"
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +246,8 @@ def vendor_details(read: Read, *, vendor: Vendor, kind: str) -> dict[str, Any]:
         details["camera_ref"] = read.camera_ref
     if read.source_id:
         details["source_id"] = read.source_id
+    if read.direction:
+        details["direction"] = read.direction
     if read.notes:
         details["notes"] = list(read.notes)
     if any(value is not None for value in confidences.values()):

@@ -1,7 +1,8 @@
 """Vendor wire formats to `lpr.Read`: pure parsers, one module per vendor.
 
-`openalpr`, `platerecognizer`, `verkada` and `frigate` each expose `parse(body, *, received_at)`
-returning a `Parsed` (`Reads`, `Heartbeat`, `Sighting` or `Ignored`, in `common`), or raising
+`openalpr`, `platerecognizer`, `verkada`, `frigate`, `hikvision`, `axis`, `genetec`, `survision`,
+`dahua`, `blueiris` and `parkpow` each expose `parse(body, *, received_at)` returning a
+`Parsed` (`Reads`, `Heartbeat`, `Sighting` or `Ignored`, in `common`), or raising
 `VendorFormatError` when the body cannot be read. Each module's docstring lists the messages it
 handles, where every field comes from and what it ignores.
 """

@@ -215,3 +215,23 @@ def preview(value: object, limit: int = 40) -> str:
 def key_list(keys: Iterable[object]) -> str:
     """The first keys of an object, for an error message saying what was found instead."""
     return ", ".join(sorted(str(key)[:30] for key in keys)[:8]) or "none"
+
+
+def direction(value: object) -> str | None:
+    """Which way the car moved relative to the camera, as the vendor words it, lower case;
+    None for the vendor's "unknown"."""
+    found = text(value)
+    if found is None or found.lower() in _BLANK_NAMES or found.lower() == "undefined":
+        return None
+    return found.lower()[:40]
+
+
+def mac(value: object) -> str | None:
+    """A MAC address or an AXIS serial (the same twelve hex digits), as lower-case hex."""
+    found = text(value)
+    if found is None:
+        return None
+    digits = "".join(ch for ch in found.lower() if ch not in ":-. ")
+    if len(digits) != 12 or any(ch not in "0123456789abcdef" for ch in digits):
+        return None
+    return None if digits == "0" * 12 else digits

@@ -266,6 +266,20 @@ class _Found:
     vehicle: VehicleSeen
 
 
+Found = _Found
+
+
+def read_result(result: JsonObject) -> Found:
+    """What one Snapshot result says (standard or vehicle mode): the plate, its scores and
+    guesses, the region and the vehicle. ParkPow forwards results in both shapes."""
+    return _vehicle_mode(result) if _is_vehicle_mode(result) else _standard(result)
+
+
+def region_state(code: object, score: object, notes: list[str]) -> str | None:
+    """The state a result's region names (`us-ca`), or None with a note (see module doc)."""
+    return _state(code, score, notes)
+
+
 def _is_vehicle_mode(result: JsonObject) -> bool:
     return isinstance(result.get("plate"), Mapping) or "props" in fields.obj(result.get("vehicle"))
 

@@ -5,6 +5,11 @@ OpenALPR agent, Verkada `detected`) and, from some cameras, micro- or nanosecond
 told from the magnitude. ISO strings may end in `Z`, `+01:00` or `+0100`; one without an
 offset is taken as UTC, with a note. A time more than MAX_PAST before or MAX_FUTURE after the
 time received (a camera with a reset clock sends 1970 or 2000) is replaced by None, with a note.
+
+Some cameras send only their local wall-clock time (Hikvision `absTime`, AXIS `datetime`, a
+Genetec Sharp whose "UTC" fields repeat its local time): `from_local` takes the offset to be
+the whole quarter-hours between that time and the time received, since cameras post within
+seconds of the read, and says so in a note.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -13,6 +18,8 @@ from lpr.vendors import fields
 
 MAX_PAST = timedelta(days=20 * 365)
 MAX_FUTURE = timedelta(days=1)
+MAX_UTC_OFFSET = timedelta(hours=14)  # UTC+14 (Kiribati) to UTC-12
+_QUARTER_HOUR = timedelta(minutes=15)
 
 
 def utc(received_at: datetime) -> datetime:
@@ -101,3 +108,31 @@ def _span(seconds: float) -> str:
             count = round(size / length)
             return f"{count} {unit}{'s' if count != 1 else ''}"
     return f"{round(size / 60)} minutes"
+
+
+def from_local(
+    wall: datetime, *, field: str, received_at: datetime, notes: list[str]
+) -> datetime | None:
+    """A local wall-clock time with no offset, in UTC: the offset is the whole quarter-hours
+    between `wall` and `received_at`. None, with a note, when that is over 14 hours."""
+    naive = wall.replace(tzinfo=None)
+    gap = naive.replace(tzinfo=UTC) - received_at
+    offset = _QUARTER_HOUR * round(gap / _QUARTER_HOUR)
+    if abs(offset) > MAX_UTC_OFFSET:
+        notes.append(
+            f"time {field} {naive.isoformat()} is {_span(gap.total_seconds())} off: "
+            "used received time"
+        )
+        return None
+    if offset:
+        notes.append(
+            f"time {field} has no UTC offset: read as local time at UTC{_offset(offset)}"
+            " (its distance from the time received)"
+        )
+    return (naive - offset).replace(tzinfo=UTC)
+
+
+def _offset(offset: timedelta) -> str:
+    minutes = round(offset.total_seconds() / 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"

@@ -53,6 +53,15 @@ UNREADABLE = [
     ("platerecognizer", b'{"hook": {"event": "recognition"}, "data": []}', "'data' is not"),
     ("verkada", b'{"org_id": "x"}', "not a Verkada webhook"),
     ("verkada", b'{"webhook_type": "lpr", "data": {}}', "license_plate_number"),
+    ("hikvision", b"{}", "ISAPI XML"),
+    ("hikvision", b"<config><a/></config>", "root element is 'config'"),
+    ("hikvision", b"<EventNotificationAlert><eventType>", "not well-formed XML"),
+    ("axis", b'{"carState": "new"}', "no plateText"),
+    ("genetec", b'{"CameraName": "Sharp"}', "no Plate"),
+    ("survision", b'{"plate": "7ABC123"}', "no 'anpr' object"),
+    ("dahua", b'{"method": "client.notifyEventStream"}', "no params.eventList"),
+    ("blueiris", b'{"camera": "LPR"}', "no ai_dump array"),
+    ("parkpow", b'{"results": []}', "not a ParkPow visit"),
 ]
 
 

@@ -26,7 +26,8 @@ def check(parsed: Parsed) -> None:
             assert parsed.received_at.utcoffset() == timedelta(0)
             assert parsed.sent_at is None or parsed.sent_at.tzinfo is UTC
             for camera in parsed.cameras:
-                assert camera.camera_ref.startswith("openalpr:")
+                vendor, _, name = camera.camera_ref.partition(":")
+                assert vendor.isalpha() and name
         case Ignored():
             assert parsed.reason and parsed.kind
         case _:
@@ -48,6 +49,8 @@ def _check_read(read: Read) -> None:
     assert read.heading_deg is None or 0 <= read.heading_deg < 360
     assert read.state is None or plates.normalize_state(read.state) == read.state
     assert read.image_url is None or read.image_url.startswith(("http://", "https://"))
+    assert read.direction is None or (read.direction == read.direction.lower() and read.direction)
+    assert read.camera_ref is None or read.camera_ref.partition(":")[2]
     _check_vehicle(read.vehicle)
     assert all(isinstance(note, str) and note for note in read.notes)
 

@@ -12,12 +12,20 @@ from hypothesis import strategies as st
 from lpr.vendors import (
     Parsed,
     VendorFormatError,
+    axis,
+    blueiris,
+    dahua,
     frigate,
+    genetec,
+    hikvision,
     loads_lenient,
     openalpr,
+    parkpow,
     platerecognizer,
+    survision,
     verkada,
 )
+from tests.lpr.vendors import devices
 from tests.lpr.vendors.checks import check
 from tests.lpr.vendors.samples import SAMPLES
 
@@ -33,9 +41,24 @@ plate_number camera_number camera_name web_server_config camera_label video_stre
 last_update timestamp agent_version hook event id data score dscore code type props value model
 timestamp_local timestamp_camera direction webhook_type license_plate_number license_plate_state
 detected created created_at image_url after before label top_score frame_time start_time
-false_positive recognized_license_plate recognized_license_plate_score sub_label severity""".split()
+false_positive recognized_license_plate recognized_license_plate_score sub_label severity
+plateText plateUTF8 plateUnicode plateASCII plateCountry plateRegionCode plateISO3166-2
+plateConfidence carState carID capture_timestamp capture_ts datetime geotag lat lon
+carMoveDirection vehicle_info brand confidenceMMR confidenceColor camera_info SerialNumber
+MACAddress ProdShortName sensorProviderID imageType ImageArray ImageType BinaryImage identify
+ALPV macAddress device_ID system Plate ConfidenceScore State Attributes DateUtc TimeUtc DateLocal
+TimeLocal SharpName CameraName Latitude Longitude VehicleID ContextImage PlateImage anpr decision
+@plate @reliability @date @session @id @context_isoAlpha2 @direction jpeg method params eventList
+Events Code Data Object ObjectType Text Confidence TrafficCar PlateNumber MachineName RealUTC UTC
+UTCMS TimeZone GroupID EventID CommInfo GPSInfo Latitude Longitude Country NonMotor Plate Vehicle
+Category VehicleColor VehicleSign DrivingDirection Index ai_dump api found predictions label Image
+camera ALERT_PATH timestampUTC start_cam start_date start_data start_prediction end_cam end_date
+end_data license_plate start_img start_direction code latitude longitude visit""".split()
 WORDS = """alpr_group alpr_results alpr_alert vehicle heartbeat lpr recognition image.done events
-reviews car us-ca ca pl ABC123 2025-02-19T09:35:04+0100 /9j/4AAQ""".split()
+reviews car us-ca ca pl ABC123 2025-02-19T09:35:04+0100 /9j/4AAQ USA CAN DEU WA new
+\\u0037\\u0041 20260101 120000123 20260101 120000123+0100 ACCC8EF1A2B3 plate vehicle
+03/24/2026 17:05:09 - 96 TrafficJunction Plate client.notifyEventStream
+alpr objects Plate:\x20SGX""".split()
 
 leaves = (
     st.none()
@@ -61,6 +84,16 @@ PARSERS: dict[str, Callable[[object], Parsed]] = {
     "platerecognizer": lambda body: platerecognizer.parse(body, received_at=RECEIVED),
     "verkada": lambda body: verkada.parse(body, received_at=RECEIVED),
     "frigate": lambda body: frigate.parse(body, received_at=RECEIVED),
+    "axis": lambda body: axis.parse(body, received_at=RECEIVED, max_image_bytes=4096),
+    "genetec": lambda body: genetec.parse(body, received_at=RECEIVED, max_image_bytes=4096),
+    "survision": lambda body: survision.parse(body, received_at=RECEIVED, max_image_bytes=4096),
+    "dahua": lambda body: dahua.parse(body, received_at=RECEIVED),
+    "blueiris": lambda body: blueiris.parse(body, received_at=RECEIVED, max_image_bytes=4096),
+    "parkpow": lambda body: parkpow.parse(body, received_at=RECEIVED),
+}
+# Parsers of bodies that are not JSON objects: fed bytes, and shapes of their own below.
+RAW_PARSERS: dict[str, Callable[[bytes], Parsed]] = {
+    "hikvision": lambda body: hikvision.parse(body, received_at=RECEIVED, max_image_bytes=4096),
 }
 FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -100,10 +133,10 @@ def test_random_frigate_messages_on_each_topic(value: dict[str, object], topic: 
 @FUZZ
 @given(
     body=st.binary(max_size=200) | st.text(max_size=200).map(str.encode),
-    vendor=st.sampled_from(sorted(PARSERS)),
+    vendor=st.sampled_from(sorted(PARSERS) + sorted(RAW_PARSERS)),
 )
 def test_random_bytes(body: bytes, vendor: str) -> None:
-    survives(PARSERS[vendor], body)
+    survives({**PARSERS, **RAW_PARSERS}[vendor], body)
 
 
 @FUZZ
@@ -115,6 +148,28 @@ def test_random_bytes(body: bytes, vendor: str) -> None:
 )
 def test_random_multipart_forms(form: dict[str, str | bytes]) -> None:
     survives(lambda f: platerecognizer.parse_multipart_fields(f, received_at=RECEIVED), form)
+
+
+@FUZZ
+@given(
+    form=st.dictionaries(
+        st.sampled_from(["event", "image", "other"]),
+        st.binary(max_size=50) | st.text(max_size=50) | objects.map(json.dumps),
+    )
+)
+def test_random_axis_multipart_forms(form: dict[str, str | bytes]) -> None:
+    survives(lambda f: axis.parse_multipart_fields(f, received_at=RECEIVED), form)
+
+
+@FUZZ
+@given(
+    form=st.dictionaries(
+        st.sampled_from(["license_plate", "time", "camera", "vehicle_id", "json", "x"]),
+        st.binary(max_size=30) | st.text(max_size=30) | st.sampled_from(WORDS),
+    )
+)
+def test_random_parkpow_alert_forms(form: dict[str, str | bytes]) -> None:
+    survives(lambda f: parkpow.parse_form(f, received_at=RECEIVED), form)
 
 
 @FUZZ
@@ -169,7 +224,17 @@ def _samples() -> list[tuple[str, object]]:
     return found or [("openalpr", {"data_type": "alpr_group", "best_plate_number": "ABC123"})]
 
 
-SAMPLE_DOCS = _samples()
+# Our own messages written from the documented structure of the vendors without shared samples.
+DEVICE_DOCS: list[tuple[str, object]] = [
+    ("axis", devices.axis_event(plate="7ABC123", at=RECEIVED, car_id="9")),
+    ("genetec", devices.genetec_read(plate="7ABC123", at=RECEIVED, vehicle_id="g")),
+    ("survision", devices.survision_message(plate="7ABC123", at=RECEIVED, event="4")),
+    ("dahua", devices.dahua_event(plate="7ABC123", at=RECEIVED, group=9)),
+    ("blueiris", devices.blueiris_alert(plates=[("SGX 7923G", 0.9)], at=RECEIVED, path="p")),
+    ("blueiris", devices.blueiris_ai_dump(plates=[("7ABC123", 0.9)], at=RECEIVED)),
+    ("parkpow", devices.parkpow_visit(plate="7ABC123", at=RECEIVED, visit_id=1, ended=True)),
+]
+SAMPLE_DOCS = _samples() + DEVICE_DOCS
 
 
 def _paths(value: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
@@ -203,3 +268,51 @@ def test_mutated_samples(data: st.DataObject) -> None:
         document = _replace(document, path, data.draw(json_values))
     survives(PARSERS[vendor], document)
     survives(PARSERS[vendor], json.dumps(document))
+
+
+# Hikvision XML: random trees of the element names the parser reads, and the device sample with
+# parts replaced.
+
+XML_TAGS = """EventNotificationAlert ipAddress macAddress channelID dynChannelID deviceID dateTime
+eventType eventState channelName ANPR licensePlate originalLicensePlate confidenceLevel
+countryAbbreviation direction vehicleType vehicleInfo color pictureInfoList pictureInfo fileName
+type absTime UUID DeviceGPSInfo longitudeType latitudeType Longitude Latitude degree minute
+sec""".split()
+XML_TEXT = ["ANPR", "videoloss", "inactive", "active", "7ABC123", "unknown", "E", "S", "93",
+            "2026-01-01T11:59:00+01:00", "20260101115900000", "c0:56:e3:4a:19:7b", "x", "",
+            "licensePlatePicture.jpg", "-200", "1e400", "&amp;", "\u00e9"]  # fmt: skip
+
+xml_text = st.sampled_from(XML_TEXT) | st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=12
+).map(lambda t: t.replace("&", "&amp;").replace("<", "&lt;"))
+xml_nodes = st.recursive(
+    st.tuples(st.sampled_from(XML_TAGS), xml_text).map(lambda p: f"<{p[0]}>{p[1]}</{p[0]}>"),
+    lambda children: st.tuples(st.sampled_from(XML_TAGS), st.lists(children, max_size=5)).map(
+        lambda p: f"<{p[0]}>{''.join(p[1])}</{p[0]}>"
+    ),
+    max_leaves=30,
+)
+
+
+@FUZZ
+@given(children=st.lists(xml_nodes, max_size=8), namespace=st.booleans())
+def test_random_isapi_alerts(children: list[str], namespace: bool) -> None:
+    xmlns = ' xmlns="http://www.isapi.org/ver20/XMLSchema"' if namespace else ""
+    body = f"<EventNotificationAlert{xmlns}>{''.join(children)}</EventNotificationAlert>"
+    survives(RAW_PARSERS["hikvision"], body.encode())
+
+
+@FUZZ
+@given(data=st.data())
+def test_mutated_isapi_alerts(data: st.DataObject) -> None:
+    body = devices.hikvision_xml(plate="7ABC123", at=RECEIVED, uuid="u").decode()
+    lines = body.splitlines()
+    for _ in range(data.draw(st.integers(min_value=1, max_value=4))):
+        index = data.draw(st.integers(min_value=0, max_value=len(lines) - 1))
+        lines[index] = data.draw(xml_nodes | xml_text | st.just(""))
+    survives(RAW_PARSERS["hikvision"], "\n".join(lines).encode())
+    form = {
+        "anpr.xml": "\n".join(lines),
+        "licensePlatePicture.jpg": data.draw(st.binary(max_size=40)),
+    }
+    survives(lambda f: hikvision.parse_multipart_fields(f, received_at=RECEIVED), form)
