@@ -88,20 +88,30 @@ def _location(loc: Any) -> str:
     return text
 
 
-def add_exception_handlers(app: FastAPI) -> None:
-    @app.exception_handler(AppError)
-    async def _app_error(_request: Request, error: AppError) -> JSONResponse:
+Answer = tuple[int, str, dict[str, str] | None]  # status, detail, headers
+
+
+def answer_of(error: BaseException) -> Answer | None:
+    """The answer a mapped error gets, or None for an error nobody mapped (a 500)."""
+    if isinstance(error, AppError):
         if error.status >= 500:
             log.warning("http.unavailable", extra={"detail": error.detail})
-        return JSONResponse({"detail": error.detail}, error.status, headers=error.headers)
+        return error.status, error.detail, error.headers
+    if isinstance(error, (LprError, GeoError)):
+        return 422, str(error), None
+    return None
 
-    @app.exception_handler(LprError)
-    async def _lpr_error(_request: Request, error: LprError) -> JSONResponse:
-        return JSONResponse({"detail": str(error)}, 422)
 
-    @app.exception_handler(GeoError)
-    async def _geo_error(_request: Request, error: GeoError) -> JSONResponse:
-        return JSONResponse({"detail": str(error)}, 422)
+async def _respond(_request: Request, error: Exception) -> JSONResponse:
+    answer = answer_of(error)
+    assert answer is not None  # registered only for the classes answer_of maps
+    status, detail, headers = answer
+    return JSONResponse({"detail": detail}, status, headers=headers)
+
+
+def add_exception_handlers(app: FastAPI) -> None:
+    for mapped in (AppError, LprError, GeoError):
+        app.add_exception_handler(mapped, _respond)
 
     @app.exception_handler(RecursionError)
     async def _too_deep(_request: Request, _error: RecursionError) -> JSONResponse:

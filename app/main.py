@@ -20,7 +20,11 @@ from alerts.fcm import FcmSender
 from alerts.logsender import LogSender
 from alerts.push import PushSender
 from app import api, errors, migrate
+from app.api import hotlists as hotlists_api
+from app.api import intake as intake_api
+from app.api import officers as officers_api
 from app.api import reads as reads_api
+from app.bodies import BodyGuard
 from app.clock import Clock, system_clock
 from app.deps import runtime_of
 from app.devfcm.credentials import write_dev_service_account
@@ -101,6 +105,9 @@ def create_app(
     app.router.routes.insert(0, Route("/v1/reads", reads_api.post_reads, methods=["POST"]))
     for router in api.ROUTERS:
         app.include_router(router, prefix="/v1")
+    app.add_middleware(
+        BodyGuard, default_bytes=settings.max_body_bytes, limits=body_limits(settings)
+    )
     app.add_middleware(RequestLog)
     if settings.serves_inbox:
         app.mount(INBOX_PATH, create_fcm_inbox(clock=clock))
@@ -138,6 +145,17 @@ def create_app(
         return RedirectResponse("/docs")
 
     return app
+
+
+def body_limits(settings: Settings) -> dict[object, int]:
+    """The routes with a cap of their own on request bodies, by endpoint; the others take
+    `settings.max_body_bytes` (app/bodies.py)."""
+    return (
+        reads_api.BODY_LIMITS
+        | hotlists_api.BODY_LIMITS
+        | officers_api.BODY_LIMITS
+        | intake_api.body_limits(settings.ingest.intake_max_body_bytes)
+    )
 
 
 class RequestLog:

@@ -252,6 +252,14 @@ def delete_entry(
     invalidate_after_commit(session, runtime.index)
 
 
+# Request bodies past these are refused while they stream (app/bodies.py); a file upload
+# carries a little multipart framing besides the file.
+BODY_LIMITS: dict[object, int] = {
+    import_file: MAX_IMPORT_BYTES + 64 * 1024,
+    add_entries: 16 * 1024 * 1024,  # 5,000 entries with long notes
+}
+
+
 def _retro(
     runtime: RuntimeDep,
     session: SessionDep,

@@ -236,3 +236,10 @@ async def post_verkada_keyed(
 ) -> IntakeAccepted:
     """Take a Verkada webhook; the key in the path."""
     return await take(request, camera, clock, Vendor.VERKADA)
+
+
+def body_limits(max_body_bytes: int) -> dict[object, int]:
+    """Every intake route takes bodies up to `intake_max_body_bytes` (app/bodies.py)."""
+    routes = (post_openalpr, post_openalpr_keyed, post_platerecognizer,
+              post_platerecognizer_keyed, post_verkada, post_verkada_keyed)  # fmt: skip
+    return dict.fromkeys(routes, max_body_bytes)

@@ -139,6 +139,11 @@ def post_locations(
     return LocationBatchAccepted(accepted=len(fixes), applied=len(applied), unknown=unknown)
 
 
+BODY_LIMITS: dict[object, int] = {
+    post_locations: 4 * 1024 * 1024
+}  # a gateway's 5,000 units (app/bodies.py)
+
+
 @router.put("/officers/{user_id}/beat")
 def assign_beat(
     runtime: RuntimeDep,
