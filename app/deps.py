@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from app.auth.credentials import hash_secret
 from app.clock import Clock
 from app.errors import Forbidden, Unauthorized
+from app.hotlists import covert
 from app.models import Role, User
 from app.reads.cameras import CameraRef, UnknownKey
 from app.runtime import Runtime
@@ -110,7 +111,7 @@ Auditor = Annotated[User, Depends(require_roles(Role.AUDITOR, Role.SUPERVISOR, R
 Gateway = Annotated[User, Depends(require_roles(Role.GATEWAY, Role.ADMIN))]
 
 SEES_ALL = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, Role.AUDITOR})
-SEES_COVERT = frozenset({Role.SUPERVISOR, Role.ADMIN})  # besides a covert list's owner
+SEES_COVERT = covert.SEES_COVERT  # besides a covert list's owner (app/hotlists/covert.py)
 
 
 async def current_camera(
