@@ -88,9 +88,9 @@ async def post_reads(request: Request) -> JSONResponse:
             "the reads could not be stored right now; nothing was kept, retry later",
             headers={"Retry-After": "5"},
         ) from None
+    # Nothing about matches: a camera key must not be a way to ask whether a plate is listed.
     return JSONResponse(
-        {"accepted": len(stored.read_ids), "read_ids": stored.read_ids, "hits": stored.hits},
-        status_code=202,
+        {"accepted": len(stored.read_ids), "read_ids": stored.read_ids}, status_code=202
     )
 
 

@@ -58,9 +58,10 @@ class ReadBatchIn(BaseModel):
 
 
 class ReadsAccepted(BaseModel):
+    """Stored; nothing about matches, which cameras never learn (a key is no list oracle)."""
+
     accepted: int
     read_ids: list[int]
-    hits: int
 
 
 class ReadPublic(BaseModel):
