@@ -40,6 +40,13 @@ class DeviceIn(BaseModel):
         return token
 
 
+class DeviceMove(BaseModel):
+    user_id: int = Field(description="The officer the phone now belongs to")
+    reason: Annotated[str, Field(min_length=3, max_length=200)] = Field(
+        description="Why (audited), e.g. 'car 12 phone, shift change'"
+    )
+
+
 class DevicePublic(BaseModel):
     id: int
     platform: str
