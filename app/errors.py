@@ -19,6 +19,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from app.schemas.common import NUL_REFUSED, NulFound
 from geo.errors import GeoError
 from lpr.errors import LprError
 
@@ -70,10 +71,20 @@ def describe_validation_errors(errors: list[Any]) -> str:
     """'reads[2].read_at: Input should have timezone info; plate: Field required'."""
     parts = []
     for error in errors:
-        where = _location(error.get("loc", ()))
-        message = str(error.get("msg", "invalid"))
+        where, message = _where_and_what(error)
         parts.append(f"{where}: {message}" if where else message)
     return "; ".join(parts) or "the request is not valid"
+
+
+def _where_and_what(error: Any) -> tuple[str, str]:
+    where = _location(error.get("loc", ()))
+    found = (error.get("ctx") or {}).get("error")
+    if isinstance(found, NulFound):  # raised for a whole model: the field is in its path
+        inner = found.path
+        if inner:
+            where = f"{where}{'' if inner.startswith('[') or not where else '.'}{inner}"
+        return where, NUL_REFUSED
+    return where, str(error.get("msg", "invalid"))
 
 
 def _location(loc: Any) -> str:
@@ -125,7 +136,7 @@ def add_exception_handlers(app: FastAPI) -> None:
             {
                 "detail": describe_validation_errors(list(errors)),
                 "errors": [
-                    {"loc": _location(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")}
+                    dict(zip(("loc", "msg"), _where_and_what(e), strict=True), type=e.get("type"))
                     for e in errors
                 ],
             },

@@ -29,6 +29,7 @@ from app.clock import Clock, system_clock
 from app.deps import runtime_of
 from app.devfcm.credentials import write_dev_service_account
 from app.devfcm.inbox import create_fcm_inbox
+from app.parameters import NulGuard
 from app.runtime import Runtime
 from app.schemas.common import Health
 from app.settings import DEV_PROJECT_ID, Settings
@@ -108,6 +109,7 @@ def create_app(
     app.add_middleware(
         BodyGuard, default_bytes=settings.max_body_bytes, limits=body_limits(settings)
     )
+    app.add_middleware(NulGuard)
     app.add_middleware(RequestLog)
     if settings.serves_inbox:
         app.mount(INBOX_PATH, create_fcm_inbox(clock=clock))

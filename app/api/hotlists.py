@@ -17,7 +17,7 @@ from app.hotlists import covert, files, retro
 from app.hotlists import service as hotlists
 from app.hotlists.index import invalidate_after_commit
 from app.models import HotList, HotListEntry, User
-from app.schemas.common import Vehicle
+from app.schemas.common import NUL_REFUSED, Vehicle
 from app.schemas.hotlists import (
     MAX_ENTRIES_PER_REQUEST,
     EntriesAdded,
@@ -182,6 +182,8 @@ def import_file(
     hygiene problems (O/0 and I/1 twins, rows without state, expired rows, duplicates)."""
     # A plain `def`: parsing and storing a large file runs in the thread pool, so the event
     # loop keeps answering cameras meanwhile.
+    if file.filename and "\x00" in file.filename:
+        raise Unprocessable(f"file: its name {NUL_REFUSED}")
     data = file.file.read(MAX_IMPORT_BYTES + 1)
     if len(data) > MAX_IMPORT_BYTES:
         raise PayloadTooLarge(f"file is over {MAX_IMPORT_BYTES} bytes; split it")

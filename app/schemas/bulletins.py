@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.schemas.alerts import RecipientPublic
-from app.schemas.common import Latitude, Longitude, StateCode
+from app.schemas.common import Input, Latitude, Longitude, StateCode
 from geo import Point, areas
 from geo.areas import MAX_RADIUS_M, MIN_RADIUS_M
 from geo.directions import heading_of
@@ -33,7 +33,7 @@ Direction = Annotated[
 ]
 
 
-class VehicleDescription(BaseModel):
+class VehicleDescription(Input):
     """The vehicle as on a read (make, model, color, type, year), plus what witnesses give."""
 
     model_config = ConfigDict(extra="forbid")
@@ -88,14 +88,14 @@ class VehicleDescription(BaseModel):
         )
 
 
-class Center(BaseModel):
+class Center(Input):
     model_config = ConfigDict(extra="forbid")
 
     lat: Latitude
     lon: Longitude
 
 
-class AreaIn(BaseModel):
+class AreaIn(Input):
     """One of: {"center": {"lat", "lon"}, "radius_m"}, {"polygon": <GeoJSON Polygon>},
     {"beats": ["04X", ...]}."""
 
@@ -159,7 +159,7 @@ def _direction(value: str | float | None) -> str | float | None:
     return value
 
 
-class BulletinCreate(BaseModel):
+class BulletinCreate(Input):
     """A bulletin. Needs a vehicle description or a narrative, and an area. Defaults: priority
     and expiry by kind (robbery and carjacking 8 h, stolen vehicle 24 h, missing person 72 h,
     AMBER until cancelled), occurred_at now."""
@@ -197,7 +197,7 @@ class BulletinCreate(BaseModel):
         return self
 
 
-class BulletinUpdate(BaseModel):
+class BulletinUpdate(Input):
     """Only the fields sent change; in `vehicle` too (null clears a field). `reason` is for the
     audit log; `version`, when sent, must be the current one (409 otherwise)."""
 
@@ -220,7 +220,7 @@ class BulletinUpdate(BaseModel):
     _check_direction = field_validator("direction")(_direction)
 
 
-class BulletinCancel(BaseModel):
+class BulletinCancel(Input):
     model_config = ConfigDict(extra="forbid")
 
     reason: Annotated[str, Field(min_length=3, max_length=500)] = Field(

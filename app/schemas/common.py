@@ -7,11 +7,65 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationInfo,
     model_validator,
 )
 
 from lpr import plates
 from lpr.errors import LprError
+
+NUL_REFUSED = "must not contain a NUL character (\\u0000)"
+NUL_FREE = "nul_free"  # validation context key: the raw JSON was seen to hold no NUL
+
+
+def nul_at(value: object, path: str = "") -> str | None:
+    """Where in `value` (a string, or lists and dicts of them, as a request's JSON decodes) a
+    NUL character is, as a path (`vehicle.color`, `reads[1].plate`; "" for `value` itself), or
+    None when there is none."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and "\x00" in key:
+                return where
+            if isinstance(item, str | dict | list) and (found := nul_at(item, where)) is not None:
+                return found
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            if isinstance(item, str | dict | list):
+                found = nul_at(item, f"{path}[{i}]")
+                if found is not None:
+                    return found
+    return None
+
+
+class Input(BaseModel):
+    """The base of every request body model (tests/app/test_nul_characters.py checks that each
+    is one): no string a request carries may hold a NUL character. PostgreSQL cannot store one
+    (a 500, and on /v1/reads a 503 a camera retries forever), and no plate, name or reason
+    needs it. The 422 names the field: `vehicle.color: must not contain a NUL character`.
+    One check of the raw input per model, before its fields; a caller that has seen the raw
+    JSON holds no NUL (no `\\u0000` in it) says so with the context `{NUL_FREE: True}`."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: object, info: ValidationInfo) -> object:
+        if info.context is not None and info.context.get(NUL_FREE):
+            return data  # the caller saw no NUL in the raw body (POST /v1/reads)
+        where = nul_at(data)
+        if where is not None:
+            raise NulFound(where)
+        return data
+
+
+class NulFound(ValueError):
+    """Raised by `Input` with the path of the field inside the model; app/errors.py adds it to
+    the error's location, so the 422 reads `reads[1].plate: must not contain ...`."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"{path}: {NUL_REFUSED}" if path else NUL_REFUSED)
+        self.path = path
 
 
 def plate_text(raw: str) -> str:
@@ -58,7 +112,7 @@ Heading = Annotated[float, Field(ge=0, le=360)]
 Confidence = Annotated[float, Field(ge=0, le=1)]
 
 
-class Vehicle(BaseModel):
+class Vehicle(Input):
     model_config = ConfigDict(extra="ignore")
 
     make: Annotated[str, Field(max_length=60)] | None = None
@@ -68,7 +122,7 @@ class Vehicle(BaseModel):
     year: Annotated[int, Field(ge=1900, le=2100)] | None = None
 
 
-class Located(BaseModel):
+class Located(Input):
     lat: Latitude | None = None
     lon: Longitude | None = None
 

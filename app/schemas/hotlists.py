@@ -11,7 +11,7 @@ from pydantic import (
     Field,
 )
 
-from app.schemas.common import StateCode, Vehicle, plate_text
+from app.schemas.common import Input, StateCode, Vehicle, plate_text
 from lpr import plates
 from lpr.errors import LprError
 from lpr.patterns import Pattern
@@ -54,7 +54,7 @@ HotListKind = Literal[
 ]
 
 
-class MatchPolicyIn(BaseModel):
+class MatchPolicyIn(Input):
     """How far a read may differ from an entry of this list (DOMAIN.md 2.4)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -67,7 +67,7 @@ class MatchPolicyIn(BaseModel):
     ignore_state: bool = Field(default=False, description="match whatever state is read")
 
 
-class HotListCreate(BaseModel):
+class HotListCreate(Input):
     name: Annotated[str, Field(min_length=1, max_length=120)]
     kind: HotListKind
     priority: Annotated[int, Field(ge=1, le=4, description="1 most urgent ... 4 information only")]
@@ -79,7 +79,7 @@ class HotListCreate(BaseModel):
     )
 
 
-class HotListUpdate(BaseModel):
+class HotListUpdate(Input):
     model_config = ConfigDict(extra="forbid")
 
     name: Annotated[str, Field(min_length=1, max_length=120)] | None = None
@@ -103,7 +103,7 @@ class HotListPublic(BaseModel):
     refreshed_at: datetime | None = None
 
 
-class EntryIn(BaseModel):
+class EntryIn(Input):
     model_config = ConfigDict(extra="forbid")
 
     plate: EntryPlate

@@ -10,7 +10,7 @@ from pydantic import (
     model_validator,
 )
 
-from app.schemas.common import Heading, Latitude, Located, Longitude
+from app.schemas.common import Heading, Input, Latitude, Located, Longitude
 
 
 class LocationIn(Located):
@@ -41,7 +41,7 @@ class UnitLocation(LocationIn):
         return self
 
 
-class LocationBatch(BaseModel):
+class LocationBatch(Input):
     locations: Annotated[list[UnitLocation], Field(min_length=1, max_length=5000)]
 
 
@@ -51,13 +51,13 @@ class LocationBatchAccepted(BaseModel):
     unknown: list[str]
 
 
-class BeatAssignment(BaseModel):
+class BeatAssignment(Input):
     beat: Annotated[str, Field(max_length=20)] | None = Field(
         description="Beat code, e.g. 04X; null to unassign"
     )
 
 
-class DutyIn(BaseModel):
+class DutyIn(Input):
     on_duty: bool
 
 

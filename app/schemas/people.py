@@ -9,8 +9,10 @@ from pydantic import (
     field_validator,
 )
 
+from app.schemas.common import Input
 
-class UserCreate(BaseModel):
+
+class UserCreate(Input):
     name: Annotated[str, Field(min_length=1, max_length=120)]
     role: Literal["admin", "dispatcher", "officer", "supervisor", "auditor"]
     badge: Annotated[str, Field(max_length=40)] | None = None
@@ -28,7 +30,7 @@ class UserCreated(UserPublic):
     token: str = Field(description="Shown once; only its hash is stored.")
 
 
-class DeviceIn(BaseModel):
+class DeviceIn(Input):
     token: Annotated[str, Field(min_length=8, max_length=4096)]
     platform: Literal["android", "ios", "web"]
 
@@ -40,7 +42,7 @@ class DeviceIn(BaseModel):
         return token
 
 
-class DeviceMove(BaseModel):
+class DeviceMove(Input):
     user_id: int = Field(description="The officer the phone now belongs to")
     reason: Annotated[str, Field(min_length=3, max_length=200)] = Field(
         description="Why (audited), e.g. 'car 12 phone, shift change'"
