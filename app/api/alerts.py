@@ -20,6 +20,7 @@ from app.schemas.alerts import (
     details_of,
     match_of,
 )
+from app.schemas.common import MAX_ID, RowId
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
 
@@ -30,7 +31,7 @@ def list_alerts(
     user: CurrentUser,
     clock: ClockDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    before_id: Annotated[int | None, Query(ge=1)] = None,
+    before_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> AlertsPublic:
     """Newest first, paged with `before_id`."""
     query = select(Alert).order_by(col(Alert.id).desc()).limit(limit)
@@ -52,7 +53,7 @@ def list_alerts(
 
 @router.get("/{alert_id}")
 def get_alert(
-    alert_id: int, session: SessionDep, user: CurrentUser, clock: ClockDep
+    alert_id: RowId, session: SessionDep, user: CurrentUser, clock: ClockDep
 ) -> AlertPublic:
     """The whole alert: plate as read and as listed, match, warnings, list, reason, vehicle,
     place and time; for dispatchers also who was notified, delivered to and acknowledged."""
@@ -77,7 +78,7 @@ def get_alert(
 
 
 @router.post("/{alert_id}/ack")
-def acknowledge(alert_id: int, session: SessionDep, user: CurrentUser, clock: ClockDep) -> AckOut:
+def acknowledge(alert_id: RowId, session: SessionDep, user: CurrentUser, clock: ClockDep) -> AckOut:
     """The officer has seen the alert. Acknowledging twice keeps the first time."""
     alert = _visible_alert(session, alert_id, user)
     recipient = session.scalars(

@@ -37,6 +37,7 @@ from app.schemas.bulletins import (
     TrailPublic,
     TrailVehicle,
 )
+from app.schemas.common import MAX_ID, RowId
 
 router = APIRouter(prefix="/bulletins", tags=["bulletins"])
 
@@ -76,7 +77,7 @@ def list_bulletins(
     kind: Annotated[str | None, Query(max_length=40)] = None,
     case_number: Annotated[str | None, Query(max_length=60)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    before_id: Annotated[int | None, Query(ge=1)] = None,
+    before_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> BulletinsPublic:
     """Bulletins, newest first: the active ones unless `status` says otherwise. Officers see
     the ones they were sent."""
@@ -109,7 +110,7 @@ def list_bulletins(
 
 @router.get("/{bulletin_id}")
 def get_bulletin(
-    bulletin_id: int, session: SessionDep, user: CurrentUser, clock: ClockDep, watch: Watch
+    bulletin_id: RowId, session: SessionDep, user: CurrentUser, clock: ClockDep, watch: Watch
 ) -> BulletinPublic:
     """One bulletin. Dispatchers see who was told and what fits it at /status."""
     row = _visible(session, bulletin_id, user)
@@ -123,7 +124,7 @@ def get_bulletin(
 
 @router.get("/{bulletin_id}/status")
 def get_bulletin_status(
-    bulletin_id: int, session: SessionDep, user: Overseer, clock: ClockDep, watch: Watch
+    bulletin_id: RowId, session: SessionDep, user: Overseer, clock: ClockDep, watch: Watch
 ) -> BulletinView:
     """The dispatcher's view: who was notified, delivered to and acknowledged; the reads that
     fit it, best first; its trail; and where the car may be now."""
@@ -138,7 +139,7 @@ def get_bulletin_status(
 
 @router.patch("/{bulletin_id}")
 def update_bulletin(
-    bulletin_id: int,
+    bulletin_id: RowId,
     body: BulletinUpdate,
     session: SessionDep,
     user: Dispatcher,
@@ -161,7 +162,7 @@ def update_bulletin(
 
 @router.post("/{bulletin_id}/cancel")
 def cancel_bulletin(
-    bulletin_id: int,
+    bulletin_id: RowId,
     body: BulletinCancel,
     session: SessionDep,
     user: Dispatcher,
@@ -181,7 +182,7 @@ def cancel_bulletin(
 
 @router.get("/{bulletin_id}/trail")
 def get_trail(
-    bulletin_id: int,
+    bulletin_id: RowId,
     session: SessionDep,
     user: CurrentUser,
     clock: ClockDep,

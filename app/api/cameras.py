@@ -22,6 +22,7 @@ from app.schemas.cameras import (
     CameraSourcePublic,
     CameraUpdate,
 )
+from app.schemas.common import RowId
 
 router = APIRouter(prefix="/cameras", tags=["cameras"])
 
@@ -73,7 +74,7 @@ def list_cameras(
 
 @router.patch("/{camera_id}")
 def update_camera(
-    camera_id: int,
+    camera_id: RowId,
     body: CameraUpdate,
     runtime: RuntimeDep,
     session: SessionDep,

@@ -17,7 +17,7 @@ from app.hotlists import covert, files, retro
 from app.hotlists import service as hotlists
 from app.hotlists.index import invalidate_after_commit
 from app.models import HotList, HotListEntry, User
-from app.schemas.common import NUL_REFUSED, Vehicle
+from app.schemas.common import MAX_ID, NUL_REFUSED, RowId, Vehicle
 from app.schemas.hotlists import (
     MAX_ENTRIES_PER_REQUEST,
     EntriesAdded,
@@ -92,7 +92,7 @@ def list_layouts(_user: Overseer) -> list[str]:
 
 
 @router.get("/{hotlist_id}")
-def get_hotlist(hotlist_id: int, session: SessionDep, user: Overseer) -> HotListPublic:
+def get_hotlist(hotlist_id: RowId, session: SessionDep, user: Overseer) -> HotListPublic:
     hotlist = _hotlist(session, hotlist_id, user)
     return hotlist_public(hotlist, _count(session, hotlist_id))
 
@@ -100,7 +100,7 @@ def get_hotlist(hotlist_id: int, session: SessionDep, user: Overseer) -> HotList
 @router.patch("/{hotlist_id}")
 def update_hotlist(
     runtime: RuntimeDep,
-    hotlist_id: int,
+    hotlist_id: RowId,
     body: HotListUpdate,
     session: SessionDep,
     user: ListManager,
@@ -137,7 +137,7 @@ def update_hotlist(
 @router.post("/{hotlist_id}/entries", status_code=201)
 def add_entries(
     runtime: RuntimeDep,
-    hotlist_id: int,
+    hotlist_id: RowId,
     entries: Annotated[list[EntryIn], Body(max_length=MAX_ENTRIES_PER_REQUEST)],
     session: SessionDep,
     user: ListManager,
@@ -167,7 +167,7 @@ def add_entries(
 @router.post("/{hotlist_id}/import", status_code=201)
 def import_file(
     runtime: RuntimeDep,
-    hotlist_id: int,
+    hotlist_id: RowId,
     file: Annotated[UploadFile, File(description="The list file")],
     session: SessionDep,
     user: ListManager,
@@ -208,7 +208,7 @@ def import_file(
 
 @router.get("/{hotlist_id}/entries")
 def list_entries(
-    hotlist_id: int,
+    hotlist_id: RowId,
     session: SessionDep,
     user: Overseer,
     clock: ClockDep,
@@ -216,7 +216,7 @@ def list_entries(
         str, Query(min_length=3, max_length=200, description="Why you look (audited)")
     ],
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    after_id: Annotated[int, Query(ge=0)] = 0,
+    after_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> list[EntryPublic]:
     """Entries of a list, oldest first, paged by `after_id`. Audited with its purpose."""
     _hotlist(session, hotlist_id, user)
@@ -240,8 +240,8 @@ def list_entries(
 @router.delete("/{hotlist_id}/entries/{entry_id}", status_code=204)
 def delete_entry(
     runtime: RuntimeDep,
-    hotlist_id: int,
-    entry_id: int,
+    hotlist_id: RowId,
+    entry_id: RowId,
     session: SessionDep,
     user: ListManager,
     clock: ClockDep,

@@ -22,6 +22,7 @@ from app.deps import (
 from app.errors import Conflict, NotFound, Unprocessable
 from app.models import Device, OfficerStatus, Role, User
 from app.officers import locations
+from app.schemas.common import RowId
 from app.schemas.officers import (
     BeatAssignment,
     DutyIn,
@@ -99,7 +100,7 @@ def register_device(
 
 @router.post("/devices/{device_id}/move")
 def move_device(
-    device_id: int, body: DeviceMove, session: SessionDep, actor: Supervisor, clock: ClockDep
+    device_id: RowId, body: DeviceMove, session: SessionDep, actor: Supervisor, clock: ClockDep
 ) -> DevicePublic:
     """Move a phone to another officer (a car phone at shift change, a phone given to a
     colleague): its pushes go to them from now on. Audited with the reason."""
@@ -152,7 +153,9 @@ def list_my_devices(session: SessionDep, user: CurrentUser) -> list[DevicePublic
 
 
 @router.delete("/devices/{device_id}", status_code=204)
-def retire_device(device_id: int, session: SessionDep, user: CurrentUser, clock: ClockDep) -> None:
+def retire_device(
+    device_id: RowId, session: SessionDep, user: CurrentUser, clock: ClockDep
+) -> None:
     """Stop pushing to this device (sign-out, lost phone)."""
     device = session.get(Device, device_id)
     if device is None or (device.user_id != user.id and user.role != Role.ADMIN):
@@ -236,7 +239,7 @@ BODY_LIMITS: dict[object, int] = {
 @router.put("/officers/{user_id}/beat")
 def assign_beat(
     runtime: RuntimeDep,
-    user_id: int,
+    user_id: RowId,
     body: BeatAssignment,
     session: SessionDep,
     actor: Dispatcher,

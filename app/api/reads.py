@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime, ValidationError
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlmodel import col
 
@@ -24,7 +24,7 @@ from app.intake import images
 from app.models import Read
 from app.reads import rows
 from app.reads.writer import StoreFailed
-from app.schemas.common import NUL_FREE, Vehicle
+from app.schemas.common import NUL_FREE, Moment, RowId, Vehicle
 from app.schemas.reads import ReadBatchIn, ReadIn, ReadPublic, ReadsAccepted
 from lpr import plates
 
@@ -138,8 +138,8 @@ def search_reads(
     purpose: Annotated[str, Query(min_length=3, max_length=200, description="Why (audited)")],
     plate: Annotated[str, Query(min_length=1, max_length=32, description="Plate as written")],
     case_number: Annotated[str | None, Query(max_length=60)] = None,
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[ReadPublic]:
     """Stored reads of one plate, newest first. Every search is written to the audit log with
@@ -165,7 +165,7 @@ def search_reads(
 
 
 @router.get("/{read_id}")
-def get_read(read_id: int, session: SessionDep, user: Overseer, clock: ClockDep) -> ReadPublic:
+def get_read(read_id: RowId, session: SessionDep, user: Overseer, clock: ClockDep) -> ReadPublic:
     """One stored read. The view is written to the audit log."""
     read = session.get(Read, read_id)
     if read is None:
@@ -183,7 +183,7 @@ def get_read(read_id: int, session: SessionDep, user: Overseer, clock: ClockDep)
     responses={200: {"content": {m: {} for m in images.MEDIA_TYPES.values()}}},
 )
 def get_read_image(
-    read_id: int, runtime: RuntimeDep, session: SessionDep, user: Overseer, clock: ClockDep
+    read_id: RowId, runtime: RuntimeDep, session: SessionDep, user: Overseer, clock: ClockDep
 ) -> Response:
     """The image a vendor sent inline with a read, as Lookout keeps it. The view is written to
     the audit log."""

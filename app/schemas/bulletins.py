@@ -7,10 +7,10 @@ occurred_at, expires_at, direction, vehicle, area, case_number.
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.schemas.alerts import RecipientPublic
-from app.schemas.common import Input, Latitude, Longitude, StateCode
+from app.schemas.common import Input, Latitude, Longitude, Moment, StateCode
 from geo import Point, areas
 from geo.areas import MAX_RADIUS_M, MIN_RADIUS_M
 from geo.directions import heading_of
@@ -106,7 +106,9 @@ class AreaIn(Input):
         default=None, description=f"{MIN_RADIUS_M:g} to {MAX_RADIUS_M:g} metres"
     )
     polygon: dict[str, Any] | None = Field(
-        default=None, description="GeoJSON Polygon, [lon, lat] positions, closed rings"
+        default=None,
+        description="GeoJSON Polygon, [lon, lat] positions, closed rings, at most "
+        f"{areas.MAX_POLYGON_POSITIONS} positions in all",
     )
     beats: Annotated[list[Annotated[str, Field(max_length=20)]], Field(max_length=100)] | None = (
         None
@@ -171,8 +173,8 @@ class BulletinCreate(Input):
     priority: Annotated[int, Field(ge=1, le=4)] | None = Field(
         default=None, description="1 most urgent ... 4 information only (not pushed)"
     )
-    occurred_at: AwareDatetime | None = None
-    expires_at: AwareDatetime | None = None
+    occurred_at: Moment | None = None
+    expires_at: Moment | None = None
     direction: Direction = None
     vehicle: VehicleDescription | None = None
     area: AreaIn
@@ -206,8 +208,8 @@ class BulletinUpdate(Input):
     kind: BulletinKind | None = None
     narrative: Annotated[str, Field(max_length=4000)] | None = None
     priority: Annotated[int, Field(ge=1, le=4)] | None = None
-    occurred_at: AwareDatetime | None = None
-    expires_at: AwareDatetime | None = None
+    occurred_at: Moment | None = None
+    expires_at: Moment | None = None
     direction: Direction = None
     vehicle: VehicleDescription | None = None
     area: AreaIn | None = None

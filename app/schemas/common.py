@@ -1,9 +1,11 @@
 """Field types and shapes every resource's API models share: plates, states, positions, vehicles."""
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -87,6 +89,26 @@ def http_url(raw: str | None) -> str | None:
     if raw is not None and not raw.startswith(("http://", "https://")):
         raise ValueError("must be an http:// or https:// URL")
     return raw
+
+
+MAX_ID = 2**63 - 1  # the largest BIGINT: no row has an id past it
+# Any id a request names (path, query or body): past the largest BIGINT it is a 422, not a
+# database error ("bigint out of range", or SQLite's OverflowError) and a 500.
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+# Times a request gives. Year 1 or 9999 would overflow the arithmetic done on them (a search
+# margin before `occurred_at`), a 500; nothing Lookout handles happened before 1970.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def sane_moment(value: datetime) -> datetime:
+    if not EARLIEST <= value < LATEST:
+        raise ValueError(f"must be from {EARLIEST.date()} to before {LATEST.date()}")
+    return value
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(sane_moment)]
 
 
 PlateText = Annotated[

@@ -5,13 +5,12 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
 )
 
-from app.schemas.common import Input, StateCode, Vehicle, plate_text
+from app.schemas.common import Input, Moment, StateCode, Vehicle, plate_text
 from lpr import plates
 from lpr.errors import LprError
 from lpr.patterns import Pattern
@@ -110,7 +109,7 @@ class EntryIn(Input):
     state: StateCode = None
     reason: Annotated[str, Field(max_length=500)] | None = None
     case_number: Annotated[str, Field(max_length=60)] | None = None
-    expires_at: AwareDatetime | None = None
+    expires_at: Moment | None = None
     vehicle: Vehicle | None = None
     note: Annotated[str, Field(max_length=2000)] | None = None
 

@@ -4,13 +4,12 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     Field,
     model_validator,
 )
 
-from app.schemas.common import Heading, Input, Latitude, Located, Longitude
+from app.schemas.common import Heading, Input, Latitude, Located, Longitude, Moment, RowId
 
 
 class LocationIn(Located):
@@ -19,7 +18,7 @@ class LocationIn(Located):
     accuracy_m: Annotated[float, Field(ge=0, le=100_000)] | None = None
     heading: Heading | None = None
     speed: Annotated[float, Field(ge=0, le=150, description="metres per second")] | None = None
-    recorded_at: AwareDatetime | None = None
+    recorded_at: Moment | None = None
 
 
 class LocationAccepted(BaseModel):
@@ -31,7 +30,7 @@ class LocationAccepted(BaseModel):
 class UnitLocation(LocationIn):
     """One unit's fix from a vehicle-location gateway: the officer by id or badge."""
 
-    user_id: int | None = None
+    user_id: RowId | None = None
     badge: Annotated[str, Field(max_length=40)] | None = None
 
     @model_validator(mode="after")

@@ -9,7 +9,7 @@ from pydantic import (
     field_validator,
 )
 
-from app.schemas.common import Input
+from app.schemas.common import Input, RowId
 
 
 class UserCreate(Input):
@@ -43,7 +43,7 @@ class DeviceIn(Input):
 
 
 class DeviceMove(Input):
-    user_id: int = Field(description="The officer the phone now belongs to")
+    user_id: RowId = Field(description="The officer the phone now belongs to")
     reason: Annotated[str, Field(min_length=3, max_length=200)] = Field(
         description="Why (audited), e.g. 'car 12 phone, shift change'"
     )
