@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import errors
 from app.deps import current_camera, current_user
+from app.logs import error_facts
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ async def _authenticate(scope: Scope, route: APIRoute, credentials: list[Dependa
         except Exception as error:
             answer = errors.answer_of(error)
             if answer is None:  # a fault, not a refusal: a 500, as anywhere else
-                log.exception("http.credentials_failed")
+                log.exception("http.credentials_failed", extra=error_facts(error))
                 answer = (500, "Internal Server Error", None)
             status, detail, headers = answer
             raise Refused(status, detail, headers=headers) from None
