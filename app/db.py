@@ -45,7 +45,10 @@ def is_sqlite(engine: Engine) -> bool:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for `url`; SQLite files get their directory, WAL and serialised writes."""
+    """An engine for `url`; SQLite files get their directory, WAL and serialised writes.
+    Statement parameters never appear in an error's text (they hold plates, device tokens,
+    token hashes): `hide_parameters`."""
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)

@@ -4,7 +4,7 @@ and the roles each route admits, defined once here for every router."""
 from collections.abc import Callable, Iterator
 from typing import Annotated, cast
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -12,15 +12,11 @@ from starlette.concurrency import run_in_threadpool
 from app.auth.tokens import Principal
 from app.clock import Clock
 from app.errors import Forbidden, TooManyRequests, Unauthorized
+from app.hotlists import covert
 from app.models import Role, User
 from app.reads.cameras import CameraRef, UnknownKey
 from app.runtime import Runtime
 from app.settings import Settings
-
-# Row ids are 64-bit signed integers in both databases; a larger id names nothing, so the
-# answer is a 422 before any query rather than the database driver's overflow error.
-MAX_ROW_ID = 2**63 - 1
-RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="An id Lookout gave")]
 
 
 def runtime_of(request: Request) -> Runtime:
@@ -144,7 +140,7 @@ Auditor = Annotated[User, Depends(require_roles(Role.AUDITOR, Role.SUPERVISOR, R
 Gateway = Annotated[User, Depends(require_roles(Role.GATEWAY, Role.ADMIN))]
 
 SEES_ALL = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, Role.AUDITOR})
-SEES_COVERT = frozenset({Role.SUPERVISOR, Role.ADMIN})  # besides a covert list's owner
+SEES_COVERT = covert.SEES_COVERT  # besides a covert list's owner (app/hotlists/covert.py)
 
 
 async def current_camera(

@@ -20,6 +20,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from app.schemas.common import NUL_REFUSED, NulFound
 from geo.errors import GeoError
 from lpr.errors import LprError
 
@@ -75,10 +76,20 @@ def describe_validation_errors(errors: list[Any]) -> str:
     """'reads[2].read_at: Input should have timezone info; plate: Field required'."""
     parts = []
     for error in errors:
-        where = _location(error.get("loc", ()))
-        message = str(error.get("msg", "invalid"))
+        where, message = _where_and_what(error)
         parts.append(f"{where}: {message}" if where else message)
     return "; ".join(parts) or "the request is not valid"
+
+
+def _where_and_what(error: Any) -> tuple[str, str]:
+    where = _location(error.get("loc", ()))
+    found = (error.get("ctx") or {}).get("error")
+    if isinstance(found, NulFound):  # raised for a whole model: the field is in its path
+        inner = found.path
+        if inner:
+            where = f"{where}{'' if inner.startswith('[') or not where else '.'}{inner}"
+        return where, NUL_REFUSED
+    return where, str(error.get("msg", "invalid"))
 
 
 def _location(loc: Any) -> str:
@@ -93,20 +104,30 @@ def _location(loc: Any) -> str:
     return text
 
 
-def add_exception_handlers(app: FastAPI) -> None:
-    @app.exception_handler(AppError)
-    async def _app_error(_request: Request, error: AppError) -> JSONResponse:
+Answer = tuple[int, str, dict[str, str] | None]  # status, detail, headers
+
+
+def answer_of(error: BaseException) -> Answer | None:
+    """The answer a mapped error gets, or None for an error nobody mapped (a 500)."""
+    if isinstance(error, AppError):
         if error.status >= 500:
             log.warning("http.unavailable", extra={"detail": error.detail})
-        return JSONResponse({"detail": error.detail}, error.status, headers=error.headers)
+        return error.status, error.detail, error.headers
+    if isinstance(error, (LprError, GeoError)):
+        return 422, str(error), None
+    return None
 
-    @app.exception_handler(LprError)
-    async def _lpr_error(_request: Request, error: LprError) -> JSONResponse:
-        return JSONResponse({"detail": str(error)}, 422)
 
-    @app.exception_handler(GeoError)
-    async def _geo_error(_request: Request, error: GeoError) -> JSONResponse:
-        return JSONResponse({"detail": str(error)}, 422)
+async def _respond(_request: Request, error: Exception) -> JSONResponse:
+    answer = answer_of(error)
+    assert answer is not None  # registered only for the classes answer_of maps
+    status, detail, headers = answer
+    return JSONResponse({"detail": detail}, status, headers=headers)
+
+
+def add_exception_handlers(app: FastAPI) -> None:
+    for mapped in (AppError, LprError, GeoError):
+        app.add_exception_handler(mapped, _respond)
 
     @app.exception_handler(RecursionError)
     async def _too_deep(_request: Request, _error: RecursionError) -> JSONResponse:
@@ -120,7 +141,7 @@ def add_exception_handlers(app: FastAPI) -> None:
             {
                 "detail": describe_validation_errors(list(errors)),
                 "errors": [
-                    {"loc": _location(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")}
+                    dict(zip(("loc", "msg"), _where_and_what(e), strict=True), type=e.get("type"))
                     for e in errors
                 ],
             },

@@ -14,6 +14,7 @@ from sqlmodel import col
 
 from app.clock import Clock
 from app.db import transaction
+from app.logs import error_facts
 from app.models import OfficerLocation
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,6 @@ class Housekeeper:
         while not self._stop.wait(self._every_s):
             try:
                 self.run_once()
-            except Exception:
+            except Exception as error:
                 # A database hiccup must not end the chores for the life of the process.
-                log.exception("housekeeping.failed")
+                log.exception("housekeeping.failed", extra=error_facts(error))

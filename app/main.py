@@ -20,11 +20,16 @@ from alerts.fcm import FcmSender
 from alerts.logsender import LogSender
 from alerts.push import PushSender
 from app import api, errors, migrate, openapi
+from app.api import hotlists as hotlists_api
+from app.api import intake as intake_api
+from app.api import officers as officers_api
 from app.api import reads as reads_api
+from app.bodies import BodyGuard
 from app.clock import Clock, system_clock
 from app.deps import runtime_of
 from app.devfcm.credentials import write_dev_service_account
 from app.devfcm.inbox import create_fcm_inbox
+from app.parameters import NulGuard
 from app.runtime import Runtime
 from app.schemas.common import Health
 from app.settings import DEV_PROJECT_ID, Settings
@@ -104,6 +109,10 @@ def create_app(
     app.router.routes.insert(0, Route("/v1/reads", reads_api.post_reads, methods=["POST"]))
     for router in api.ROUTERS:
         app.include_router(router, prefix="/v1")
+    app.add_middleware(
+        BodyGuard, default_bytes=settings.max_body_bytes, limits=body_limits(settings)
+    )
+    app.add_middleware(NulGuard)
     app.add_middleware(RequestLog)
     if settings.serves_inbox:
         app.mount(INBOX_PATH, create_fcm_inbox(clock=clock))
@@ -141,6 +150,17 @@ def create_app(
         return RedirectResponse("/docs")
 
     return app
+
+
+def body_limits(settings: Settings) -> dict[object, int]:
+    """The routes with a cap of their own on request bodies, by endpoint; the others take
+    `settings.max_body_bytes` (app/bodies.py)."""
+    return (
+        reads_api.BODY_LIMITS
+        | hotlists_api.BODY_LIMITS
+        | officers_api.BODY_LIMITS
+        | intake_api.body_limits(settings.ingest.intake_max_body_bytes)
+    )
 
 
 class RequestLog:

@@ -177,6 +177,8 @@ class Settings(BaseSettings):
     token_secret: SecretStr = SecretStr(DEV_SECRET)
     agency_timezone: str = "America/Los_Angeles"
     housekeeping_every_s: float = Field(default=300.0, gt=0)
+    # The cap on a request body, for routes without one of their own (app/bodies.py).
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0)
 
     auth: AuthSettings = AuthSettings()
     push: PushSettings = PushSettings()

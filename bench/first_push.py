@@ -110,7 +110,7 @@ def main() -> None:
                 answer = api.post("/v1/reads", json={"plate": plates[i], "state": "CA"},
                                   headers={"X-API-Key": key})  # fmt: skip
                 done = time.perf_counter()
-                assert answer.json()["hits"] == 1, answer.text
+                assert answer.status_code == 202, answer.text  # its push is awaited next
                 received += 1
                 reads.append(arrival_s(inbox, received, done))
                 answer = api.post("/v1/bulletins", headers=as_admin, json={

@@ -50,7 +50,7 @@ def bare_app():  # type: ignore[no-untyped-def]
     @app.post("/v1/reads", status_code=202)
     async def post_reads(request: Request) -> dict[str, object]:
         reads = parse_reads(await _body(request))
-        return {"accepted": len(reads), "read_ids": list(range(len(reads))), "hits": 0}
+        return {"accepted": len(reads), "read_ids": list(range(len(reads)))}
 
     return app
 

@@ -42,6 +42,9 @@ METRES_PER_DEGREE = 111_195.0  # on the mean-radius sphere of geo.coords
 MIN_RADIUS_M = 50.0
 MAX_RADIUS_M = 50_000.0
 MAX_EXTENT_M = 100_000.0  # a polygon wider than this is not a search area but a region
+# Every stored read is tested against every active bulletin's area: an outline of 62,000
+# positions slows every read. A search area needs no more detail than this (all rings).
+MAX_POLYGON_POSITIONS = 500
 _ARC_STEP_DEG = 7.5  # the sector's arc is drawn in steps of at most this many degrees
 _ORIGIN = shapely.Point(0.0, 0.0)
 
@@ -281,7 +284,8 @@ def polygon(geojson: Mapping[str, Any]) -> Area:
 
     Raises InvalidArea, saying what is wrong, when it is not a Polygon, a ring does not close
     or has fewer than 4 positions, a position is not [lon, lat] in range, the outline crosses
-    itself (shapely's explanation and where), or it is wider than MAX_EXTENT_M.
+    itself (shapely's explanation and where), it is wider than MAX_EXTENT_M, or its rings hold
+    more than MAX_POLYGON_POSITIONS positions in all.
     """
     if not isinstance(geojson, Mapping) or geojson.get("type") != "Polygon":
         got = geojson.get("type") if isinstance(geojson, Mapping) else type(geojson).__name__
@@ -291,6 +295,12 @@ def polygon(geojson: Mapping[str, Any]) -> Area:
     rings = geojson.get("coordinates")
     if not isinstance(rings, Sequence) or isinstance(rings, str) or not rings:
         raise InvalidArea("polygon has no coordinates: expected a list of rings of [lon, lat]")
+    positions = sum(len(ring) for ring in rings if isinstance(ring, Sequence))
+    if positions > MAX_POLYGON_POSITIONS:
+        raise InvalidArea(
+            f"polygon has {positions:,} positions; at most {MAX_POLYGON_POSITIONS} (all rings "
+            "together): simplify the outline, a search area needs no finer detail"
+        )
     checked = [_ring(ring, number) for number, ring in enumerate(rings, start=1)]
     lonlat = shapely.Polygon(checked[0], checked[1:])
     if not lonlat.is_valid:

@@ -277,7 +277,7 @@ def parse_csv(
         raise HotListFormatError(
             f"columns must map `plate` and may map {', '.join(FIELDS)}; got {sorted(columns)}"
         )
-    reader = csv.reader(io.StringIO(_text(data)), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(decode(data)), delimiter=delimiter)
     header = [name.strip().lower() for name in next(reader, [])]
     where: dict[str, int] = {}
     for ours, theirs in columns.items():
@@ -316,7 +316,23 @@ def parse_csv(
     return ParsedFile(tuple(rows), tuple(problems))
 
 
-def _text(data: str | bytes) -> str:
+def decode(data: str | bytes) -> str:
+    """The file's text. A NUL character refuses the whole file (HotListFormatError naming its
+    line): a text extract has none, so the file is not what it claims (UTF-16, a binary)."""
+    text = _decoded(data)
+    at = text.find("\x00")
+    if at >= 0:
+        line = text.count("\n", 0, at) + 1
+        column = at - (text.rfind("\n", 0, at) + 1) + 1
+        raise HotListFormatError(
+            f"character {column} is a NUL (\\x00), which no text file holds; is it UTF-16? "
+            "Save it as UTF-8 or Windows-1252 text",
+            line=line,
+        )
+    return text
+
+
+def _decoded(data: str | bytes) -> str:
     if isinstance(data, bytes):
         # Extracts come from old systems: UTF-8 (with or without BOM) or Windows-1252.
         try:
@@ -327,7 +343,7 @@ def _text(data: str | bytes) -> str:
 
 
 def _lines(data: str | bytes) -> list[str]:
-    return _text(data).splitlines()
+    return decode(data).splitlines()
 
 
 def _kind(

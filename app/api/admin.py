@@ -10,7 +10,7 @@ from sqlmodel import col
 from app import audit
 from app.auth import accounts, tokens
 from app.auth.sessions import live_sessions
-from app.deps import Admin, ClockDep, RowId, SessionDep, SettingsDep
+from app.deps import Admin, ClockDep, SessionDep, SettingsDep
 from app.errors import Conflict, NotFound
 from app.models import Role, User
 from app.schemas.auth import (
@@ -20,6 +20,7 @@ from app.schemas.auth import (
     SessionPublic,
     SessionsRevoked,
 )
+from app.schemas.common import RowId
 from app.schemas.people import UserCreate, UserCreated, UserPublic, UserUpdate
 
 router = APIRouter(tags=["admin"])

@@ -3,14 +3,15 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlmodel import col
 
 from app import audit
 from app.delivery import recipients
-from app.deps import SEES_ALL, SEES_COVERT, ClockDep, CurrentUser, RowId, SessionDep
+from app.deps import SEES_ALL, ClockDep, CurrentUser, SessionDep
 from app.errors import Forbidden, NotFound
-from app.models import Alert, AlertRecipient, AlertStatus, HotList, User
+from app.hotlists import covert
+from app.models import Alert, AlertRecipient, AlertStatus, User
 from app.schemas.alerts import (
     AckOut,
     AlertPublic,
@@ -19,6 +20,7 @@ from app.schemas.alerts import (
     details_of,
     match_of,
 )
+from app.schemas.common import MAX_ID, RowId
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
 
@@ -29,7 +31,7 @@ def list_alerts(
     user: CurrentUser,
     clock: ClockDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    before_id: Annotated[int | None, Query(ge=1)] = None,
+    before_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> AlertsPublic:
     """Newest first, paged with `before_id`."""
     query = select(Alert).order_by(col(Alert.id).desc()).limit(limit)
@@ -38,9 +40,7 @@ def list_alerts(
     if user.role not in SEES_ALL:
         mine = select(col(AlertRecipient.alert_id)).where(col(AlertRecipient.user_id) == user.id)
         query = query.where(col(Alert.id).in_(mine))
-    if user.role not in SEES_COVERT:
-        owned = select(col(HotList.id)).where(col(HotList.created_by) == user.id)
-        query = query.where(or_(~col(Alert.is_covert), col(Alert.hotlist_id).in_(owned)))
+    query = query.where(covert.visible_alerts(user))
     alerts = session.scalars(query).all()
     counts = _recipient_counts(session, [a.id for a in alerts if a.id is not None])
     audit.record(
@@ -109,7 +109,7 @@ def acknowledge(alert_id: RowId, session: SessionDep, user: CurrentUser, clock: 
 
 def _visible_alert(session: SessionDep, alert_id: int, user: User) -> Alert:
     alert = session.get(Alert, alert_id)
-    if alert is None or not _may_see_covert(session, alert, user):
+    if alert is None or not covert.may_see_alert(session, alert, user):
         raise NotFound(f"no alert with id {alert_id}")
     if user.role not in SEES_ALL:
         mine = session.scalars(
@@ -121,14 +121,6 @@ def _visible_alert(session: SessionDep, alert_id: int, user: User) -> Alert:
             # Same answer as a missing alert: an officer learns nothing of others' alerts.
             raise NotFound(f"no alert with id {alert_id}")
     return alert
-
-
-def _may_see_covert(session: SessionDep, alert: Alert, user: User) -> bool:
-    """Covert hits reach only the list's owner, supervisors and admins (DOMAIN.md 3.6)."""
-    if not alert.is_covert or user.role in SEES_COVERT:
-        return True
-    hotlist = session.get(HotList, alert.hotlist_id) if alert.hotlist_id else None
-    return hotlist is not None and hotlist.created_by == user.id
 
 
 def _recipient_counts(session: SessionDep, alert_ids: list[int]) -> dict[int, int]:

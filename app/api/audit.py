@@ -4,13 +4,14 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime, BaseModel
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlmodel import col
 
 from app import audit
 from app.deps import Auditor, ClockDep, SessionDep
 from app.models import AuditLog
+from app.schemas.common import MAX_ID, Moment
 from lpr import plates
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -43,11 +44,11 @@ def list_audit(
     user: Auditor,
     clock: ClockDep,
     action: Annotated[str | None, Query(max_length=60, description="e.g. alert.view")] = None,
-    actor_id: Annotated[int | None, Query(ge=1)] = None,
+    actor_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     plate: Annotated[str | None, Query(max_length=32)] = None,
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
-    after_id: Annotated[int, Query(ge=0)] = 0,
+    since: Moment | None = None,
+    until: Moment | None = None,
+    after_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     verify: Annotated[bool, Query(description="Also check the whole hash chain")] = False,
 ) -> AuditPage:

@@ -22,7 +22,6 @@ from app.deps import (
     CurrentUser,
     Dispatcher,
     Overseer,
-    RowId,
     RuntimeDep,
     SessionDep,
 )
@@ -46,6 +45,7 @@ from app.schemas.bulletins import (
     TrailPublic,
     TrailVehicle,
 )
+from app.schemas.common import MAX_ID, RowId
 
 router = APIRouter(prefix="/bulletins", tags=["bulletins"])
 
@@ -85,7 +85,7 @@ def list_bulletins(
     kind: Annotated[str | None, Query(max_length=40)] = None,
     case_number: Annotated[str | None, Query(max_length=60)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    before_id: Annotated[int | None, Query(ge=1)] = None,
+    before_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> BulletinsPublic:
     """Bulletins, newest first: the active ones unless `status` says otherwise. Officers see
     the ones they were sent."""

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from app import audit
 from app.auth import accounts
 from app.auth import changes as credential_changes
-from app.deps import Admin, ClockDep, Dispatcher, RowId, RuntimeDep, SessionDep, SettingsDep
+from app.deps import Admin, ClockDep, Dispatcher, RuntimeDep, SessionDep, SettingsDep
 from app.errors import NotFound
 from app.intake import health as camera_health
 from app.intake.sources import refs_by_camera
@@ -23,6 +23,7 @@ from app.schemas.cameras import (
     CameraSourcePublic,
     CameraUpdate,
 )
+from app.schemas.common import RowId
 
 router = APIRouter(prefix="/cameras", tags=["cameras"])
 

@@ -1,4 +1,6 @@
-"""Hot lists and their entries. Admins and supervisors manage them; dispatchers may look."""
+"""Hot lists and their entries. Admins and supervisors manage them; dispatchers and auditors may
+look, except at covert lists, which only their owner, supervisors and admins see
+(app/hotlists/covert.py)."""
 
 from datetime import datetime, timedelta
 from typing import Annotated
@@ -9,13 +11,13 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from app import audit
-from app.deps import ClockDep, ListManager, Overseer, RowId, RuntimeDep, SessionDep, SettingsDep
+from app.deps import ClockDep, ListManager, Overseer, RuntimeDep, SessionDep, SettingsDep
 from app.errors import Conflict, NotFound, PayloadTooLarge, Unprocessable
-from app.hotlists import files, retro
+from app.hotlists import covert, files, retro
 from app.hotlists import service as hotlists
 from app.hotlists.index import invalidate_after_commit
-from app.models import HotList, HotListEntry
-from app.schemas.common import Vehicle
+from app.models import HotList, HotListEntry, User
+from app.schemas.common import MAX_ID, NUL_REFUSED, RowId, Vehicle
 from app.schemas.hotlists import (
     MAX_ENTRIES_PER_REQUEST,
     EntriesAdded,
@@ -69,7 +71,7 @@ def create_hotlist(
 
 
 @router.get("")
-def list_hotlists(session: SessionDep, _user: Overseer) -> list[HotListPublic]:
+def list_hotlists(session: SessionDep, user: Overseer) -> list[HotListPublic]:
     counts = dict(
         session.execute(
             select(col(HotListEntry.hotlist_id), func.count())
@@ -79,7 +81,7 @@ def list_hotlists(session: SessionDep, _user: Overseer) -> list[HotListPublic]:
     )
     return [
         hotlist_public(h, counts.get(h.id, 0))
-        for h in session.scalars(select(HotList).order_by("id"))
+        for h in session.scalars(select(HotList).where(covert.visible_lists(user)).order_by("id"))
     ]
 
 
@@ -90,8 +92,8 @@ def list_layouts(_user: Overseer) -> list[str]:
 
 
 @router.get("/{hotlist_id}")
-def get_hotlist(hotlist_id: RowId, session: SessionDep, _user: Overseer) -> HotListPublic:
-    hotlist = _hotlist(session, hotlist_id)
+def get_hotlist(hotlist_id: RowId, session: SessionDep, user: Overseer) -> HotListPublic:
+    hotlist = _hotlist(session, hotlist_id, user)
     return hotlist_public(hotlist, _count(session, hotlist_id))
 
 
@@ -106,7 +108,7 @@ def update_hotlist(
 ) -> HotListPublic:
     """Change a list's name, priority, matching policy, or switch it off (`is_active`). Every
     process applies it within a second, without rebuilding its index."""
-    hotlist = _hotlist(session, hotlist_id)
+    hotlist = _hotlist(session, hotlist_id, user)
     changes = body.model_dump(exclude_unset=True)
     count = _count(session, hotlist_id)
     if body.match is not None:
@@ -146,7 +148,7 @@ def add_entries(
     one bad entry is a 422 naming it. A plate already listed with the same state is not added
     twice (`already_listed` names the existing entries). The reads of the last 24 hours are
     checked against the new entries at once; a match is a historical hit (`retro_hits`)."""
-    hotlist = _hotlist(session, hotlist_id)
+    hotlist = _hotlist(session, hotlist_id, user)
     now = clock()
     for i, entry in enumerate(entries):
         try:
@@ -180,10 +182,12 @@ def import_file(
     hygiene problems (O/0 and I/1 twins, rows without state, expired rows, duplicates)."""
     # A plain `def`: parsing and storing a large file runs in the thread pool, so the event
     # loop keeps answering cameras meanwhile.
+    if file.filename and "\x00" in file.filename:
+        raise Unprocessable(f"file: its name {NUL_REFUSED}")
     data = file.file.read(MAX_IMPORT_BYTES + 1)
     if len(data) > MAX_IMPORT_BYTES:
         raise PayloadTooLarge(f"file is over {MAX_IMPORT_BYTES} bytes; split it")
-    hotlist = _hotlist(session, hotlist_id)
+    hotlist = _hotlist(session, hotlist_id, user)
     session.commit()  # nothing is held while the file is parsed (SQLite's write lock)
     now = clock()
     try:
@@ -212,10 +216,10 @@ def list_entries(
         str, Query(min_length=3, max_length=200, description="Why you look (audited)")
     ],
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    after_id: Annotated[int, Query(ge=0)] = 0,
+    after_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> list[EntryPublic]:
     """Entries of a list, oldest first, paged by `after_id`. Audited with its purpose."""
-    _hotlist(session, hotlist_id)
+    _hotlist(session, hotlist_id, user)
     rows = session.scalars(
         select(HotListEntry)
         .where(
@@ -245,11 +249,20 @@ def delete_entry(
 ) -> None:
     """Remove an entry (e.g. vehicle recovered). It stops matching in every process at once;
     the row is kept, marked deleted, for the hits that cite it."""
+    _hotlist(session, hotlist_id, user)
     entry = session.get(HotListEntry, entry_id)
     if entry is None or entry.hotlist_id != hotlist_id or entry.deleted_at is not None:
         raise NotFound(f"hot list {hotlist_id} has no entry {entry_id}")
     hotlists.delete_entry(session, entry=entry, user=user, now=clock(), reason=reason)
     invalidate_after_commit(session, runtime.index)
+
+
+# Request bodies past these are refused while they stream (app/bodies.py); a file upload
+# carries a little multipart framing besides the file.
+BODY_LIMITS: dict[object, int] = {
+    import_file: MAX_IMPORT_BYTES + 64 * 1024,
+    add_entries: 16 * 1024 * 1024,  # 5,000 entries with long notes
+}
 
 
 def _retro(
@@ -272,9 +285,10 @@ def _policy(body: MatchPolicyIn) -> MatchPolicy:
     return MatchPolicy(**body.model_dump())
 
 
-def _hotlist(session: SessionDep, hotlist_id: int) -> HotList:
+def _hotlist(session: SessionDep, hotlist_id: int, user: User) -> HotList:
     hotlist = session.get(HotList, hotlist_id)
-    if hotlist is None:
+    if hotlist is None or not covert.may_see_list(user, hotlist):
+        # The same answer as a missing list: a covert list does not exist for others.
         raise NotFound(f"no hot list with id {hotlist_id}")
     return hotlist
 

@@ -321,6 +321,9 @@ ENDPOINTS = (
 )
 
 
+_HANDLERS: list[object] = []  # every intake endpoint function, for its body cap
+
+
 def _register(endpoint: Endpoint) -> None:
     vendor = endpoint.vendor
 
@@ -334,6 +337,7 @@ def _register(endpoint: Endpoint) -> None:
     ) -> IntakeAccepted:
         return await take(request, camera, clock, vendor)
 
+    _HANDLERS.extend((take_message, take_message_keyed))
     for path, handler, summary in (
         (f"/{vendor.value}", take_message, f"Take {endpoint.summary}"),
         (f"/{vendor.value}/{{key}}", take_message_keyed, f"Take {endpoint.summary}; key in path"),
@@ -351,3 +355,8 @@ def _register(endpoint: Endpoint) -> None:
 
 for _endpoint in ENDPOINTS:
     _register(_endpoint)
+
+
+def body_limits(max_body_bytes: int) -> dict[object, int]:
+    """Every intake route takes bodies up to `intake_max_body_bytes` (app/bodies.py)."""
+    return dict.fromkeys(_HANDLERS, max_body_bytes)

@@ -1,8 +1,10 @@
 """Officers' phones: device registration, duty status and live location."""
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from sqlalchemy import func, select
 from sqlmodel import col
 
@@ -12,14 +14,15 @@ from app.deps import (
     CurrentUser,
     Dispatcher,
     Gateway,
-    RowId,
     RuntimeDep,
     SessionDep,
     SettingsDep,
+    require_roles,
 )
-from app.errors import NotFound, Unprocessable
+from app.errors import Conflict, NotFound, Unprocessable
 from app.models import Device, OfficerStatus, Role, User
 from app.officers import locations
+from app.schemas.common import RowId
 from app.schemas.officers import (
     BeatAssignment,
     DutyIn,
@@ -29,9 +32,11 @@ from app.schemas.officers import (
     LocationIn,
     OfficerStatusPublic,
 )
-from app.schemas.people import DeviceIn, DevicePublic, UserPublic
+from app.schemas.people import DeviceIn, DeviceMove, DevicePublic, UserPublic
 
 router = APIRouter(tags=["officers"])
+
+Supervisor = Annotated[User, Depends(require_roles(Role.SUPERVISOR, Role.ADMIN))]
 
 
 @router.get("/me")
@@ -39,15 +44,26 @@ def get_me(user: CurrentUser) -> UserPublic:
     return UserPublic.model_validate(user.model_dump())
 
 
-@router.post("/devices", status_code=201)
+@router.post("/devices", status_code=201, responses={409: {"description": "Another's token"}})
 def register_device(
     body: DeviceIn, session: SessionDep, user: CurrentUser, clock: ClockDep
 ) -> DevicePublic:
-    """Register this phone's FCM token. Registering a token again refreshes it (and moves it to
-    you if another account had it: a shared car phone changes hands at shift change)."""
+    """Register this phone's FCM token; registering it again refreshes it. A token another
+    account has in use is refused (409): it moves only when its owner retires it (sign-out,
+    `DELETE /v1/devices/{id}`) or a supervisor or admin moves it (`POST
+    /v1/devices/{id}/move`), and only to an officer. Every registration is audited."""
     now = clock()
     assert user.id is not None  # a signed-in user is a stored row
     device = session.scalars(select(Device).where(col(Device.token) == body.token)).first()
+    previous = None if device is None else device.user_id
+    if device is not None and previous != user.id:
+        if device.is_active:
+            raise Conflict(
+                "this FCM token is registered to another account's phone; it moves only when "
+                "its owner retires it (DELETE /v1/devices/{id}) or a supervisor or admin moves "
+                "it (POST /v1/devices/{id}/move)"
+            )
+        _must_be_officer(user, "a retired phone of another account")
     if device is None:
         device = Device(
             user_id=user.id,
@@ -56,6 +72,12 @@ def register_device(
             created_at=now,
             last_seen_at=now,
         )
+    outcome = (
+        "new" if previous is None
+        else "refreshed" if previous == user.id and device.is_active
+        else "reactivated" if previous == user.id
+        else "taken over"
+    )  # fmt: skip
     device.user_id = user.id
     device.platform = body.platform
     device.is_active = True
@@ -64,7 +86,64 @@ def register_device(
     device.last_seen_at = now
     session.add(device)
     session.flush()
+    taken_from = previous if outcome == "taken over" else None
+    _audit_device(
+        session,
+        user,
+        "device.register",
+        device,
+        now,
+        {"outcome": outcome, "from_user_id": taken_from},
+    )
     return device_public(device)
+
+
+@router.post("/devices/{device_id}/move")
+def move_device(
+    device_id: RowId, body: DeviceMove, session: SessionDep, actor: Supervisor, clock: ClockDep
+) -> DevicePublic:
+    """Move a phone to another officer (a car phone at shift change, a phone given to a
+    colleague): its pushes go to them from now on. Audited with the reason."""
+    device = session.get(Device, device_id)
+    if device is None:
+        raise NotFound(f"no device {device_id}")
+    target = session.get(User, body.user_id)
+    if target is None:
+        raise NotFound(f"no user with id {body.user_id}")
+    _must_be_officer(target, "a phone")
+    now = clock()
+    previous = device.user_id
+    device.user_id = body.user_id
+    device.is_active = True
+    device.retired_at = None
+    device.retired_reason = None
+    session.add(device)
+    session.flush()
+    moved = {"from_user_id": previous, "to_user_id": body.user_id}
+    _audit_device(session, actor, "device.move", device, now, moved, purpose=body.reason)
+    return device_public(device)
+
+
+def _must_be_officer(user: User, what: str) -> None:
+    if user.role != Role.OFFICER:
+        raise Conflict(f"{what} moves only to an officer; this account's role is '{user.role}'")
+
+
+def _audit_device(
+    session: SessionDep,
+    actor: User,
+    action: str,
+    device: Device,
+    now: datetime,
+    detail: Mapping[str, object],
+    purpose: str | None = None,
+) -> None:
+    # The token is a credential: the audit log keeps its hint, as the API shows it.
+    audit.record(
+        session, actor=actor, action=action, now=now, object_type="device", object_id=device.id,
+        purpose=purpose, detail={"user_id": device.user_id, "platform": device.platform,
+                                 "token_hint": device_public(device).token_hint, **detail},
+    )  # fmt: skip
 
 
 @router.get("/me/devices")
@@ -81,10 +160,12 @@ def retire_device(
     device = session.get(Device, device_id)
     if device is None or (device.user_id != user.id and user.role != Role.ADMIN):
         raise NotFound(f"you have no device {device_id}")
+    now = clock()
     device.is_active = False
-    device.retired_at = clock()
+    device.retired_at = now
     device.retired_reason = "signed out"
     session.add(device)
+    _audit_device(session, user, "device.retire", device, now, {})
 
 
 @router.put("/me/location")
@@ -148,6 +229,11 @@ def post_locations(
         )
     applied = locations.upsert(session, fixes, breadcrumbs=settings.officers.breadcrumbs)
     return LocationBatchAccepted(accepted=len(fixes), applied=len(applied), unknown=unknown)
+
+
+BODY_LIMITS: dict[object, int] = {
+    post_locations: 4 * 1024 * 1024
+}  # a gateway's 5,000 units (app/bodies.py)
 
 
 @router.put("/officers/{user_id}/beat")

@@ -30,6 +30,7 @@ from alerts.push import (
 )
 from app.clock import Clock
 from app.db import transaction
+from app.logs import error_facts
 from app.models import Delivery, DeliveryStatus, Device
 
 log = logging.getLogger(__name__)
@@ -181,10 +182,11 @@ class Worker:
                     self._engine, self._sender, config=self._config, clock=self._clock
                 )
                 failures = 0
-            except Exception:
+            except Exception as error:
                 # The database may be restarting; keep the worker alive and back off.
                 failures += 1
-                log.exception("push.worker_error", extra={"failures": failures})
+                facts = {"failures": failures, **error_facts(error)}
+                log.exception("push.worker_error", extra=facts)
                 self._stop.wait(min(30.0, backoff_s(failures, base_s=0.5)))
                 continue
             if handled < self._config.batch_size:

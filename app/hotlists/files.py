@@ -53,6 +53,7 @@ def parse_file(data: bytes, layout: str) -> ParsedFile:
     """Rows and line-numbered problems of a hot-list file in a named layout ("csv": any CSV
     with a header naming its columns). Raises HotListFormatError when it cannot be read."""
     if layout == "csv":
+        hotlist_files.decode(data)  # a NUL (a UTF-16 file) is named before the header is read
         return hotlist_files.parse_csv(data, _csv_columns(data), delimiter=_delimiter(data))
     if layout not in hotlist_files.layout_names():
         raise HotListFormatError(f"unknown layout {layout!r}; use one of: {', '.join(layouts())}")

@@ -19,6 +19,7 @@ from alerts.push import PushMessage
 from alerts.routing import Recipient, Routing, route
 from app.delivery import outbox, recipients
 from app.delivery.recipients import AlertSettings
+from app.hotlists.covert import COVERT
 from app.models import Alert, Device, HotList, HotListEntry
 from app.models import Hit as HitRow
 from app.officers.beats import officers_on_beats
@@ -83,7 +84,7 @@ def raise_alert(
         # and tells nobody anything new.
         return _add_earlier(session, alert, read, camera_name, hit_row.id, now)
 
-    covert = hotlist.kind == "covert"
+    covert = hotlist.kind == COVERT
     age = now - read.read_at
     stale = age > config.retro_push_within
     if stale:

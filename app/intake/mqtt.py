@@ -29,6 +29,7 @@ from app.clock import Clock
 from app.db import transaction
 from app.errors import AppError
 from app.intake.service import Intake, Outcome, Vendor
+from app.logs import error_facts
 from app.models import Camera
 from app.reads.cameras import CameraRef, camera_ref
 from app.reads.writer import StoreFailed
@@ -205,8 +206,8 @@ class MqttIntake:
         try:
             # paho types the payload bytes | bytearray; a received one is bytes, kept as is.
             outcome = self.handle(message.topic, bytes(message.payload))
-        except Exception:  # paho's network thread must outlive any one message
-            log.exception("mqtt.failed", extra={"topic": message.topic})
+        except Exception as error:  # paho's network thread must outlive any one message
+            log.exception("mqtt.failed", extra={"topic": message.topic, **error_facts(error)})
             outcome = None
         if outcome is not None:
             log.debug("mqtt.stored", extra={"kind": outcome.kind, "stored": outcome.stored})

@@ -61,7 +61,6 @@ class Outcome:
     read_ids: list[int] = field(default_factory=list)
     duplicates: int = 0
     duplicate_of: list[int] = field(default_factory=list)
-    hits: int = 0
     ignored: str | None = None
     notes: list[str] = field(default_factory=list)
     camera_ids: list[int] = field(default_factory=list)
@@ -189,14 +188,13 @@ class Intake:
         """Sum up; delete the images no stored read refers to. Re-raises a failed store."""
         read_ids: list[int] = []
         duplicate_of: list[int] = []
-        duplicates = hits = 0
+        duplicates = 0
         kept: set[str] = set()
         failure = next((r for r in stored if isinstance(r, BaseException)), None)
         for job, result in zip(plan.jobs.values(), stored, strict=True):
             if isinstance(result, BaseException):
                 continue
             read_ids.extend(result.read_ids)
-            hits += result.hits
             duplicates += len(result.duplicate_of)
             duplicate_of.extend(i for i in result.duplicate_of.values() if i is not None)
             kept.update(
@@ -220,7 +218,6 @@ class Intake:
             read_ids=read_ids,
             duplicates=duplicates,
             duplicate_of=duplicate_of,
-            hits=hits,
             ignored=ignored,
             notes=plan.notes,
             camera_ids=sorted(plan.camera_ids),

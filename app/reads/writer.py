@@ -27,6 +27,7 @@ from app.db import transaction
 from app.delivery.recipients import AlertSettings
 from app.hotlists.hits import by_entry, raise_alert
 from app.hotlists.index import HotListIndex
+from app.logs import error_facts
 from app.officers.tracker import OfficerTracker
 from app.reads import dedup as readkeys
 from app.reads.bulk import insert_postgresql, insert_reads
@@ -140,9 +141,10 @@ class IngestWriter:
     def _write(self, jobs: list[_Job]) -> None:
         try:
             results = self._write_batch(jobs)
-        except Exception:
+        except Exception as error:
             if len(jobs) == 1:
-                log.exception("ingest.failed", extra={"reads": len(jobs[0].rows)})
+                facts = {"reads": len(jobs[0].rows), **error_facts(error)}
+                log.exception("ingest.failed", extra=facts)  # logs.py withholds the message
                 _settle([(jobs[0], StoreFailed())])
                 return
             # One bad request must not fail its neighbours: retry each on its own.

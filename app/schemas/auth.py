@@ -5,6 +5,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from app.schemas.common import Input
+
 
 class TokenPair(BaseModel):
     """OAuth2's token response, with the refresh token that rotates."""
@@ -36,7 +38,7 @@ class SessionsRevoked(BaseModel):
     revoked: int = Field(description="Tokens that stopped working")
 
 
-class PasswordChange(BaseModel):
+class PasswordChange(Input):
     current_password: Annotated[str, Field(min_length=1, max_length=200)]
     new_password: Annotated[str, Field(min_length=1, max_length=200)]
 

@@ -7,10 +7,10 @@ occurred_at, expires_at, direction, vehicle, area, case_number.
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.schemas.alerts import RecipientPublic
-from app.schemas.common import Latitude, Longitude, Patch, StateCode
+from app.schemas.common import Input, Latitude, Longitude, Moment, Patch, StateCode
 from geo import Point, areas
 from geo.areas import MAX_RADIUS_M, MIN_RADIUS_M
 from geo.directions import heading_of
@@ -33,7 +33,7 @@ Direction = Annotated[
 ]
 
 
-class VehicleDescription(BaseModel):
+class VehicleDescription(Input):
     """The vehicle as on a read (make, model, color, type, year), plus what witnesses give."""
 
     model_config = ConfigDict(extra="forbid")
@@ -88,14 +88,14 @@ class VehicleDescription(BaseModel):
         )
 
 
-class Center(BaseModel):
+class Center(Input):
     model_config = ConfigDict(extra="forbid")
 
     lat: Latitude
     lon: Longitude
 
 
-class AreaIn(BaseModel):
+class AreaIn(Input):
     """One of: {"center": {"lat", "lon"}, "radius_m"}, {"polygon": <GeoJSON Polygon>},
     {"beats": ["04X", ...]}."""
 
@@ -106,7 +106,9 @@ class AreaIn(BaseModel):
         default=None, description=f"{MIN_RADIUS_M:g} to {MAX_RADIUS_M:g} metres"
     )
     polygon: dict[str, Any] | None = Field(
-        default=None, description="GeoJSON Polygon, [lon, lat] positions, closed rings"
+        default=None,
+        description="GeoJSON Polygon, [lon, lat] positions, closed rings, at most "
+        f"{areas.MAX_POLYGON_POSITIONS} positions in all",
     )
     beats: Annotated[list[Annotated[str, Field(max_length=20)]], Field(max_length=100)] | None = (
         None
@@ -159,7 +161,7 @@ def _direction(value: str | float | None) -> str | float | None:
     return value
 
 
-class BulletinCreate(BaseModel):
+class BulletinCreate(Input):
     """A bulletin. Needs a vehicle description or a narrative, and an area. Defaults: priority
     and expiry by kind (robbery and carjacking 8 h, stolen vehicle 24 h, missing person 72 h,
     AMBER until cancelled), occurred_at now."""
@@ -171,8 +173,8 @@ class BulletinCreate(BaseModel):
     priority: Annotated[int, Field(ge=1, le=4)] | None = Field(
         default=None, description="1 most urgent ... 4 information only (not pushed)"
     )
-    occurred_at: AwareDatetime | None = None
-    expires_at: AwareDatetime | None = None
+    occurred_at: Moment | None = None
+    expires_at: Moment | None = None
     direction: Direction = None
     vehicle: VehicleDescription | None = None
     area: AreaIn
@@ -207,8 +209,8 @@ class BulletinUpdate(Patch):
     kind: BulletinKind | None = None
     narrative: Annotated[str, Field(max_length=4000)] | None = None
     priority: Annotated[int, Field(ge=1, le=4)] | None = None
-    occurred_at: AwareDatetime | None = None
-    expires_at: AwareDatetime | None = None
+    occurred_at: Moment | None = None
+    expires_at: Moment | None = None
     direction: Direction = None
     vehicle: VehicleDescription | None = None
     area: AreaIn | None = None
@@ -221,7 +223,7 @@ class BulletinUpdate(Patch):
     _check_direction = field_validator("direction")(_direction)
 
 
-class BulletinCancel(BaseModel):
+class BulletinCancel(Input):
     model_config = ConfigDict(extra="forbid")
 
     reason: Annotated[str, Field(min_length=3, max_length=500)] = Field(

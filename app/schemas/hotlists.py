@@ -5,13 +5,12 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
 )
 
-from app.schemas.common import Patch, StateCode, Vehicle, plate_text
+from app.schemas.common import Input, Moment, Patch, StateCode, Vehicle, plate_text
 from lpr import plates
 from lpr.errors import LprError
 from lpr.patterns import Pattern
@@ -54,7 +53,7 @@ HotListKind = Literal[
 ]
 
 
-class MatchPolicyIn(BaseModel):
+class MatchPolicyIn(Input):
     """How far a read may differ from an entry of this list and still hit it. A camera misreads
     look-alike characters (O/0, B/8); allowing one such difference catches them, at the price of
     hits an officer must treat as a possible misread. Edits (a missing, extra or other character)
@@ -70,7 +69,7 @@ class MatchPolicyIn(BaseModel):
     ignore_state: bool = Field(default=False, description="match whatever state is read")
 
 
-class HotListCreate(BaseModel):
+class HotListCreate(Input):
     name: Annotated[str, Field(min_length=1, max_length=120)]
     kind: HotListKind
     priority: Annotated[int, Field(ge=1, le=4, description="1 most urgent ... 4 information only")]
@@ -107,14 +106,14 @@ class HotListPublic(BaseModel):
     refreshed_at: datetime | None = None
 
 
-class EntryIn(BaseModel):
+class EntryIn(Input):
     model_config = ConfigDict(extra="forbid")
 
     plate: EntryPlate
     state: StateCode = None
     reason: Annotated[str, Field(max_length=500)] | None = None
     case_number: Annotated[str, Field(max_length=60)] | None = None
-    expires_at: AwareDatetime | None = None
+    expires_at: Moment | None = None
     vehicle: Vehicle | None = None
     note: Annotated[str, Field(max_length=2000)] | None = None
 

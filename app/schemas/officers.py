@@ -4,13 +4,12 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     Field,
     model_validator,
 )
 
-from app.schemas.common import Heading, Latitude, Located, Longitude
+from app.schemas.common import Heading, Input, Latitude, Located, Longitude, Moment, RowId
 
 
 class LocationIn(Located):
@@ -19,7 +18,7 @@ class LocationIn(Located):
     accuracy_m: Annotated[float, Field(ge=0, le=100_000)] | None = None
     heading: Heading | None = None
     speed: Annotated[float, Field(ge=0, le=150, description="metres per second")] | None = None
-    recorded_at: AwareDatetime | None = None
+    recorded_at: Moment | None = None
 
 
 class LocationAccepted(BaseModel):
@@ -31,7 +30,7 @@ class LocationAccepted(BaseModel):
 class UnitLocation(LocationIn):
     """One unit's fix from a vehicle-location gateway: the officer by id or badge."""
 
-    user_id: int | None = None
+    user_id: RowId | None = None
     badge: Annotated[str, Field(max_length=40)] | None = None
 
     @model_validator(mode="after")
@@ -41,7 +40,7 @@ class UnitLocation(LocationIn):
         return self
 
 
-class LocationBatch(BaseModel):
+class LocationBatch(Input):
     locations: Annotated[list[UnitLocation], Field(min_length=1, max_length=5000)]
 
 
@@ -51,13 +50,13 @@ class LocationBatchAccepted(BaseModel):
     unknown: list[str]
 
 
-class BeatAssignment(BaseModel):
+class BeatAssignment(Input):
     beat: Annotated[str, Field(max_length=20)] | None = Field(
         description="Beat code, e.g. 04X; null to unassign"
     )
 
 
-class DutyIn(BaseModel):
+class DutyIn(Input):
     on_duty: bool
 
 

@@ -10,7 +10,7 @@ from pydantic import (
     field_validator,
 )
 
-from app.schemas.common import Patch
+from app.schemas.common import Input, Patch, RowId
 
 RoleName = Literal["admin", "dispatcher", "officer", "supervisor", "auditor", "gateway"]
 UserName = Annotated[
@@ -18,7 +18,7 @@ UserName = Annotated[
 ]
 
 
-class UserCreate(BaseModel):
+class UserCreate(Input):
     name: Annotated[str, Field(min_length=1, max_length=120)]
     username: UserName | None = Field(
         default=None, description="What they sign in with; the name, lower case, when omitted"
@@ -65,7 +65,7 @@ class UserUpdate(Patch):
     reason: Annotated[str, Field(min_length=3, max_length=200)] | None = None
 
 
-class DeviceIn(BaseModel):
+class DeviceIn(Input):
     token: Annotated[str, Field(min_length=8, max_length=4096)]
     platform: Literal["android", "ios", "web"]
 
@@ -75,6 +75,13 @@ class DeviceIn(BaseModel):
         if any(ch.isspace() for ch in token):
             raise ValueError("an FCM registration token has no whitespace")
         return token
+
+
+class DeviceMove(Input):
+    user_id: RowId = Field(description="The officer the phone now belongs to")
+    reason: Annotated[str, Field(min_length=3, max_length=200)] = Field(
+        description="Why (audited), e.g. 'car 12 phone, shift change'"
+    )
 
 
 class DevicePublic(BaseModel):

@@ -12,12 +12,21 @@ from pydantic import (
 )
 
 import lpr
-from app.schemas.common import Confidence, Heading, Located, PlateText, StateCode, Vehicle, http_url
+from app.schemas.common import (
+    Confidence,
+    Heading,
+    Input,
+    Located,
+    PlateText,
+    StateCode,
+    Vehicle,
+    http_url,
+)
 
 MAX_READS_PER_REQUEST = 1000
 
 
-class Candidate(BaseModel):
+class Candidate(Input):
     plate: PlateText
     confidence: Confidence | None = None
 
@@ -83,14 +92,15 @@ class ReadIn(Located):
         )  # fmt: skip
 
 
-class ReadBatchIn(BaseModel):
+class ReadBatchIn(Input):
     reads: Annotated[list[ReadIn], Field(min_length=1, max_length=MAX_READS_PER_REQUEST)]
 
 
 class ReadsAccepted(BaseModel):
+    """Stored; nothing about matches, which cameras never learn (a key is no list oracle)."""
+
     accepted: int
     read_ids: list[int]
-    hits: int
 
 
 class ReadPublic(BaseModel):

@@ -3,7 +3,9 @@
 Tolerated: a UTF-8 BOM (OpenALPR agent 2.8 sends one), UTF-16 with a BOM, a log line before
 the JSON (the OpenALPR CLI prints library noise first), `//` and `/* */` comments (the JSONC
 doc examples; real agents send none, so the comment pass runs only when plain JSON fails),
-and whitespace after the object. Anything else raises VendorFormatError saying what is wrong.
+and whitespace after the object. Anything else raises VendorFormatError saying what is wrong,
+a NUL character anywhere included (raw in the text, or `\u0000` in a JSON string): no plate,
+camera name or note holds one, and a database cannot store it.
 """
 
 import codecs
@@ -18,8 +20,14 @@ _MAX_PREFIX_TRIES = 16
 
 
 def loads_lenient(body: bytes | str) -> object:
-    """The JSON value in `body`; raises VendorFormatError when there is none."""
-    text = decode(body)
+    """The JSON value in `body`; raises VendorFormatError when there is none, or when a string
+    in it holds a NUL character."""
+    value = _loads_lenient(decode(body))
+    refuse_nul(value)
+    return value
+
+
+def _loads_lenient(text: str) -> object:
     stripped = text.strip()
     if not stripped:
         raise VendorFormatError("the body is empty; expected a JSON object")
@@ -41,7 +49,11 @@ def loads_lenient(body: bytes | str) -> object:
 
 def read_object(body: bytes | str | JsonObject, *, vendor: str) -> JsonObject:
     """The JSON object a vendor message must be; raises VendorFormatError for anything else."""
-    value = loads_lenient(body) if isinstance(body, bytes | str) else body
+    if isinstance(body, bytes | str):
+        value = loads_lenient(body)
+    else:
+        value = body
+        refuse_nul(value)
     if not isinstance(value, Mapping):
         raise VendorFormatError(
             f"a {vendor} message is a JSON object; this body is {_json_type(value)}"
@@ -50,7 +62,21 @@ def read_object(body: bytes | str | JsonObject, *, vendor: str) -> JsonObject:
 
 
 def decode(body: bytes | str) -> str:
-    """The text of a body: UTF-8 (with or without a BOM), or UTF-16 with a BOM."""
+    """The text of a body: UTF-8 (with or without a BOM), or UTF-16 with a BOM. Text holding a
+    NUL character raises VendorFormatError naming where."""
+    text = _decode(body)
+    at = text.find("\x00")
+    if at >= 0:
+        line = text.count("\n", 0, at) + 1
+        column = at - (text.rfind("\n", 0, at) + 1) + 1
+        raise VendorFormatError(
+            f"line {line}, character {column}: a NUL character (\\x00); text has none"
+            " (UTF-16 without a byte-order mark?)"
+        )
+    return text
+
+
+def _decode(body: bytes | str) -> str:
     if isinstance(body, str):
         return body.removeprefix("\ufeff")
     if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -64,6 +90,34 @@ def decode(body: bytes | str) -> str:
         raise VendorFormatError(
             f"the body is not UTF-8 text: byte {error.start} is {body[error.start]:#04x}"
         ) from None
+
+
+_TEXTUAL = (str, Mapping, list, tuple)  # what may hold text; numbers and flags cannot
+
+
+def refuse_nul(value: object) -> None:
+    """Raise VendorFormatError naming the first field (`results[0].plate`) whose text, or
+    name, holds a NUL character. Walks without recursion: the JSON may be deeply nested."""
+    stack: list[tuple[object, str]] = [(value, "")]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                raise VendorFormatError(
+                    f"{path or 'the body'}: a NUL character (\\u0000) in a text field"
+                )
+        elif isinstance(item, Mapping):
+            for key, child in item.items():
+                if isinstance(key, str) and "\x00" in key:
+                    raise VendorFormatError(f"{path or 'the body'}: a NUL character in a name")
+                if isinstance(child, _TEXTUAL):
+                    stack.append((child, f"{path}.{key}" if path else str(key)))
+        elif isinstance(item, list | tuple):
+            stack.extend(
+                (child, f"{path}[{i}]")
+                for i, child in enumerate(item)
+                if isinstance(child, _TEXTUAL)
+            )
 
 
 def _loads(text: str) -> object:

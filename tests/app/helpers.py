@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
@@ -102,3 +103,27 @@ def hotlist_with_plate(
     )
     assert response.status_code == 201, response.text
     return int(hotlist_id)
+
+
+def alerts_by_read(client: httpx.Client, headers: dict[str, str]) -> dict[int, set[int]]:
+    """Read id -> the hot-list alerts (live or historical) whose trail holds it, as `headers`
+    (an admin's) sees them. Cameras are told nothing of matches; tests ask this way."""
+    found: dict[int, set[int]] = {}
+    page = client.get("/v1/alerts", params={"limit": 500}, headers=headers)
+    assert page.status_code == 200, page.text
+    for alert in page.json()["data"]:
+        if alert["kind"] == "bulletin":
+            continue
+        details = client.get(f"/v1/alerts/{alert['id']}", headers=headers).json()["details"]
+        for point in details.get("trail") or []:
+            found.setdefault(point["read_id"], set()).add(alert["id"])
+    return found
+
+
+def hits_of(client: httpx.Client, headers: dict[str, str], answer: httpx.Response) -> int:
+    """How many hot-list alerts the reads of a camera's answer (`POST /v1/reads` or vendor
+    intake) raised or joined: what the answer's `hits` said before cameras were told nothing."""
+    assert answer.status_code == 202, answer.text
+    assert "hits" not in answer.json()  # a camera learns nothing of matches
+    by_read = alerts_by_read(client, headers)
+    return len(set().union(*(by_read.get(i, set()) for i in answer.json()["read_ids"])))

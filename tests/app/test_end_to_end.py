@@ -10,6 +10,7 @@ from app.main import create_app
 from app.models import Role
 from app.settings import Settings
 from tests import factories
+from tests.app.helpers import hits_of
 from tests.servers import FcmServer, eventually, serve_in_thread
 
 
@@ -72,7 +73,7 @@ def test_a_read_of_a_listed_plate_reaches_the_officers_phone(
             headers={"X-API-Key": key},
         )
         assert read.status_code == 202
-        assert read.json()["hits"] == 1
+        assert hits_of(api, as_admin, read) == 1
 
         [received] = fcm.wait_for(1, timeout_s=10)
         message = received["message"]

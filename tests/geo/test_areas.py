@@ -8,7 +8,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from geo import Point, distance_m
-from geo.areas import Area, Growth, beats, circle, polygon
+from geo.areas import MAX_POLYGON_POSITIONS, Area, Growth, beats, circle, polygon
 from geo.directions import heading_of
 from geo.errors import InvalidArea, InvalidMotion
 from geo.motion import project
@@ -233,3 +233,17 @@ def test_nothing_is_further_from_the_area_than_a_car_could_drive(
     if area.grown(elapsed_s, heading, growth).contains(point):
         # 1 % for the arc drawn outside the true one and the local projection
         assert area.distance_m(point) <= growth.reach_m(elapsed_s) * 1.01 + 1.0
+
+
+def test_a_polygon_of_more_positions_than_a_search_area_needs_is_refused() -> None:
+    def ring(count: int) -> list[list[float]]:
+        points = [
+            [-122.27 + 0.01 * math.cos(2 * math.pi * i / count),
+             37.80 + 0.01 * math.sin(2 * math.pi * i / count)]
+            for i in range(count)
+        ]  # fmt: skip
+        return [*points, points[0]]
+
+    assert polygon({"type": "Polygon", "coordinates": [ring(MAX_POLYGON_POSITIONS - 1)]})
+    with pytest.raises(InvalidArea, match="62,001 positions; at most 500"):
+        polygon({"type": "Polygon", "coordinates": [ring(62_000)]})

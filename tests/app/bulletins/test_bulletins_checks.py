@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from app.clock import ManualClock
 from tests.app.bulletins.support import CAMERA, NEAR, body, dispatcher, post, queued
-from tests.app.helpers import hotlist_with_plate, make_world, officer_on_duty
+from tests.app.helpers import hits_of, hotlist_with_plate, make_world, officer_on_duty
 
 SQUARE = [[-122.28, 37.79], [-122.26, 37.79], [-122.26, 37.81], [-122.28, 37.81]]
 
@@ -165,7 +165,8 @@ def test_a_description_mismatch_is_flagged_on_a_hot_list_hit(
         headers=world.admin,
     )  # fmt: skip
     read = {"plate": "7ABC123", "state": "CA"} | ({"vehicle": camera} if camera else {})
-    assert client.post("/v1/reads", json=read, headers=world.camera).json()["hits"] == 1
+    answer = client.post("/v1/reads", json=read, headers=world.camera)
+    assert hits_of(client, world.admin, answer) == 1
     [alert] = client.get("/v1/alerts", headers=world.admin).json()["data"]
     shown = client.get(f"/v1/alerts/{alert['id']}", headers=world.admin).json()
     [push] = queued(engine)

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from app.clock import ManualClock
 from app.db import transaction
 from app.models import Alert, AlertRecipient, Delivery, Role
-from tests.app.helpers import bearer, hotlist_with_plate, make_world, officer_on_duty
+from tests.app.helpers import bearer, hits_of, hotlist_with_plate, make_world, officer_on_duty
 
 CAMERA = (37.8044, -122.2712)  # downtown Oakland
 
@@ -28,7 +28,7 @@ def test_the_nearest_on_duty_officers_are_alerted_nearest_first(
     near, _, _ = officer_on_duty(client, engine, clock, lat=37.8060, lon=-122.2712)  # ~180 m
     hotlist_with_plate(client, world, "7ABC123", priority=3)  # P3: one 5 km search, no rings
     response = client.post("/v1/reads", json={"plate": "7ABC123"}, headers=world.camera)
-    assert response.json()["hits"] == 1
+    assert hits_of(client, world.admin, response) == 1
     assert _recipients(engine) == [near, far]
     with transaction(engine) as session:
         distances = [r.distance_m for r in session.scalars(select(AlertRecipient).order_by("rank"))]
@@ -76,7 +76,7 @@ def test_off_duty_far_away_stale_or_phoneless_officers_get_nothing(
 
     hotlist_with_plate(client, world, "7ABC123")
     response = client.post("/v1/reads", json={"plate": "7ABC123"}, headers=world.camera)
-    assert response.json()["hits"] == 1
+    assert hits_of(client, world.admin, response) == 1
     assert _recipients(engine) == []
     with transaction(engine) as session:
         [alert] = session.scalars(select(Alert)).all()
@@ -106,7 +106,7 @@ def test_an_information_only_list_is_never_pushed(
     officer_on_duty(client, engine, clock, lat=37.8050, lon=-122.2712)
     hotlist_with_plate(client, world, "7ABC123", priority=4)
     response = client.post("/v1/reads", json={"plate": "7ABC123"}, headers=world.camera)
-    assert response.json()["hits"] == 1
+    assert hits_of(client, world.admin, response) == 1
     assert _recipients(engine) == []
 
 
@@ -118,7 +118,9 @@ def test_state_rules_decide_what_matches(
     hotlist_with_plate(client, world, "8XYZ999", state=None)
 
     def hits(body: dict[str, object]) -> int:
-        return int(client.post("/v1/reads", json=body, headers=world.camera).json()["hits"])
+        return hits_of(
+            client, world.admin, client.post("/v1/reads", json=body, headers=world.camera)
+        )
 
     assert hits({"plate": "7ABC123", "state": "CA"}) == 1
     assert hits({"plate": "7ABC123"}) == 1  # state not read: still a hit, flagged
@@ -140,12 +142,20 @@ def test_expired_and_deleted_entries_never_match(
     hotlist_id = hotlist_with_plate(client, world, "7ABC123", expires_at=expires)
     hotlist_with_plate(client, world, "6DEF456")
     assert (
-        client.post("/v1/reads", json={"plate": "7ABC123"}, headers=world.camera).json()["hits"]
+        hits_of(
+            client,
+            world.admin,
+            client.post("/v1/reads", json={"plate": "7ABC123"}, headers=world.camera),
+        )
         == 1
     )
     clock.advance(hours=1, seconds=1)
     assert (
-        client.post("/v1/reads", json={"plate": "7ABC123"}, headers=world.camera).json()["hits"]
+        hits_of(
+            client,
+            world.admin,
+            client.post("/v1/reads", json={"plate": "7ABC123"}, headers=world.camera),
+        )
         == 0
     )
 
@@ -157,7 +167,11 @@ def test_expired_and_deleted_entries_never_match(
     )
     assert gone.status_code == 204
     assert (
-        client.post("/v1/reads", json={"plate": "6DEF456"}, headers=world.camera).json()["hits"]
+        hits_of(
+            client,
+            world.admin,
+            client.post("/v1/reads", json={"plate": "6DEF456"}, headers=world.camera),
+        )
         == 0
     )
 
@@ -173,7 +187,11 @@ def test_only_patrol_officers_are_routed_a_hit(
     officer, _, _ = officer_on_duty(client, engine, clock, lat=37.8200, lon=-122.2712)
     hotlist_with_plate(client, world, "7ABC123", priority=2)
     assert (
-        client.post("/v1/reads", json={"plate": "7ABC123"}, headers=world.camera).json()["hits"]
+        hits_of(
+            client,
+            world.admin,
+            client.post("/v1/reads", json={"plate": "7ABC123"}, headers=world.camera),
+        )
         == 1
     )
     assert _recipients(engine) == [officer]

@@ -13,7 +13,7 @@ from app.clock import ManualClock
 from app.main import create_app
 from app.settings import Settings
 from tests.app.bulletins.support import NEAR, dispatcher, post
-from tests.app.helpers import hotlist_with_plate, make_world, officer_on_duty
+from tests.app.helpers import hits_of, hotlist_with_plate, make_world, officer_on_duty
 from tests.servers import FcmServer
 
 WAKE_DEADLINE_S = 10.0  # far below the 60 s poll
@@ -51,7 +51,7 @@ def test_a_historical_hit_found_when_an_entry_is_added_goes_out_at_once(
         "/v1/reads", json={"plate": "6HIS001", "state": "CA", "read_at": seen_at},
         headers=world.camera,
     )  # fmt: skip
-    assert read.json()["hits"] == 0
+    assert hits_of(slow_poll_client, world.admin, read) == 0
 
     hotlist_with_plate(slow_poll_client, world, "6HIS001")  # the retro check finds the read
 

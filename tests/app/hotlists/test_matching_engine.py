@@ -14,7 +14,7 @@ from app.hotlists.index import CHANGES_PER_REFRESH, HotListIndex
 from app.models import AlertRecipient, HotList, Role
 from app.schemas.hotlists import EntryIn
 from tests import factories
-from tests.app.helpers import World, make_world, officer_on_duty
+from tests.app.helpers import World, hits_of, make_world, officer_on_duty
 from tests.shared_data import LPR_SAMPLES
 
 SAMPLES = LPR_SAMPLES
@@ -40,9 +40,7 @@ def _add(
 
 
 def _read(client: TestClient, world: World, **read: object) -> int:
-    response = client.post("/v1/reads", json=read, headers=world.camera)
-    assert response.status_code == 202, response.text
-    return int(response.json()["hits"])
+    return hits_of(client, world.admin, client.post("/v1/reads", json=read, headers=world.camera))
 
 
 def _latest_alert(client: TestClient, world: World) -> dict[str, object]:

@@ -15,7 +15,7 @@ from app.main import create_app
 from app.models import AlertRecipient, Delivery, Role
 from app.settings import Settings
 from tests import factories
-from tests.app.helpers import bearer, hotlist_with_plate, make_world, officer_on_duty
+from tests.app.helpers import bearer, hits_of, hotlist_with_plate, make_world, officer_on_duty
 from tests.servers import FcmServer, serve_in_thread
 from tests.shared_data import OAKLAND
 
@@ -134,10 +134,8 @@ def test_covert_hits_reach_no_phone_and_only_their_owners(
     client.post(
         f"/v1/hotlists/{created['id']}/entries", json=[{"plate": "7COV123"}], headers=bearer(owner)
     )
-    assert (
-        client.post("/v1/reads", json={"plate": "7COV123"}, headers=world.camera).json()["hits"]
-        == 1
-    )
+    read = client.post("/v1/reads", json={"plate": "7COV123"}, headers=world.camera)
+    assert hits_of(client, world.admin, read) == 1
     assert _deliveries_by_user(engine) == {}
     assert client.get("/v1/alerts", headers=bearer(dispatcher)).json()["count"] == 0
     mine = client.get("/v1/alerts", headers=bearer(owner)).json()
@@ -253,14 +251,12 @@ def test_end_to_end_the_nearer_officer_is_alerted_and_with_n_1_the_far_one_not_a
             json=[{"plate": "7ABC123", "state": "CA"}],
             headers=bearer(admin),
         )
-        assert (
-            api.post(
-                "/v1/reads",
-                json={"plate": "7ABC123", "state": "CA"},
-                headers={"X-API-Key": camera["api_key"]},
-            ).json()["hits"]
-            == 1
+        read = api.post(
+            "/v1/reads",
+            json={"plate": "7ABC123", "state": "CA"},
+            headers={"X-API-Key": camera["api_key"]},
         )
+        assert hits_of(api, bearer(admin), read) == 1
         [received] = fcm.wait_for(1, timeout_s=10)
         assert received["message"]["token"] == "phone-near-1"
         assert received["message"]["apns"]["headers"]["apns-priority"] == "10"
