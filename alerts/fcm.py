@@ -166,6 +166,8 @@ def to_fcm_message(message: push.PushMessage) -> messaging.Message:
     is omitted because it is an absolute time and this sender reads no clock; iOS then relies on
     FCM's default storage time, not on ttl_s.
     """
+    if message.quiet:
+        return _quiet_message(message)
     collapse_key = message.collapse_key or None
     urgent = message.urgent
     apns_headers = {"apns-priority": "10" if urgent else "5", "apns-push-type": "alert"}
@@ -202,6 +204,34 @@ def to_fcm_message(message: push.PushMessage) -> messaging.Message:
                 tag=collapse_key, require_interaction=urgent or None
             ),
         ),
+    )
+
+
+def _quiet_message(message: push.PushMessage) -> messaging.Message:
+    """A quiet update: data only, so no platform plays a sound or shows anything itself; the
+    app applies `title` and `body` (added to the data) to the notification it shows under the
+    same tag. iOS takes it as a background push, which Apple requires to carry
+    content-available, no alert, sound or badge, and apns-priority 5 (it may be delayed, so
+    the app re-fetches the alert when opened). Android gets it at high priority when the
+    alert is urgent: the app updates a visible notification with it, and the other cars must
+    learn at once that someone is responding."""
+    collapse_key = message.collapse_key or None
+    apns_headers = {"apns-priority": "5", "apns-push-type": "background"}
+    if collapse_key:
+        apns_headers["apns-collapse-id"] = _truncate_utf8(collapse_key, 64)
+    return messaging.Message(
+        token=message.token,
+        data=dict(message.data) | {"title": message.title, "body": message.body, "quiet": "1"},
+        android=messaging.AndroidConfig(
+            priority="high" if message.urgent else "normal",
+            ttl=timedelta(seconds=message.ttl_s),
+            collapse_key=collapse_key,
+        ),
+        apns=messaging.APNSConfig(
+            headers=apns_headers,
+            payload=messaging.APNSPayload(aps=messaging.Aps(content_available=True)),
+        ),
+        webpush=messaging.WebpushConfig(headers={"Urgency": "normal", "TTL": str(message.ttl_s)}),
     )
 
 

@@ -29,6 +29,7 @@ class LogSender:
                 "token_tail": message.token[-6:],
                 "platform": message.platform.value,
                 "urgent": message.urgent,
+                "quiet": message.quiet,
                 "ttl_s": message.ttl_s,
             }
             log.info("push.logged", extra=facts)

@@ -18,7 +18,9 @@ class PushMessage:
 
     `data` values are strings because FCM refuses anything else. `collapse_key` makes a later
     update of the same alert replace the earlier one on the phone (Android collapse key and tag,
-    APNs collapse id).
+    APNs collapse id). A `quiet` message makes no sound: it is sent as data only (an iOS
+    background push), with `title` and `body` in the data for the app to apply to the
+    notification it already shows (DOMAIN.md 5.6).
     """
 
     token: str
@@ -29,6 +31,7 @@ class PushMessage:
     collapse_key: str
     ttl_s: int
     urgent: bool = True
+    quiet: bool = False
 
     def __post_init__(self) -> None:
         if not self.token:
@@ -49,6 +52,7 @@ class PushMessage:
             "collapse_key": self.collapse_key,
             "ttl_s": self.ttl_s,
             "urgent": self.urgent,
+            "quiet": self.quiet,
         }
 
     @classmethod
@@ -64,6 +68,7 @@ class PushMessage:
             collapse_key=str(raw["collapse_key"]),
             ttl_s=int(str(raw["ttl_s"])),
             urgent=bool(raw.get("urgent", True)),
+            quiet=bool(raw.get("quiet", False)),
         )
 
 

@@ -5,6 +5,8 @@ LprError (lpr/errors.py)      InvalidPlate 422 · InvalidState 422 · InvalidPat
 GeoError (geo/errors.py)      InvalidCoordinate 422 · InvalidArea 422 (polygon, radius, beats)
                               InvalidMotion 422 (a direction of travel)
 AlertsError (alerts/errors)   PushUnavailable (worker only; never reaches HTTP)
+                              InvalidTransition 409 (an alert's life cannot go that way now)
+                              InvalidOutcome 422 (a disposition and result that do not fit)
 AppError (here)               BadRequest 400 · Unauthorized 401 · Forbidden 403 · NotFound 404
                               Conflict 409 · PayloadTooLarge 413 · Unprocessable 422
                               TooManyRequests 429 (failed credentials; with Retry-After)
@@ -20,6 +22,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from alerts.errors import InvalidOutcome, InvalidTransition
 from app.schemas.common import NUL_REFUSED, NulFound
 from geo.errors import GeoError
 from lpr.errors import LprError
@@ -113,8 +116,10 @@ def answer_of(error: BaseException) -> Answer | None:
         if error.status >= 500:
             log.warning("http.unavailable", extra={"detail": error.detail})
         return error.status, error.detail, error.headers
-    if isinstance(error, (LprError, GeoError)):
+    if isinstance(error, (LprError, GeoError, InvalidOutcome)):
         return 422, str(error), None
+    if isinstance(error, InvalidTransition):
+        return 409, str(error), None
     return None
 
 
@@ -126,7 +131,7 @@ async def _respond(_request: Request, error: Exception) -> JSONResponse:
 
 
 def add_exception_handlers(app: FastAPI) -> None:
-    for mapped in (AppError, LprError, GeoError):
+    for mapped in (AppError, LprError, GeoError, InvalidTransition, InvalidOutcome):
         app.add_exception_handler(mapped, _respond)
 
     @app.exception_handler(RecursionError)

@@ -3,7 +3,8 @@ and the tests: engines, the ingest writer, the hot-list index, the bulletin watc
 beats, images, the push sender and worker, and the threads that keep them in step.
 
 `Runtime.build` wires everything without starting a thread; `start` loads the hot lists and
-starts the writer, the worker, the LISTEN thread and housekeeping; `stop` undoes it in reverse
+starts the writer, the worker (which runs the alerts' timers too), the LISTEN thread and
+housekeeping; `stop` undoes it in reverse
 and disposes of the engines.
 """
 
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 
 from alerts import compose
+from alerts.lifecycle import Escalation
 from alerts.push import PushSender
 from alerts.routing import PriorityRouting, Tier
 from app.auth import changes
@@ -36,6 +38,8 @@ from app.housekeeping import Housekeeper
 from app.intake.images import ImageStore
 from app.intake.service import Intake
 from app.intake.sources import CameraSources
+from app.lifecycle.config import LifecycleConfig
+from app.lifecycle.timers import TimerRunner
 from app.officers import beats
 from app.officers.beats import BeatTagger
 from app.officers.tracker import OfficerTracker
@@ -78,6 +82,19 @@ def alert_settings(settings: Settings) -> AlertSettings:
         push_interval=timedelta(seconds=settings.alerting.push_interval_s),
         retro_push_within=timedelta(seconds=settings.alerting.retro_push_within_s),
         trust=vehicle_trust(settings),
+        lifecycle=lifecycle_config(settings),
+    )
+
+
+def lifecycle_config(settings: Settings) -> LifecycleConfig:
+    group = settings.lifecycle
+    return LifecycleConfig(
+        escalation=Escalation(
+            p1=timedelta(seconds=group.escalate_p1_s), p2=timedelta(seconds=group.escalate_p2_s)
+        ),
+        confirm_urgent=timedelta(seconds=group.confirm_urgent_s),
+        confirm_routine=timedelta(seconds=group.confirm_routine_s),
+        review_after_false_hits=group.review_after_false_hits,
     )
 
 
@@ -131,6 +148,7 @@ class Runtime:
     camera_keys: CameraKeys
     principals: Principals
     throttle: Throttle
+    timers: TimerRunner  # the alerts' timers, run by whichever worker is up
     worker: Worker | None
     _stops: list[Callable[[], None]] = field(default_factory=list)
 
@@ -174,6 +192,7 @@ class Runtime:
         tagger = beats.BeatTagger(beat_map)
         images = ImageStore(settings.data_dir / "images")
         embedded = settings.worker.embedded if worker is None else worker
+        timers = TimerRunner(engine, alerting=alerting, officers=officers)
         return cls(
             settings=settings,
             clock=clock,
@@ -201,7 +220,10 @@ class Runtime:
             camera_keys=CameraKeys(engine, pepper=settings.token_secret.get_secret_value()),
             principals=Principals(engine, pepper=settings.token_secret.get_secret_value()),
             throttle=Throttle(per_minute=settings.auth.bad_credentials_per_minute),
-            worker=Worker(engine, sender, config=worker_config(settings), clock=clock)
+            timers=timers,
+            worker=Worker(
+                engine, sender, config=worker_config(settings), clock=clock, timers=timers
+            )
             if embedded
             else None,
         )

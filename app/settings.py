@@ -118,6 +118,21 @@ class IngestSettings(Group):
     read_max_age_s: int = Field(default=30 * 86_400, gt=0)
 
 
+class LifecycleSettings(Group):
+    """The life of a hit after the push. A P1 or P2 alert with nobody responding after
+    `escalate_p1_s` / `escalate_p2_s` goes a step up the ladder (next ring, dispatcher desk,
+    supervisors), each step after the same wait. A confirmation request expires unanswered
+    after `confirm_urgent_s` (P1, P2) or `confirm_routine_s` (NCIC's 10 minutes and 1 hour).
+    An entry whose hits ended as misread or wrong vehicle `review_after_false_hits` times is
+    flagged for review."""
+
+    escalate_p1_s: int = Field(default=60, gt=0)
+    escalate_p2_s: int = Field(default=180, gt=0)
+    confirm_urgent_s: int = Field(default=600, gt=0)
+    confirm_routine_s: int = Field(default=3600, gt=0)
+    review_after_false_hits: int = Field(default=3, gt=0)
+
+
 class CameraSettings(Group):
     """Camera health (GET /v1/cameras)."""
 
@@ -161,6 +176,7 @@ GROUPS: dict[str, type[Group]] = {
     "worker": WorkerSettings,
     "ingest": IngestSettings,
     "cameras": CameraSettings,
+    "lifecycle": LifecycleSettings,
 }
 
 
@@ -189,6 +205,7 @@ class Settings(BaseSettings):
     worker: WorkerSettings = WorkerSettings()
     ingest: IngestSettings = IngestSettings()
     cameras: CameraSettings = CameraSettings()
+    lifecycle: LifecycleSettings = LifecycleSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -1,17 +1,26 @@
-"""Alerts: an officer sees their own, dispatchers and supervisors see all. Every view is audited."""
+"""Alerts: an officer sees their own, dispatchers and supervisors see all. Every view is audited.
 
+An alert's life after the push (app/lifecycle): officers answer it (`/response`, `/ack`), its
+record is confirmed (`/confirmation`), and it is closed with an outcome (`/outcome`).
+"""
+
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from sqlalchemy import func, select
-from sqlmodel import col
+from sqlmodel import Session, col
 
+from alerts.lifecycle import Confirmation, Response
 from app import audit
 from app.delivery import recipients
-from app.deps import SEES_ALL, ClockDep, CurrentUser, SessionDep
+from app.deps import SEES_ALL, ClockDep, CurrentUser, RuntimeDep, SessionDep
 from app.errors import Forbidden, NotFound
 from app.hotlists import covert
-from app.models import Alert, AlertRecipient, AlertStatus, User
+from app.lifecycle import confirmation, outcomes, responses, view
+from app.lifecycle.threads import is_hit
+from app.models import Alert, AlertRecipient, Role, User
+from app.runtime import Runtime
 from app.schemas.alerts import (
     AckOut,
     AlertPublic,
@@ -21,6 +30,10 @@ from app.schemas.alerts import (
     match_of,
 )
 from app.schemas.common import MAX_ID, RowId
+from app.schemas.lifecycle import ConfirmationIn, OutcomeIn, ResponseIn
+
+ANSWERS_CONFIRMATION = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
+CLOSES_ANY = ANSWERS_CONFIRMATION  # besides an officer the alert was sent to
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
 
@@ -32,11 +45,25 @@ def list_alerts(
     clock: ClockDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     before_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    escalated: Annotated[
+        bool | None,
+        Query(description="true: alerts escalated to the dispatcher desk; false: the others"),
+    ] = None,
+    closed: Annotated[
+        bool | None, Query(description="true: closed with an outcome; false: still open")
+    ] = None,
 ) -> AlertsPublic:
-    """Newest first, paged with `before_id`."""
+    """Newest first, paged with `before_id`. The dispatcher desk's escalated alerts:
+    `?escalated=true&closed=false`."""
     query = select(Alert).order_by(col(Alert.id).desc()).limit(limit)
     if before_id is not None:
         query = query.where(col(Alert.id) < before_id)
+    if escalated is not None:
+        desk = col(Alert.escalated_at).is_not(None)
+        query = query.where(desk if escalated else ~desk)
+    if closed is not None:
+        ended = col(Alert.closed_at).is_not(None)
+        query = query.where(ended if closed else ~ended)
     if user.role not in SEES_ALL:
         mine = select(col(AlertRecipient.alert_id)).where(col(AlertRecipient.user_id) == user.id)
         query = query.where(col(Alert.id).in_(mine))
@@ -53,19 +80,132 @@ def list_alerts(
 
 @router.get("/{alert_id}")
 def get_alert(
-    alert_id: RowId, session: SessionDep, user: CurrentUser, clock: ClockDep
+    alert_id: RowId, session: SessionDep, user: CurrentUser, clock: ClockDep, runtime: RuntimeDep
 ) -> AlertPublic:
     """The whole alert: plate as read and as listed, match, warnings, list, reason, vehicle,
-    place and time; for dispatchers also who was notified, delivered to and acknowledged."""
+    place and time, and its life after the push (`details.confirmation`, `.responses`,
+    `.escalation`, `.outcome`); for dispatchers also who was notified, delivered to and
+    acknowledged."""
     alert = _visible_alert(session, alert_id, user)
     audit.record(
         session, actor=user, action="alert.view", now=clock(), object_type="alert",
         object_id=alert_id, plate=alert.plate,
     )  # fmt: skip
-    notified = recipients.notified_people(session, alert_id)
+    return _public(session, alert, user, runtime, clock())
+
+
+@router.post("/{alert_id}/ack")
+def acknowledge(
+    alert_id: RowId, session: SessionDep, user: CurrentUser, clock: ClockDep, runtime: RuntimeDep
+) -> AckOut:
+    """The officer has seen the alert (a `seen` response). Acknowledging twice keeps the
+    first time."""
+    alert = _locked_alert(session, alert_id, user)
+    recipient = _recipient(session, alert_id, user, "acknowledge")
+    now = clock()
+    first = recipient.acknowledged_at is None
+    responses.respond(
+        session, alert, recipient, user, status=Response.SEEN, eta_s=None, note=None, now=now,
+        config=runtime.alerting,
+    )  # fmt: skip
+    if first:
+        audit.record(
+            session, actor=user, action="alert.ack", now=now, object_type="alert",
+            object_id=alert_id,
+        )  # fmt: skip
+    assert recipient.acknowledged_at is not None
+    return AckOut(alert_id=alert_id, acknowledged_at=recipient.acknowledged_at)
+
+
+@router.post("/{alert_id}/response")
+def respond(
+    alert_id: RowId,
+    body: ResponseIn,
+    session: SessionDep,
+    user: CurrentUser,
+    clock: ClockDep,
+    runtime: RuntimeDep,
+) -> AlertPublic:
+    """An officer the alert was sent to answers it: `seen`, `responding` (with `eta_s`, or
+    one computed from their position and the car's), `on_scene` or `unable`. The others who
+    have it get a quiet update ("Unit 4521 responding, ETA 4 min"); a unit responding pauses
+    the escalation of a P1 or P2 hit, and `unable` brings its next step forward (at once when
+    everyone told is unable). 409 on a closed alert (but `seen`)."""
+    alert = _locked_alert(session, alert_id, user)
+    recipient = _recipient(session, alert_id, user, "answer")
+    now = clock()
+    responses.respond(
+        session, alert, recipient, user, status=body.status, eta_s=body.eta_s, note=body.note,
+        now=now, config=runtime.alerting,
+    )  # fmt: skip
+    return _public(session, alert, user, runtime, now)
+
+
+@router.post("/{alert_id}/confirmation")
+def confirm(
+    alert_id: RowId,
+    body: ConfirmationIn,
+    session: SessionDep,
+    user: CurrentUser,
+    clock: ClockDep,
+    runtime: RuntimeDep,
+) -> AlertPublic:
+    """Confirmation of a hit's record with its originating agency. `requested` (an officer
+    who has the alert, or a dispatcher) starts the timer: 10 min for a P1/P2 hit, 1 h
+    otherwise, then it `expired`. `confirmed` or `not_confirmed` (dispatchers, supervisors,
+    admins) records the agency's answer with `note` saying who confirmed it and how; not
+    confirmed closes the alert (`record_invalid`). Each change is pushed on the alert's
+    thread to everyone who has it. Asking twice, or the same answer twice, changes nothing;
+    409 for a bulletin's alert, a closed one, or a contradicting answer."""
+    wanted = Confirmation(body.state)
+    alert = _locked_alert(session, alert_id, user)
+    if user.role not in ANSWERS_CONFIRMATION:
+        if wanted is not Confirmation.REQUESTED:
+            raise Forbidden("officers may only request confirmation; dispatch records the answer")
+        _recipient(session, alert_id, user, "request confirmation of")
+    now = clock()
+    confirmation.record(
+        session, alert, wanted=wanted, user=user, note=body.note, now=now,
+        config=runtime.alerting,
+    )  # fmt: skip
+    return _public(session, alert, user, runtime, now)
+
+
+@router.post("/{alert_id}/outcome")
+def close(
+    alert_id: RowId,
+    body: OutcomeIn,
+    session: SessionDep,
+    user: CurrentUser,
+    clock: ClockDep,
+    runtime: RuntimeDep,
+) -> AlertPublic:
+    """Close a hit with its disposition (`located` with a `result`, `not_located`, `misread`,
+    `wrong_vehicle`, `record_invalid`, `duplicate`, `cancelled`) and a note: an officer it was
+    sent to, or a dispatcher, supervisor or admin. Audited; its timers stop; a last quiet
+    update clears it on the phones. An entry whose hits end as misread or wrong vehicle
+    `LOOKOUT_REVIEW_AFTER_FALSE_HITS` times is flagged for review. 409 when already closed or
+    for a bulletin's alert."""
+    alert = _locked_alert(session, alert_id, user)
+    if user.role not in CLOSES_ANY:
+        _recipient(session, alert_id, user, "close")
+    now = clock()
+    outcomes.close(
+        session, alert, disposition=body.disposition, result=body.result, note=body.note,
+        user=user, now=now, config=runtime.alerting,
+    )  # fmt: skip
+    return _public(session, alert, user, runtime, now)
+
+
+def _public(
+    session: Session, alert: Alert, user: User, runtime: Runtime, now: datetime
+) -> AlertPublic:
+    assert alert.id is not None
+    notified = recipients.notified_people(session, alert.id)
     if user.role not in SEES_ALL:
         notified = [person for person in notified if person.user_id == user.id]
-    details = details_of(alert.details)
+    details = view.with_life(session, alert, details_of(alert.details), now=now,
+                             config=runtime.alerting)  # fmt: skip
     summary = _summary(alert, len(notified), details.match)
     return AlertPublic(
         **summary.model_dump(),
@@ -77,34 +217,24 @@ def get_alert(
     )
 
 
-@router.post("/{alert_id}/ack")
-def acknowledge(alert_id: RowId, session: SessionDep, user: CurrentUser, clock: ClockDep) -> AckOut:
-    """The officer has seen the alert. Acknowledging twice keeps the first time."""
-    alert = _visible_alert(session, alert_id, user)
+def _locked_alert(session: Session, alert_id: int, user: User) -> Alert:
+    """The alert, visible to `user`, locked for the rest of the request: a timer firing at
+    the same moment waits, then sees the change (and the other way round)."""
+    _visible_alert(session, alert_id, user)
+    locked = session.get(Alert, alert_id, with_for_update=True, populate_existing=True)
+    assert locked is not None
+    return locked
+
+
+def _recipient(session: Session, alert_id: int, user: User, doing: str) -> AlertRecipient:
     recipient = session.scalars(
         select(AlertRecipient).where(
             col(AlertRecipient.alert_id) == alert_id, col(AlertRecipient.user_id) == user.id
         )
     ).first()
     if recipient is None:
-        raise Forbidden("only an officer this alert was sent to can acknowledge it")
-    now = clock()
-    if recipient.acknowledged_at is None:
-        recipient.acknowledged_at = now
-        session.add(recipient)
-        audit.record(
-            session,
-            actor=user,
-            action="alert.ack",
-            now=now,
-            object_type="alert",
-            object_id=alert_id,
-        )
-    if alert.status == AlertStatus.OPEN:
-        alert.status = AlertStatus.ACKNOWLEDGED
-        alert.acknowledged_at = now
-        session.add(alert)
-    return AckOut(alert_id=alert_id, acknowledged_at=recipient.acknowledged_at)
+        raise Forbidden(f"only an officer this alert was sent to can {doing} it")
+    return recipient
 
 
 def _visible_alert(session: SessionDep, alert_id: int, user: User) -> Alert:
@@ -150,6 +280,11 @@ def _summary(alert: Alert, recipients: int, match: str) -> AlertSummary:
         sightings=alert.sightings,
         beat=alert.beat,
         last_seen_at=alert.last_seen_at,
+        confirmation=alert.confirmation if is_hit(alert) else None,
+        escalation_level=alert.escalation_level,
+        escalated_at=alert.escalated_at,
+        disposition=alert.disposition,
+        closed_at=alert.closed_at,
     )
 
 

@@ -52,9 +52,10 @@ def list_cameras(
     silent: bool | None = None,
 ) -> list[CameraPublic]:
     """Every camera with its health: when its last read and heartbeat came, reads in the last
-    hour, the share of them read with low confidence, and `silent` when it has sent nothing
-    for `camera_silent_after_s`. `placed=false` lists the cameras found through a site's key
-    that still need a position; `silent=true` the blind spots."""
+    hour, the share of them read with low confidence, `silent` when it has sent nothing for
+    `camera_silent_after_s`, and its misread rate (of the hits officers checked in the last
+    30 days, the share closed as misread). `placed=false` lists the cameras found through a
+    site's key that still need a position; `silent=true` the blind spots."""
     cameras = list(session.scalars(select(Camera).order_by("id")))
     report = camera_health.health(
         session,

@@ -16,6 +16,7 @@ from app.errors import Conflict, NotFound, PayloadTooLarge, Unprocessable
 from app.hotlists import covert, files, retro
 from app.hotlists import service as hotlists
 from app.hotlists.index import invalidate_after_commit
+from app.lifecycle import outcomes
 from app.models import HotList, HotListEntry, User
 from app.schemas.common import MAX_ID, NUL_REFUSED, RowId, Vehicle
 from app.schemas.hotlists import (
@@ -23,6 +24,7 @@ from app.schemas.hotlists import (
     EntriesAdded,
     EntryIn,
     EntryPublic,
+    FlaggedEntry,
     HotListCreate,
     HotListPublic,
     HotListUpdate,
@@ -89,6 +91,38 @@ def list_hotlists(session: SessionDep, user: Overseer) -> list[HotListPublic]:
 def list_layouts(_user: Overseer) -> list[str]:
     """File layouts `import` understands: `csv` (any header) and the state/NCIC extracts."""
     return files.layouts()
+
+
+@router.get("/entries/flagged")
+def list_flagged_entries(
+    session: SessionDep,
+    user: Overseer,
+    clock: ClockDep,
+    purpose: Annotated[
+        str, Query(min_length=3, max_length=200, description="Why you look (audited)")
+    ],
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[FlaggedEntry]:
+    """Live entries flagged for review because their hits kept ending as misread or wrong
+    vehicle, most recently flagged first. Audited with its purpose."""
+    rows = session.execute(
+        select(HotListEntry, col(HotList.name))
+        .join(HotList, col(HotList.id) == HotListEntry.hotlist_id)
+        .where(
+            col(HotListEntry.review_flagged_at).is_not(None),
+            col(HotListEntry.deleted_at).is_(None),
+            covert.visible_lists(user),
+        )
+        .order_by(col(HotListEntry.review_flagged_at).desc(), col(HotListEntry.id))
+        .limit(limit)
+    ).all()
+    audit.record(
+        session, actor=user, action="hotlist.entries.flagged.view", now=clock(),
+        object_type="hotlist_entry", purpose=purpose, detail={"count": len(rows)},
+    )  # fmt: skip
+    return [
+        FlaggedEntry(**entry_public(entry).model_dump(), hotlist_name=name) for entry, name in rows
+    ]
 
 
 @router.get("/{hotlist_id}")
@@ -197,6 +231,7 @@ def import_file(
     report, ids = files.import_rows(
         session, hotlist=hotlist, parsed=parsed, replace=replace, user=user, now=now,
         tz=ZoneInfo(settings.agency_timezone), source=f"{layout}:{file.filename or 'upload'}",
+        alerting=runtime.alerting,
     )  # fmt: skip
     invalidate_after_commit(session, runtime.index)
     session.commit()  # the new entries match live reads before the slower retro search
@@ -248,12 +283,21 @@ def delete_entry(
     reason: Annotated[str | None, Query(max_length=200)] = None,
 ) -> None:
     """Remove an entry (e.g. vehicle recovered). It stops matching in every process at once;
-    the row is kept, marked deleted, for the hits that cite it."""
-    _hotlist(session, hotlist_id, user)
+    the row is kept, marked deleted, for the hits that cite it. Its open alerts close
+    ("record cleared", `record_invalid`), and the officers who have them are told not to stop
+    the car."""
+    hotlist = _hotlist(session, hotlist_id, user)
     entry = session.get(HotListEntry, entry_id)
     if entry is None or entry.hotlist_id != hotlist_id or entry.deleted_at is not None:
         raise NotFound(f"hot list {hotlist_id} has no entry {entry_id}")
-    hotlists.delete_entry(session, entry=entry, user=user, now=clock(), reason=reason)
+    now = clock()
+    # The alerts first: closing one locks it, then the audit chain, then its entry; taking
+    # them in that order here too means no deadlock with an officer closing it at once.
+    outcomes.close_cleared(
+        session, [entry_id], list_name=hotlist.name, reason=reason,
+        user=user, now=now, config=runtime.alerting,
+    )  # fmt: skip
+    hotlists.delete_entry(session, entry=entry, user=user, now=now, reason=reason)
     invalidate_after_commit(session, runtime.index)
 
 

@@ -14,7 +14,7 @@ from alerts import bulletins as text
 from alerts.bulletins import Action, BulletinFacts
 from app.bulletins.rules import Watched
 from app.models import Alert, Bulletin, BulletinMatch, BulletinStatus, Camera, Read
-from app.schemas.alerts import BulletinDetails, BulletinTrailPoint
+from app.schemas.alerts import BulletinDetails, BulletinTrailPoint, stored_json
 from geo import compass
 
 TRAIL_LIMIT = 50  # trail points kept on the alert; GET /v1/bulletins/{id}/trail has them all
@@ -170,7 +170,7 @@ def refresh_alert(
         trail=[p.detail(now, tz) for p in points],
     )  # fmt: skip
     # A new dict: SQLAlchemy does not see changes made inside a JSON value.
-    alert.details = details.model_dump(mode="json")
+    alert.details = stored_json(details)
     session.add(alert)
     return described, points
 

@@ -154,7 +154,7 @@ def import_hotlist(
                     report, ids = files.import_rows(
                         session, hotlist=hotlist, parsed=parsed, replace=replace, user=None,
                         now=now, tz=ZoneInfo(settings.agency_timezone),
-                        source=f"{layout}:{path.name}",
+                        source=f"{layout}:{path.name}", alerting=runtime.alerting,
                     )  # fmt: skip
                 if retro and ids:  # the new entries are live everywhere before this search
                     with transaction(runtime.engine) as session:

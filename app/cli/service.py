@@ -62,12 +62,17 @@ def serve(
 
 @cli.command()
 def worker() -> None:
-    """Run a push worker on its own (scale out: run several against one PostgreSQL)."""
+    """Run a push worker on its own (scale out: run several against one PostgreSQL). It runs
+    the alerts' timers (confirmation expiry, escalation) too."""
+    from datetime import timedelta
+
     from app.delivery.outbox import DELIVERY_CHANNEL
     from app.delivery.worker import Worker
+    from app.lifecycle.timers import TimerRunner
     from app.main import make_sender
+    from app.officers.tracker import OfficerTracker
     from app.pg_listen import Listener
-    from app.runtime import worker_config
+    from app.runtime import alert_settings, worker_config
 
     logs.configure()
     settings = settings_or_exit()
@@ -77,7 +82,9 @@ def worker() -> None:
     typer.echo(
         f"Push worker {config.worker_id}: {safe_url(settings.database_url)} -> {sender.describe()}"
     )
-    running = Worker(engine, sender, config=config, clock=system_clock).start()
+    officers = OfficerTracker(fresh_for=timedelta(seconds=settings.routing.location_fresh_s))
+    timers = TimerRunner(engine, alerting=alert_settings(settings), officers=officers)
+    running = Worker(engine, sender, config=config, clock=system_clock, timers=timers).start()
     # Woken at once by whichever process queues a push (PostgreSQL); else it polls.
     listener = None
     if engine.dialect.name == "postgresql":

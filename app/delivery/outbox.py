@@ -1,10 +1,11 @@
 """Queueing pushes: the Delivery rows the push worker claims, written in the caller's
 transaction with the fact that caused them, and the worker woken once that transaction commits.
 
-Whoever queues (the ingest writer, a bulletin, an import's retro check, an escalation) wakes the
-workers: this process's through `wake_on_commit` (the runtime registers its worker for each of
-its engines), other processes' through a PostgreSQL NOTIFY on `DELIVERY_CHANNEL`, delivered at
-commit. A transaction that rolls back wakes nobody.
+Whoever queues (the ingest writer, a bulletin, an import's retro check, an escalation), or makes
+an alert's timer due at once (a refusal), wakes the workers: this process's through
+`wake_on_commit` (the runtime registers its worker for each of its engines), other processes'
+through a PostgreSQL NOTIFY on `DELIVERY_CHANNEL`, delivered at commit. A transaction that rolls
+back wakes nobody.
 """
 
 from collections.abc import Callable
@@ -67,14 +68,16 @@ def queue(
             updated_at=now,
         )
     )
-    _wake_after_commit(session)
+    wake_after_commit(session)
 
 
 def platform(device: Device) -> Platform:
     return Platform(device.platform)
 
 
-def _wake_after_commit(session: Session) -> None:
+def wake_after_commit(session: Session) -> None:
+    """Wake the workers once this transaction commits: it queued a push, or made a timer due
+    (app/lifecycle)."""
     if session.info.get(_QUEUED):
         return
     session.info[_QUEUED] = True

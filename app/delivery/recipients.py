@@ -22,6 +22,7 @@ from alerts import compose
 from alerts.push import PushMessage
 from alerts.routing import PriorityRouting, Recipient
 from app.delivery import outbox
+from app.lifecycle.config import LifecycleConfig
 from app.models import Alert, AlertRecipient, Delivery, Device, User
 from app.reads.stored import VehicleTrust
 from app.schemas.alerts import RecipientPublic
@@ -39,6 +40,7 @@ class AlertSettings:
     push_interval: timedelta = timedelta(seconds=60)
     retro_push_within: timedelta = timedelta(minutes=15)  # older historical hits: dispatch only
     trust: VehicleTrust = field(default_factory=VehicleTrust)
+    lifecycle: LifecycleConfig = field(default_factory=LifecycleConfig)  # timers after the push
 
 
 def recipients_of(session: Session, alert_id: int) -> dict[int, AlertRecipient]:

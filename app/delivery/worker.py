@@ -4,6 +4,10 @@ One iteration is two short transactions with the network call between them, so n
 lock is held while FCM answers. A claim is a lease: a worker that dies after claiming leaves
 rows in `sending`, and another worker takes them again once `lease_until` has passed. On
 PostgreSQL claims skip rows locked by other workers, so no delivery is sent by two at once.
+
+Each iteration first runs the alerts' due timers (`Timers`: app/lifecycle/timers.py), so what
+they queue (an escalation's pushes, an expired confirmation's update) goes out in the same
+iteration; an idle worker sleeps no longer than until the next timer is due.
 """
 
 import logging
@@ -12,6 +16,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import Engine
@@ -42,6 +47,17 @@ class Claimed:
     device_id: int
     attempt: int
     message: PushMessage
+
+
+class Timers(Protocol):
+    def run_due(self, now: datetime, /) -> int:
+        """Fire the timers due at `now`; how many fired. Raises only when the database
+        cannot be reached (one timer's failure is its own business)."""
+        ...
+
+    def next_due(self) -> datetime | None:
+        """When the next timer is due, if any."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +150,20 @@ def record(
             )
 
 
-def run_once(engine: Engine, sender: PushSender, *, config: WorkerConfig, clock: Clock) -> int:
-    """Claim, send and record one batch; returns how many deliveries it handled."""
+def run_once(
+    engine: Engine,
+    sender: PushSender,
+    *,
+    config: WorkerConfig,
+    clock: Clock,
+    timers: Timers | None = None,
+) -> int:
+    """Fire the due timers, then claim, send and record one batch; returns how many
+    deliveries it handled."""
+    if timers is not None:
+        fired = timers.run_due(clock())
+        if fired:
+            log.info("alert.timers_fired", extra={"alerts": fired})
     claimed = claim(engine, config=config, now=clock())
     if not claimed:
         return 0
@@ -155,9 +183,16 @@ class Worker:
     """Runs `run_once` in a thread until stopped; `wake()` cuts the poll wait short."""
 
     def __init__(
-        self, engine: Engine, sender: PushSender, *, config: WorkerConfig, clock: Clock
+        self,
+        engine: Engine,
+        sender: PushSender,
+        *,
+        config: WorkerConfig,
+        clock: Clock,
+        timers: Timers | None = None,
     ) -> None:
         self._engine, self._sender, self._config, self._clock = engine, sender, config, clock
+        self._timers = timers
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="push-worker", daemon=True)
@@ -179,8 +214,10 @@ class Worker:
         while not self._stop.is_set():
             try:
                 handled = run_once(
-                    self._engine, self._sender, config=self._config, clock=self._clock
-                )
+                    self._engine, self._sender, config=self._config, clock=self._clock,
+                    timers=self._timers,
+                )  # fmt: skip
+                wait_s = self._wait_s() if handled < self._config.batch_size else 0.0
                 failures = 0
             except Exception as error:
                 # The database may be restarting; keep the worker alive and back off.
@@ -189,9 +226,17 @@ class Worker:
                 log.exception("push.worker_error", extra=facts)
                 self._stop.wait(min(30.0, backoff_s(failures, base_s=0.5)))
                 continue
-            if handled < self._config.batch_size:
-                self._wake.wait(self._config.poll_s)
+            if wait_s > 0:
+                self._wake.wait(wait_s)
                 self._wake.clear()
+
+    def _wait_s(self) -> float:
+        """The poll interval, or less when a timer falls due sooner."""
+        due = self._timers.next_due() if self._timers is not None else None
+        if due is None:
+            return self._config.poll_s
+        # A floor: a due timer another process holds locked must not make this one spin.
+        return max(0.05, min(self._config.poll_s, (due - self._clock()).total_seconds()))
 
 
 def new_worker_id() -> str:

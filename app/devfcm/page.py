@@ -14,9 +14,16 @@ def target_of(record: dict[str, object]) -> str:
 
 
 def notification_of(record: dict[str, object]) -> dict[str, object]:
+    """The notification shown; for a quiet (data-only) update, the title and body the app
+    applies from its data, marked as quiet."""
     message = record.get("message")
     notification = message.get("notification") if isinstance(message, dict) else None
-    return notification if isinstance(notification, dict) else {}
+    if isinstance(notification, dict):
+        return notification
+    data = message.get("data") if isinstance(message, dict) else None
+    if isinstance(data, dict) and "title" in data:
+        return {"title": f"(quiet) {data['title']}", "body": data.get("body", "")}
+    return {}
 
 
 def render_page(messages: list[dict[str, object]]) -> str:
@@ -74,7 +81,9 @@ function el(tag, cls, text) {
 }
 function card(record) {
   const message = record.message || {};
-  const note = message.notification || {};
+  const data = message.data || {};
+  const note = message.notification ||
+    (data.title ? {title: "(quiet) " + data.title, body: data.body || ""} : {});
   const target = String(message.token || message.fid || message.topic || "");
   const article = el("article", "card");
   const header = el("header");

@@ -326,13 +326,51 @@ _ANDROID = _obj(
         "restricted_satellite_ok": _bool,
     }
 )
+
+
+def _background_push(apns: dict[str, object], path: str) -> None:
+    """Apple's rules for a background push (silent update): content-available 1, no alert,
+    sound or badge, and priority 5. A push that carries only content-available at priority
+    10 is refused by APNs as well."""
+    raw_headers = apns.get("headers")
+    headers = (
+        {str(k).lower(): v for k, v in raw_headers.items()} if isinstance(raw_headers, dict) else {}
+    )
+    payload = apns.get("payload")
+    aps = payload.get("aps") if isinstance(payload, dict) else None
+    aps = aps if isinstance(aps, dict) else {}
+    priority = headers.get("apns-priority")
+    where = f"{path}.headers"
+    if headers.get("apns-push-type") == "background":
+        if priority not in (None, "5"):
+            raise _invalid_value(
+                f"{where}.apns-priority", "apns-priority", priority, "; a background push is 5"
+            )
+        if aps.get("content-available") != 1:
+            raise InvalidMessage(
+                f"{path}.payload.aps", "A background push needs content-available: 1."
+            )
+        shown = sorted(key for key in ("alert", "sound", "badge") if key in aps)
+        if shown:
+            raise InvalidMessage(
+                f"{path}.payload.aps.{shown[0]}",
+                f"A background push may not carry {', '.join(shown)}.",
+            )
+    elif priority == "10" and aps and set(aps) <= {"content-available"}:
+        raise _invalid_value(
+            f"{where}.apns-priority", "apns-priority", priority,
+            "; a push with only content-available is sent at priority 5",
+        )  # fmt: skip
+
+
 _APNS = _obj(
     {
         "headers": _apns_headers,
         "payload": _apns_payload,
         "fcm_options": _obj({"analytics_label": _string, "image": _string}),
         "live_activity_token": _string,
-    }
+    },
+    _background_push,
 )
 _WEBPUSH = _obj(
     {

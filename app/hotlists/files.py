@@ -12,6 +12,7 @@ from sqlalchemy import insert, select, update
 from sqlmodel import Session, col
 
 from app import audit
+from app.delivery.recipients import AlertSettings
 from app.hotlists.service import (
     default_policy,
     insert_entries,
@@ -19,6 +20,7 @@ from app.hotlists.service import (
     notify_changed,
     touch,
 )
+from app.lifecycle import outcomes
 from app.models import HotList, HotListChange, HotListEntry, User
 from app.schemas.hotlists import ImportProblem, ImportReport
 from lpr import hotlist_files
@@ -95,9 +97,11 @@ def import_rows(
     now: datetime,
     tz: tzinfo,
     source: str,
+    alerting: AlertSettings,
 ) -> tuple[ImportReport, list[int]]:
     """Apply a parsed file to a list: add its rows, or with `replace` make the list equal to
-    the file (adds and removes in this one transaction). Expired rows are not imported."""
+    the file (adds and removes in this one transaction). Expired rows are not imported. The
+    open alerts of removed entries close ("record cleared"), telling their officers."""
     assert hotlist.id is not None
     today = now.astimezone(tz).date()
     report = hygiene(parsed, today=today)
@@ -116,6 +120,12 @@ def import_rows(
     rows = [_row_from_file(r, hotlist_id=hotlist.id, user=user, now=now, tz=tz) for r in to_add]
     ids = insert_entries(session, rows, now=now)
     if removes:
+        # Their open alerts close first (alert, then audit, then entry: the order an officer
+        # closing one of them takes, so the two never deadlock).
+        outcomes.close_cleared(
+            session, removes, list_name=hotlist.name, reason=f"no longer in {source}",
+            user=user, now=now, config=alerting,
+        )  # fmt: skip
         session.execute(
             update(HotListEntry)
             .where(col(HotListEntry.id).in_(removes))

@@ -20,7 +20,8 @@ from alerts.routing import Recipient, Routing, route
 from app.delivery import outbox, recipients
 from app.delivery.recipients import AlertSettings
 from app.hotlists.covert import COVERT
-from app.models import Alert, Device, HotList, HotListEntry
+from app.lifecycle import escalation
+from app.models import Alert, AlertStatus, Device, HotList, HotListEntry
 from app.models import Hit as HitRow
 from app.officers.beats import officers_on_beats
 from app.officers.tracker import OfficerTracker
@@ -31,6 +32,7 @@ from app.schemas.alerts import (
     HotListHitDetails,
     MatchDetails,
     MatchDifference,
+    stored_json,
 )
 from geo.motion import ago, describe
 from lpr.matcher import Hit
@@ -79,9 +81,10 @@ def raise_alert(
     dedup_key = f"entry:{entry.id}"
     serialise(session, entry.id)
     alert = _open_alert(session, dedup_key, read_at=read.read_at, window=config.merge_window)
-    if alert is not None and read.read_at < alert.read_at:
-        # A late read from before the alert's latest: it joins the trail in its time order,
-        # and tells nobody anything new.
+    if alert is not None and (read.read_at < alert.read_at or alert.status == AlertStatus.CLOSED):
+        # A late read from before the alert's latest joins the trail in its time order; so
+        # does a read of a car whose alert was closed within the window (arrested, misread,
+        # not confirmed). Neither tells anybody anything new.
         return _add_earlier(session, alert, read, camera_name, hit_row.id, now)
 
     covert = hotlist.kind == COVERT
@@ -100,6 +103,8 @@ def raise_alert(
             priority=hotlist.priority, title="", body="", plate=read.plate_key,
             read_at=read.read_at, created_at=now, sightings=0,
         )  # fmt: skip
+        if routing.push:
+            escalation.start(alert, now=now, config=config)  # P1, P2: nobody responding
     alert.sightings += 1
     # The latest read moves the alert; what it did not read (state, position) stays known.
     alert.plate, alert.read_at = read.plate_key, read.read_at
@@ -155,7 +160,7 @@ def raise_alert(
         trail=_in_time_order([*previous, _trail_point(read, camera_name, hit_row.id)]),
     )  # fmt: skip
     # A new dict: SQLAlchemy does not see changes made inside a JSON value.
-    alert.details = details.model_dump(mode="json")
+    alert.details = stored_json(details)
     session.add(alert)
     pushed = recipients.tell_sighting(
         session, alert=alert, found=routing.recipients, interval=config.push_interval, now=now,
@@ -206,7 +211,7 @@ def _add_earlier(
 ) -> Alert:
     details = HotListHitDetails.model_validate(alert.details)
     trail = _in_time_order([*details.trail, _trail_point(read, camera_name, hit_id)])
-    alert.details = details.model_copy(update={"trail": trail}).model_dump(mode="json")
+    alert.details = stored_json(details.model_copy(update={"trail": trail}))
     alert.sightings += 1
     alert.updated_at = now
     session.add(alert)

@@ -6,6 +6,7 @@ from app.models.audit import AuditLog
 from app.models.bulletins import Bulletin, BulletinMatch, BulletinStatus
 from app.models.cameras import NO_KEY_PREFIX, Camera, CameraSource
 from app.models.hotlists import HotList, HotListChange, HotListEntry
+from app.models.lifecycle import AlertConfirmation, AlertEscalation, AlertResponse
 from app.models.officers import Beat, OfficerLocation, OfficerStatus
 from app.models.people import AuthToken, CredentialChange, Device, Role, TokenKind, User
 from app.models.reads import Read, ReadSourceKey
@@ -13,7 +14,10 @@ from app.models.reads import Read, ReadSourceKey
 __all__ = [
     "NO_KEY_PREFIX",
     "Alert",
+    "AlertConfirmation",
+    "AlertEscalation",
     "AlertRecipient",
+    "AlertResponse",
     "AlertStatus",
     "AuditLog",
     "AuthToken",

@@ -19,7 +19,9 @@ class DeliveryStatus(StrEnum):
 
 class AlertStatus(StrEnum):
     OPEN = "open"
-    ACKNOWLEDGED = "acknowledged"
+    ACKNOWLEDGED = "acknowledged"  # somebody has seen it
+    RESPONDING = "responding"  # a unit is responding or on scene
+    CLOSED = "closed"  # with a disposition (`disposition`, `closed_at`, `closed_by`)
 
 
 class Hit(SQLModel, table=True):
@@ -40,7 +42,12 @@ class Hit(SQLModel, table=True):
 
 class Alert(SQLModel, table=True):
     """What people are told about one car (or bulletin). Later reads of the same car within the
-    merge window update it (`sightings`, `last_seen_at`, the trail in `details`)."""
+    merge window update it (`sightings`, `last_seen_at`, the trail in `details`).
+
+    Its life after the push (app/lifecycle): the record's confirmation, the escalation ladder
+    and the outcome. Its timers are columns: `confirmation_due_at` (a request expires),
+    `escalation_due_at` (the next step), and `due_at`, the earlier of the two, which the
+    worker claims due alerts by (app/lifecycle/timers.py)."""
 
     __table_args__ = (Index("ix_alert_dedup_key_last_seen_at", "dedup_key", "last_seen_at"),)
 
@@ -66,6 +73,27 @@ class Alert(SQLModel, table=True):
     status: str = AlertStatus.OPEN
     created_at: datetime = utc_column(index=True)
     acknowledged_at: datetime | None = utc_column(nullable=True)
+    # Confirmation of the record with its originating agency (alerts.lifecycle.Confirmation).
+    confirmation: str = Field(default="unconfirmed", index=True)
+    confirmation_urgent: bool | None = None  # of the request: P1/P2 urgent, else routine
+    confirmation_requested_at: datetime | None = utc_column(nullable=True)
+    confirmation_requested_by: int | None = foreign_key("app_user.id", nullable=True)
+    confirmation_due_at: datetime | None = utc_column(nullable=True)
+    confirmation_answered_at: datetime | None = utc_column(nullable=True)
+    confirmation_answered_by: int | None = foreign_key("app_user.id", nullable=True)
+    confirmation_note: str | None = None
+    # Escalation: steps taken so far (alert_escalation rows), when the next is due and why.
+    escalation_level: int = 0
+    escalation_due_at: datetime | None = utc_column(nullable=True)
+    escalation_cause: str | None = None  # of the pending step: no_response or refused
+    escalated_at: datetime | None = utc_column(nullable=True, index=True)  # to the desk
+    due_at: datetime | None = utc_column(nullable=True, index=True)  # the earliest timer
+    # The outcome (alerts.lifecycle.Disposition and Result).
+    disposition: str | None = Field(default=None, index=True)
+    result: str | None = None
+    outcome_note: str | None = None
+    closed_at: datetime | None = utc_column(nullable=True, index=True)
+    closed_by: int | None = foreign_key("app_user.id", nullable=True)
 
 
 class AlertRecipient(SQLModel, table=True):
@@ -84,6 +112,9 @@ class AlertRecipient(SQLModel, table=True):
     # The last push of a sighting (a read of the car): phones ring for one once per interval.
     last_sighting_pushed_at: datetime | None = utc_column(nullable=True)
     acknowledged_at: datetime | None = utc_column(nullable=True)
+    # The officer's latest answer (every one is an alert_response row).
+    response: str | None = None
+    responded_at: datetime | None = utc_column(nullable=True)
 
 
 class Delivery(SQLModel, table=True):

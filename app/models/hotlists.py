@@ -47,6 +47,11 @@ class HotListEntry(SQLModel, table=True):
     created_by: int | None = foreign_key("app_user.id", index=False, nullable=True)
     deleted_at: datetime | None = utc_column(nullable=True)
     deleted_by: int | None = foreign_key("app_user.id", index=False, nullable=True)
+    # Hits of this entry that ended as misread or wrong vehicle; at the threshold the entry
+    # is flagged for the list owner's review (list hygiene).
+    false_hits: int = 0
+    review_flagged_at: datetime | None = utc_column(nullable=True, index=True)
+    review_reason: str | None = None
 
 
 class HotListChange(SQLModel, table=True):

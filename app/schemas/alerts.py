@@ -1,9 +1,11 @@
 """API shapes of alerts, who they reached and acknowledgements, and of `alert.details`: what
 the phone and the console show of a hit or a bulletin, one model per kind.
 
-The details are stored as JSON (`model_dump(mode="json")`) and read back with these models, so
-a key added later has a default: alerts raised before it still load. Every key is written, so
-the response schema marks them all required.
+The details are stored as JSON (`stored_json`) and read back with these models, so a key
+added later has a default: alerts raised before it still load. Every key is written, so the
+response schema marks them all required. The alert's life after the push (`confirmation`,
+`responses`, `escalation`, `outcome`) lives in its own tables; those keys are never stored, and
+are filled in when the alert is served (app/lifecycle/view.py).
 """
 
 import builtins
@@ -21,6 +23,12 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from app.schemas.lifecycle import (
+    ConfirmationPublic,
+    EscalationPublic,
+    OutcomePublic,
+    ResponsePublic,
+)
 from lpr.explain import DiffKind, Quality
 
 
@@ -142,6 +150,16 @@ class HotListHitDetails(_Stored):
         default_factory=builtins.list,
         description="the reads of the car, oldest first (the newest 50)",
     )
+    confirmation: ConfirmationPublic | None = Field(
+        default=None, description="the record's confirmation with its originating agency"
+    )
+    responses: builtins.list[ResponsePublic] = Field(
+        default_factory=builtins.list, description="every officer's answers, oldest first"
+    )
+    escalation: EscalationPublic | None = Field(
+        default=None, description="the escalation ladder: steps taken, the next one and when"
+    )
+    outcome: OutcomePublic | None = Field(default=None, description="null while open")
 
 
 class BulletinTrailPoint(_Stored):
@@ -198,11 +216,23 @@ class BulletinDetails(_Stored):
     last_seen: str | None = Field(description="the newest of them in words")
     warnings: list[str]
     trail: list[BulletinTrailPoint] = Field(description="the newest 50, oldest first")
+    responses: list[ResponsePublic] = Field(
+        default_factory=list, description="every officer's answers, oldest first"
+    )
 
 
 AlertDetails = Annotated[HotListHitDetails | BulletinDetails, Field(discriminator="kind")]
 
 _details = TypeAdapter[HotListHitDetails | BulletinDetails](AlertDetails)
+
+
+LIFE_KEYS = frozenset({"confirmation", "responses", "escalation", "outcome"})
+
+
+def stored_json(details: HotListHitDetails | BulletinDetails) -> dict[str, Any]:
+    """The details as stored in `alert.details`: without the life after the push, which its
+    own tables hold."""
+    return details.model_dump(mode="json", exclude=set(LIFE_KEYS))
 
 
 def details_of(stored: Mapping[str, Any]) -> HotListHitDetails | BulletinDetails:
@@ -247,6 +277,14 @@ class AlertSummary(BaseModel):
     sightings: int
     beat: str | None
     last_seen_at: datetime | None
+    confirmation: str | None = Field(
+        description="unconfirmed, requested, confirmed, not_confirmed or expired; null for a "
+        "bulletin"
+    )
+    escalation_level: int = Field(description="escalation steps taken (next ring, desk, ...)")
+    escalated_at: datetime | None = Field(description="when it reached the dispatcher desk")
+    disposition: str | None = Field(description="how it ended; null while open")
+    closed_at: datetime | None
 
 
 class AlertsPublic(BaseModel):

@@ -46,6 +46,14 @@ class CameraHealth(BaseModel):
     silent: bool = Field(
         description="no read, heartbeat or sighting for camera_silent_after_s: a blind spot"
     )
+    checked_hits_30d: int = Field(
+        default=0,
+        description="hot-list alerts raised by its reads and closed in the last 30 days as "
+        "located, misread or wrong vehicle (the plate was checked)",
+    )
+    misread_rate: float | None = Field(
+        default=None, description="the share of those closed as misread; null: none checked"
+    )
 
 
 class CameraSourcePublic(BaseModel):

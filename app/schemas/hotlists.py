@@ -130,6 +130,20 @@ class EntryPublic(BaseModel):
     vehicle: Vehicle
     note: str | None
     created_at: datetime
+    false_hits: int = Field(
+        default=0, description="its hits that ended as misread or wrong vehicle"
+    )
+    review_flagged_at: datetime | None = Field(
+        default=None,
+        description="when it was flagged for review (LOOKOUT_REVIEW_AFTER_FALSE_HITS false hits)",
+    )
+    review_reason: str | None = None
+
+
+class FlaggedEntry(EntryPublic):
+    """An entry flagged for review, with its list."""
+
+    hotlist_name: str
 
 
 class EntriesAdded(BaseModel):

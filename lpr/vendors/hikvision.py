@@ -134,7 +134,8 @@ def _root(body: bytes | str) -> Element:
             " (set the HTTP listening host's format to XML)"
         )
     try:
-        root = fromstring(stripped, forbid_dtd=True)
+        # defusedxml ships untyped (its stubs are optional): name the type it returns.
+        root: Element = fromstring(stripped, forbid_dtd=True)
     except DefusedXmlException as error:
         raise VendorFormatError(f"the XML is refused: {type(error).__name__}") from None
     except ParseError as error:

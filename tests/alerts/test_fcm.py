@@ -114,6 +114,34 @@ def test_a_routine_message_is_delivered_without_waking_the_phone(
     assert "interruption-level" not in sent["apns"]["payload"]["aps"]
 
 
+def test_a_quiet_update_is_data_only_and_rings_no_phone(
+    sender: FcmSender, server: FcmServer
+) -> None:
+    """The inbox checks it as FCM and APNs would: a background push at priority 5 with
+    content-available and nothing shown."""
+    [result] = sender.send_batch([message("device-q", quiet=True, platform=Platform.IOS)])
+
+    assert isinstance(result, Sent)
+    [record] = server.wait_for(1, timeout_s=5)
+    sent = record["message"]
+    assert isinstance(sent, dict)
+    assert "notification" not in sent
+    assert sent["data"] == {
+        "alert_id": "42", "level": "1", "version": "1", "quiet": "1",
+        "title": "Stolen vehicle nearby", "body": "Grey Honda Civic, northbound on 5th",
+    }  # fmt: skip
+    assert sent["android"] == {"priority": "high", "ttl": "600s", "collapse_key": "alert-42"}
+    assert sent["apns"] == {
+        "headers": {
+            "apns-priority": "5",
+            "apns-push-type": "background",
+            "apns-collapse-id": "alert-42",
+        },
+        "payload": {"aps": {"content-available": 1}},
+    }
+    assert sent["webpush"] == {"headers": {"Urgency": "normal", "TTL": "600"}}
+
+
 def test_a_long_collapse_key_is_cut_to_the_64_bytes_apns_allows(
     sender: FcmSender, server: FcmServer
 ) -> None:

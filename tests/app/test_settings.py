@@ -31,6 +31,18 @@ def test_environment_variables_configure_it(monkeypatch: pytest.MonkeyPatch) -> 
     assert settings.routing.radius_m == 2500
 
 
+def test_the_life_of_a_hit_is_paced_by_its_flat_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    defaults = Settings().lifecycle
+    assert (defaults.escalate_p1_s, defaults.escalate_p2_s) == (60, 180)
+    assert (defaults.confirm_urgent_s, defaults.confirm_routine_s) == (600, 3600)
+    assert defaults.review_after_false_hits == 3
+    monkeypatch.setenv("LOOKOUT_ESCALATE_P1_S", "45")
+    monkeypatch.setenv("LOOKOUT_CONFIRM_ROUTINE_S", "1800")
+    changed = Settings()
+    assert (changed.lifecycle.escalate_p1_s, changed.lifecycle.confirm_routine_s) == (45, 1800)
+    assert changed.changed(escalate_p2_s=120).lifecycle.escalate_p2_s == 120
+
+
 def test_prod_refuses_the_placeholder_secret(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="LOOKOUT_TOKEN_SECRET"):
         Settings(env="prod", fcm_credentials=_real_looking_account(tmp_path / "sa.json"))

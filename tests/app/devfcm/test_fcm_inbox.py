@@ -93,6 +93,16 @@ def urgent(token: str = "device-a", **fields: object) -> dict[str, object]:
     } | fields
 
 
+def background(
+    headers: dict[str, str] | None = None, aps: dict[str, object] | None = None
+) -> dict[str, object]:
+    """A quiet update's APNs block as alerts/fcm.py builds it, with some parts replaced."""
+    return {
+        "headers": {"apns-priority": "5", "apns-push-type": "background"} | (headers or {}),
+        "payload": {"aps": aps if aps is not None else {"content-available": 1}},
+    }
+
+
 def error_of(answer: httpx.Response) -> dict[str, object]:
     body = answer.json()
     assert set(body) == {"error"}
@@ -184,6 +194,25 @@ def test_an_unknown_top_level_key_is_refused(authed: httpx.Client) -> None:
             "message.apns.payload.aps.interruption-level",
         ),
         (urgent(notification={"title": "t", "body": "x" * 4100}), "message"),
+        # Apple's background (silent) pushes: priority 5, content-available, nothing shown.
+        (
+            urgent(apns=background(headers={"apns-priority": "10"})),
+            "message.apns.headers.apns-priority",
+        ),
+        (
+            urgent(apns=background(aps={"content-available": 1, "sound": "default"})),
+            "message.apns.payload.aps.sound",
+        ),
+        (urgent(apns=background(aps={"thread-id": "alert-42"})), "message.apns.payload.aps"),
+        (
+            urgent(
+                apns={
+                    "headers": {"apns-priority": "10"},
+                    "payload": {"aps": {"content-available": 1}},
+                }
+            ),
+            "message.apns.headers.apns-priority",
+        ),
         (urgent(webpush={"headers": {"TTL": 60}}), "message.webpush.headers.TTL"),
     ],
 )
