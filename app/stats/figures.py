@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, distinct, func, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
@@ -25,6 +25,7 @@ from app.models import (
     AlertResponse,
     Delivery,
     DeliveryStatus,
+    Device,
 )
 from app.schemas import stats as shapes
 from app.stats import durations
@@ -157,24 +158,33 @@ def _outcomes(counts: _Counts) -> shapes.Outcomes:
 
 def _pushes(session: Session, basis: Basis, window: Window) -> tuple[int, int, int]:
     """Pushes sent, alerts they were about, officers they went to."""
-    query = (
-        select(
-            func.count(),
-            func.count(distinct(col(Delivery.alert_id))),
-            func.count(distinct(col(AlertRecipient.user_id))),
-        )
+    sent = col(Delivery.status) == DeliveryStatus.SENT
+    # Per officer through the device (a small table), not the recipient rows: two counts
+    # of distinct values over millions of pushes would sort them all.
+    per_officer = (
+        select(col(Device.user_id), func.count())
         .select_from(Delivery)
-        .join(AlertRecipient, col(AlertRecipient.id) == col(Delivery.recipient_id))
-        .where(col(Delivery.status) == DeliveryStatus.SENT)
+        .join(Device, col(Device.id) == col(Delivery.device_id))
+        .where(sent)
+        .group_by(col(Device.user_id))
     )
     if isinstance(basis, Raised):
-        query = query.join(Alert, col(Alert.id) == col(Delivery.alert_id)).where(
+        per_officer = per_officer.join(Alert, col(Alert.id) == col(Delivery.alert_id)).where(
             _raised(basis, window)
         )
     else:
-        query = query.where(_received(basis, window))
-    pushes, alerts, officers = session.execute(query).one()
-    return int(pushes), int(alerts), int(officers)
+        per_officer = per_officer.join(
+            AlertRecipient, col(AlertRecipient.id) == col(Delivery.recipient_id)
+        ).where(_received(basis, window))
+    counts = [int(n) for _, n in session.execute(per_officer)]
+    pushed = select(col(Delivery.alert_id)).where(sent)
+    if isinstance(basis, Received):
+        mine = select(col(AlertRecipient.id)).where(_received(basis, window))
+        pushed = pushed.where(col(Delivery.recipient_id).in_(mine))
+    alerts = session.scalar(
+        select(func.count()).where(_alerts_in(basis, window), col(Alert.id).in_(pushed))
+    )
+    return sum(counts), int(alerts or 0), len(counts)
 
 
 def _seen(dialect: str, basis: Basis, window: Window) -> Any:
