@@ -26,7 +26,8 @@ from app.models import (
 )
 from app.officers import squads as squad_service
 from app.schemas import stats as shapes
-from app.stats.figures import Basis, Raised, Received, Window, compute
+from app.stats.figures import Basis, Raised, Received, Window, compute, compute_groups
+from app.stats.figures import empty as compute_empty
 from app.stats.scope import Command
 
 ROOT = "/v1/stats"
@@ -34,7 +35,8 @@ ROOT = "/v1/stats"
 
 def agency(session: Session, window: Window) -> shapes.StatsPublic:
     areas = session.scalars(select(PoliceArea).order_by(col(PoliceArea.code))).all()
-    children = [_child(session, "area", a.code, a.name, _in_area(a.code), window) for a in areas]
+    by_area = compute_groups(session, Raised(by_area=True), window)
+    children = [_child("area", a.code, a.name, by_area.get(a.code), window) for a in areas]
     return _level(session, "agency", None, "Agency", None, Raised(), window, children)
 
 
@@ -59,8 +61,10 @@ def beat(session: Session, row: Beat, window: Window, *, command: Command) -> sh
 def squad(session: Session, row: Squad, window: Window, *, command: Command) -> shapes.StatsPublic:
     assert row.id is not None
     members = squad_service.members(session, row.id)
+    grouped = Received([_id(m) for m in members], by_officer=True)
+    by_officer = compute_groups(session, grouped, window)
     children = [
-        _child(session, "officer", str(m.id), _unit(m), Received([_id(m)]), window) for m in members
+        _child("officer", str(m.id), _unit(m), by_officer.get(str(m.id)), window) for m in members
     ]
     up = None
     if row.area and (command.everything or row.area in command.areas):
@@ -117,15 +121,16 @@ def _in_area(code: str) -> Raised:
 def _squad_child(session: Session, row: Squad, window: Window) -> shapes.Child:
     assert row.id is not None
     members = [_id(m) for m in squad_service.members(session, row.id)]
-    return _child(session, "squad", str(row.id), row.name, Received(members), window)
+    figures = compute(session, Received(members), window)
+    return _child("squad", str(row.id), row.name, figures, window)
 
 
 def _child(
-    session: Session, scope: shapes.ScopeKind, key: str, name: str, basis: Basis, window: Window
+    scope: shapes.ScopeKind, key: str, name: str, figures: shapes.Figures | None, window: Window
 ) -> shapes.Child:
     return shapes.Child(
         scope=scope, id=key, name=name, href=f"{ROOT}/{scope}s/{key}",
-        figures=compute(session, basis, window),
+        figures=figures or compute_empty(window),
     )  # fmt: skip
 
 

@@ -1,12 +1,15 @@
-"""Durations between two stored times, and their median and 90th percentile, in SQL.
+"""Durations between two stored times, and their median and 90th percentile, in SQL, for
+each group of a grouped figure (an area, an officer) or for one.
 
-PostgreSQL computes the percentiles itself (`percentile_cont` over the durations). SQLite has
-no percentile aggregate: it computes the durations, sorts them, and sends only that one
-column, from which the same linear interpolation as `percentile_cont` picks the values.
+PostgreSQL computes the percentiles itself (`percentile_cont` over the durations, grouped).
+SQLite has no percentile aggregate: it computes the durations and sends only that one column
+(with the group), sorted, from which the same linear interpolation as `percentile_cont`
+picks the values.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import Float, cast, extract, func, select
@@ -25,6 +28,9 @@ class Spread:
     p90_s: float | None
 
 
+NONE = Spread(0, None, None)
+
+
 def seconds(dialect: str, start: Any, end: Any) -> ColumnElement[float]:
     """`end - start` in seconds, as SQL for `dialect`."""
     if dialect == "postgresql":
@@ -33,24 +39,33 @@ def seconds(dialect: str, start: Any, end: Any) -> ColumnElement[float]:
     return (func.julianday(end) - func.julianday(start)) * 86400.0
 
 
-def spread(session: Session, durations: Any) -> Spread:
-    """The spread of `durations`, a subquery with one column `s` (nulls ignored)."""
-    column = durations.c.s
+def spreads(session: Session, durations: Any) -> dict[str, Spread]:
+    """The spread of each group of `durations`, a subquery with the columns `k` (the group)
+    and `s` (seconds; nulls ignored). Groups without a duration are left out."""
+    key, column = durations.c.k, durations.c.s
     if session.get_bind().dialect.name == "postgresql":
-        row = session.execute(
+        rows = session.execute(
             select(
+                key,
                 func.count(column),
                 func.percentile_cont(MEDIAN).within_group(column),
                 func.percentile_cont(P90).within_group(column),
-            ).select_from(durations)
-        ).one()
-        count, median, p90 = row
-        return Spread(int(count), _rounded(median), _rounded(p90))
-    values = session.scalars(
-        select(column).select_from(durations).where(column.is_not(None)).order_by(column)
+            )
+            .where(column.is_not(None))
+            .group_by(key)
+        ).all()
+        return {
+            str(k): Spread(int(n), _rounded(median), _rounded(p90)) for k, n, median, p90 in rows
+        }
+    rows = session.execute(
+        select(key, column).where(column.is_not(None)).order_by(key, column)
     ).all()
-    return Spread(len(values), _rounded(percentile(values, MEDIAN)),
-                  _rounded(percentile(values, P90)))  # fmt: skip
+    found = {}
+    for k, group in groupby(rows, key=lambda row: row[0]):
+        values = [float(row[1]) for row in group]
+        found[str(k)] = Spread(len(values), _rounded(percentile(values, MEDIAN)),
+                               _rounded(percentile(values, P90)))  # fmt: skip
+    return found
 
 
 def percentile(ordered: Sequence[float], fraction: float) -> float | None:
