@@ -12,6 +12,7 @@ from app.api import (
     bulletins,
     cameras,
     confirmations,
+    holds,
     hotlists,
     intake,
     officers,
@@ -31,4 +32,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     audit.router,
     beats.router,
     bulletins.router,
+    holds.router,
 )

@@ -5,6 +5,7 @@ from app.models.alerts import Alert, AlertRecipient, AlertStatus, Delivery, Deli
 from app.models.audit import AuditLog
 from app.models.bulletins import Bulletin, BulletinMatch, BulletinStatus
 from app.models.cameras import NO_KEY_PREFIX, Camera, CameraSource
+from app.models.holds import EvidenceHold
 from app.models.hotlists import HotList, HotListChange, HotListEntry
 from app.models.lifecycle import AlertConfirmation, AlertEscalation, AlertResponse
 from app.models.officers import Beat, OfficerLocation, OfficerStatus
@@ -31,6 +32,7 @@ __all__ = [
     "Delivery",
     "DeliveryStatus",
     "Device",
+    "EvidenceHold",
     "Hit",
     "HotList",
     "HotListChange",
