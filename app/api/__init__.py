@@ -12,6 +12,7 @@ from app.api import (
     bulletins,
     cameras,
     confirmations,
+    exports,
     holds,
     hotlists,
     intake,
@@ -33,4 +34,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     beats.router,
     bulletins.router,
     holds.router,
+    exports.router,
 )
