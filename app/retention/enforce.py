@@ -24,7 +24,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, text, update
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    and_,
+    any_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import CursorResult, Engine
 from sqlmodel import Session, col
 
@@ -215,10 +229,10 @@ class Enforcer:
             report.add(
                 "read_source_key", self._remove(session, col(ReadSourceKey.read_id), ids, dry)
             )
-            report.add(
-                "bulletin_match", self._remove(session, col(BulletinMatch.read_id), ids, dry)
-            )
-            report.add("hit", self._remove(session, col(Hit.read_id), ids, dry))
+            if hits:  # non-hit reads were picked for having none (one made since: an error)
+                matches = self._remove(session, col(BulletinMatch.read_id), ids, dry)
+                report.add("bulletin_match", matches)
+                report.add("hit", self._remove(session, col(Hit.read_id), ids, dry))
             table = "plate_read (hit)" if hits else "plate_read (no hit)"
             report.add(table, self._remove(session, col(Read.id), ids, dry))
             stored = [r.image_url for r in rows if image_refs.is_stored(r.image_url)]
@@ -339,12 +353,12 @@ class Enforcer:
     def _remove(session: Session, column: Any, ids: list[int], dry_run: bool) -> int:
         if not ids:
             return 0
+        among = _among(column, ids, session.get_bind().dialect.name)
         if dry_run:
-            counted = select(func.count()).select_from(column.table).where(column.in_(ids))
+            counted = select(func.count()).select_from(column.table).where(among)
             return int(session.scalar(counted) or 0)
-        table = column.table
         # A DML statement's result is a CursorResult, which Session.execute does not say.
-        result = cast(CursorResult[Any], session.execute(delete(table).where(column.in_(ids))))
+        result = cast(CursorResult[Any], session.execute(delete(column.table).where(among)))
         return int(result.rowcount or 0)
 
     def _delete_files(self, refs: list[str], *, dry_run: bool) -> None:
@@ -376,6 +390,17 @@ def _after_time(query: Any, after: tuple[datetime, int] | None) -> Any:
         return query
     at, last_id = after
     return query.where(col(Read.read_at) >= at, or_(col(Read.read_at) > at, col(Read.id) > last_id))
+
+
+def _among(column: Any, ids: list[int], dialect: str) -> ColumnElement[bool]:
+    """`column IN ids`; on PostgreSQL one array parameter (`= ANY`), not thousands of them,
+    which would cost more to bind and plan than the delete itself."""
+    if dialect == "postgresql":
+        return cast(
+            ColumnElement[bool],
+            column == any_(bindparam("ids", ids, type_=postgresql.ARRAY(BigInteger))),
+        )
+    return cast(ColumnElement[bool], column.in_(ids))
 
 
 def _try_lock(connection: Any) -> bool:
