@@ -76,10 +76,21 @@ def _digest(row: AuditLog) -> str:
 
 
 def verify(session: Session) -> int | None:
-    """The id of the first row whose hash or link is wrong, or None when the chain holds."""
-    prev = GENESIS
+    """The id of the first row whose hash or link is wrong, or None when the chain holds.
+
+    Retention removes the oldest rows (app/retention/enforce.py) and records, in the chain,
+    an `audit.pruned` row whose `anchor` is the hash of the last row it removed: the chain may
+    then start from an anchor instead of the genesis hash."""
+    prev: str | None = None
     for row in session.scalars(select(AuditLog).order_by(col(AuditLog.id))):
+        if prev is None:
+            prev = row.prev_hash if row.prev_hash in _anchors(session) else GENESIS
         if row.prev_hash != prev or row.hash != _digest(row):
             return row.id
         prev = row.hash
     return None
+
+
+def _anchors(session: Session) -> set[str]:
+    pruned = session.scalars(select(AuditLog).where(col(AuditLog.action) == "audit.pruned"))
+    return {GENESIS} | {str(row.detail.get("anchor")) for row in pruned}

@@ -137,6 +137,7 @@ Overseer = Annotated[  # sees everything dispatchers see, and audits it
     User, Depends(require_roles(Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, Role.AUDITOR))
 ]
 Auditor = Annotated[User, Depends(require_roles(Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN))]
+Exporter = Annotated[User, Depends(require_roles(Role.AUDITOR, Role.ADMIN))]
 Gateway = Annotated[User, Depends(require_roles(Role.GATEWAY, Role.ADMIN))]
 
 SEES_ALL = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, Role.AUDITOR})

@@ -1,50 +1,28 @@
-"""Periodic chores that keep tables within their retention, run by every `lookout serve`.
+"""Periodic chores, run by the push worker (embedded in `lookout serve`, or `lookout worker`):
+retention enforcement (app/retention/enforce.py), every LOOKOUT_HOUSEKEEPING_EVERY_S.
 
-Each chore is one short transaction; running it in several processes at once is harmless.
+Each chore works in short transactions; several processes may run it at once (on PostgreSQL
+an advisory lock lets one enforce at a time, the others skip that round).
 """
 
 import logging
 import threading
-from datetime import datetime, timedelta
-from typing import Any, cast
-
-from sqlalchemy import delete
-from sqlalchemy.engine import CursorResult, Engine
-from sqlmodel import col
 
 from app.clock import Clock
-from app.db import transaction
 from app.logs import error_facts
-from app.models import OfficerLocation
+from app.retention.enforce import Enforcer
 
 log = logging.getLogger(__name__)
 
-
-def prune_breadcrumbs(engine: Engine, *, now: datetime, keep: timedelta) -> int:
-    """Delete officer positions older than `keep`; returns how many went."""
-    with transaction(engine) as session:
-        # A DML statement's result is a CursorResult, which Session.execute does not say.
-        result = cast(
-            CursorResult[Any],
-            session.execute(
-                delete(OfficerLocation).where(col(OfficerLocation.recorded_at) < now - keep)
-            ),
-        )
-        removed = int(result.rowcount or 0)
-    if removed:
-        log.info(
-            "retention.breadcrumbs", extra={"deleted": removed, "keep_s": keep.total_seconds()}
-        )
-    return removed
+BATCH_PAUSE_S = 0.01  # between retention batches: the ingest writer's turn at the database
 
 
 class Housekeeper:
-    def __init__(
-        self, engine: Engine, *, clock: Clock, every_s: float, breadcrumbs_keep: timedelta
-    ) -> None:
-        self._engine, self._clock = engine, clock
-        self._every_s, self._breadcrumbs_keep = every_s, breadcrumbs_keep
+    def __init__(self, enforcer: Enforcer, *, clock: Clock, every_s: float) -> None:
+        self._enforcer, self._clock, self._every_s = enforcer, clock, every_s
         self._stop = threading.Event()
+        # A stop cuts a long run short between two batches.
+        enforcer.pause = lambda: not self._stop.wait(BATCH_PAUSE_S)
         self._thread = threading.Thread(target=self._loop, name="housekeeping", daemon=True)
 
     def start(self) -> "Housekeeper":
@@ -56,7 +34,7 @@ class Housekeeper:
         self._thread.join(timeout=30)
 
     def run_once(self) -> None:
-        prune_breadcrumbs(self._engine, now=self._clock(), keep=self._breadcrumbs_keep)
+        self._enforcer.run(self._clock())
 
     def _loop(self) -> None:
         while not self._stop.wait(self._every_s):

@@ -3,8 +3,8 @@ and the tests: engines, the ingest writer, the hot-list index, the bulletin watc
 beats, images, the push sender and worker, and the threads that keep them in step.
 
 `Runtime.build` wires everything without starting a thread; `start` loads the hot lists and
-starts the writer, the worker (which runs the alerts' timers too), the LISTEN thread and
-housekeeping; `stop` undoes it in reverse
+starts the writer, the worker (which runs the alerts' timers too), the LISTEN thread and,
+with the worker, housekeeping (retention); `stop` undoes it in reverse
 and disposes of the engines.
 """
 
@@ -47,6 +47,9 @@ from app.pg_listen import Listener
 from app.reads.cameras import CameraKeys
 from app.reads.stored import VehicleTrust
 from app.reads.writer import IngestWriter
+from app.retention import policy
+from app.retention.enforce import Enforcer
+from app.retention.policy import Policy
 from app.settings import RoutingSettings, Settings
 from geo.areas import Growth
 from geo.zones import BeatMap
@@ -114,6 +117,35 @@ def bulletin_rules(settings: Settings) -> Rules:
         growth=Growth(speed_mps=group.speed_mps, max_reach_m=group.max_growth_m),
         retro_margin=timedelta(seconds=group.retro_margin_s),
         trust=vehicle_trust(settings),
+    )
+
+
+def retention_policy(settings: Settings) -> Policy:
+    """The template LOOKOUT_RETENTION_POLICY names, with the LOOKOUT_RETENTION_*_S overrides
+    (breadcrumbs: LOOKOUT_BREADCRUMBS_KEEP_S) and the audit floor applied."""
+    group = settings.retention
+
+    def seconds(value: int | None) -> timedelta | None:
+        return None if value is None else timedelta(seconds=value)
+
+    return policy.effective(
+        policy.template(group.policy),
+        nonhit_reads=seconds(group.nonhit_reads_s),
+        hit_reads=seconds(group.hit_reads_s),
+        images=seconds(group.images_s),
+        alerts=seconds(group.alerts_s),
+        deliveries=seconds(group.deliveries_s),
+        positions=seconds(settings.officers.breadcrumbs_keep_s),
+        audit=seconds(group.audit_s),
+    )
+
+
+def make_enforcer(settings: Settings, engine: Engine) -> Enforcer:
+    return Enforcer(
+        engine,
+        policy=retention_policy(settings),
+        images=ImageStore(settings.data_dir / "images"),
+        batch_rows=settings.retention.batch_rows,
     )
 
 
@@ -257,13 +289,13 @@ class Runtime:
             self.index.refresh(session, self.clock())
         self.writer.start()
         self._stops.append(self.writer.stop)
-        housekeeper = Housekeeper(
-            self.engine,
-            clock=self.clock,
-            every_s=self.settings.housekeeping_every_s,
-            breadcrumbs_keep=timedelta(seconds=self.settings.officers.breadcrumbs_keep_s),
-        ).start()
-        self._stops.append(housekeeper.stop)
+        if self.worker is not None:  # retention runs with the push worker
+            housekeeper = Housekeeper(
+                make_enforcer(self.settings, self.engine),
+                clock=self.clock,
+                every_s=self.settings.housekeeping_every_s,
+            ).start()
+            self._stops.append(housekeeper.stop)
         return self
 
     def forget_credentials(self) -> None:

@@ -19,6 +19,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from app.retention.policy import CJIS_AUDIT_MIN, TEMPLATES
+
 DEV_SECRET = "lookout-development-secret-change-me"  # a placeholder, refused in prod
 DEV_PROJECT_ID = "lookout-dev"
 ENV_PREFIX = "LOOKOUT_"
@@ -166,6 +168,35 @@ class AuthSettings(Group):
         return role in {r.strip() for r in self.mfa_roles.split(",") if r.strip()}
 
 
+class RetentionSettings(Group):
+    """How long records are kept (app/retention): `policy` names a state template (or
+    `custom`); each `*_s` replaces one of its clocks. Officers' breadcrumbs keep
+    LOOKOUT_BREADCRUMBS_KEEP_S. The audit log is kept at least a year whatever is set.
+    Enforcement runs with the push worker every LOOKOUT_HOUSEKEEPING_EVERY_S, `batch_rows`
+    rows a transaction."""
+
+    policy: str = Field(default="california", alias="retention_policy")
+    nonhit_reads_s: int | None = Field(default=None, gt=0, alias="retention_nonhit_reads_s")
+    hit_reads_s: int | None = Field(default=None, gt=0, alias="retention_hit_reads_s")
+    images_s: int | None = Field(default=None, gt=0, alias="retention_images_s")
+    alerts_s: int | None = Field(default=None, gt=0, alias="retention_alerts_s")
+    deliveries_s: int | None = Field(default=None, gt=0, alias="retention_deliveries_s")
+    audit_s: int | None = Field(default=None, gt=0, alias="retention_audit_s")
+    batch_rows: int = Field(default=2000, gt=0, le=50_000, alias="retention_batch_rows")
+
+    @model_validator(mode="after")
+    def _known_policy(self) -> Self:
+        if self.policy not in TEMPLATES:
+            known = ", ".join(sorted(TEMPLATES))
+            raise ValueError(f"LOOKOUT_RETENTION_POLICY {self.policy!r} is not one of: {known}")
+        if self.audit_s is not None and self.audit_s < CJIS_AUDIT_MIN.total_seconds():
+            raise ValueError(
+                f"LOOKOUT_RETENTION_AUDIT_S {self.audit_s} is under a year "
+                f"({int(CJIS_AUDIT_MIN.total_seconds())} s), the least CJIS asks"
+            )
+        return self
+
+
 GROUPS: dict[str, type[Group]] = {
     "auth": AuthSettings,
     "push": PushSettings,
@@ -177,6 +208,7 @@ GROUPS: dict[str, type[Group]] = {
     "ingest": IngestSettings,
     "cameras": CameraSettings,
     "lifecycle": LifecycleSettings,
+    "retention": RetentionSettings,
 }
 
 
@@ -192,6 +224,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     token_secret: SecretStr = SecretStr(DEV_SECRET)
     agency_timezone: str = "America/Los_Angeles"
+    agency_name: str = "Lookout"  # the organisation in SB 34 access-log exports
     housekeeping_every_s: float = Field(default=300.0, gt=0)
     # The cap on a request body, for routes without one of their own (app/bodies.py).
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
@@ -206,6 +239,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = IngestSettings()
     cameras: CameraSettings = CameraSettings()
     lifecycle: LifecycleSettings = LifecycleSettings()
+    retention: RetentionSettings = RetentionSettings()
 
     @classmethod
     def settings_customise_sources(

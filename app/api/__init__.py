@@ -12,6 +12,8 @@ from app.api import (
     bulletins,
     cameras,
     confirmations,
+    exports,
+    holds,
     hotlists,
     intake,
     officers,
@@ -35,4 +37,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     bulletins.router,
     squads.router,
     stats.router,
+    holds.router,
+    exports.router,
 )

@@ -116,16 +116,17 @@ def require_schema(database_url: str) -> None:
 @cli.command()
 def worker() -> None:
     """Run a push worker on its own (scale out: run several against one PostgreSQL). It runs
-    the alerts' timers (confirmation expiry, escalation) too."""
+    the alerts' timers (confirmation expiry, escalation) and retention too."""
     from datetime import timedelta
 
     from app.delivery.outbox import DELIVERY_CHANNEL
     from app.delivery.worker import Worker
+    from app.housekeeping import Housekeeper
     from app.lifecycle.timers import TimerRunner
     from app.main import make_sender
     from app.officers.tracker import OfficerTracker
     from app.pg_listen import Listener
-    from app.runtime import alert_settings, worker_config
+    from app.runtime import alert_settings, make_enforcer, worker_config
 
     logs.configure()
     settings = settings_or_exit()
@@ -139,6 +140,9 @@ def worker() -> None:
     officers = OfficerTracker(fresh_for=timedelta(seconds=settings.routing.location_fresh_s))
     timers = TimerRunner(engine, alerting=alert_settings(settings), officers=officers)
     running = Worker(engine, sender, config=config, clock=system_clock, timers=timers).start()
+    housekeeper = Housekeeper(
+        make_enforcer(settings, engine), clock=system_clock, every_s=settings.housekeeping_every_s
+    ).start()
     # Woken at once by whichever process queues a push (PostgreSQL); else it polls.
     listener = None
     if engine.dialect.name == "postgresql":
@@ -149,6 +153,7 @@ def worker() -> None:
     stop.wait()
     if listener is not None:
         listener.stop()
+    housekeeper.stop()
     running.stop()
     close = getattr(sender, "close", None)
     if close:

@@ -6,6 +6,7 @@ from app.models.audit import AuditLog
 from app.models.bulletins import Bulletin, BulletinMatch, BulletinStatus
 from app.models.cameras import NO_KEY_PREFIX, Camera, CameraSource
 from app.models.command import PoliceArea, Squad, SquadMember
+from app.models.holds import EvidenceHold
 from app.models.hotlists import HotList, HotListChange, HotListEntry
 from app.models.lifecycle import AlertConfirmation, AlertEscalation, AlertResponse
 from app.models.officers import Beat, OfficerLocation, OfficerStatus
@@ -32,6 +33,7 @@ __all__ = [
     "Delivery",
     "DeliveryStatus",
     "Device",
+    "EvidenceHold",
     "Hit",
     "HotList",
     "HotListChange",

@@ -267,8 +267,8 @@ def test_end_to_end_the_nearer_officer_is_alerted_and_with_n_1_the_far_one_not_a
 def test_breadcrumbs_are_kept_when_enabled_and_pruned_after_their_retention(
     settings: Settings, engine: Engine, clock: ManualClock
 ) -> None:
-    from app.housekeeping import prune_breadcrumbs
     from app.models import OfficerLocation
+    from app.runtime import make_enforcer
 
     settings = settings.changed(breadcrumbs=True)
     with TestClient(create_app(settings, clock=clock)) as client:
@@ -281,6 +281,7 @@ def test_breadcrumbs_are_kept_when_enabled_and_pruned_after_their_retention(
             37.81,
         ]
     clock.advance(hours=24)
-    assert prune_breadcrumbs(engine, now=clock(), keep=timedelta(hours=24)) == 1
+    # Breadcrumbs are retention's `positions` clock, LOOKOUT_BREADCRUMBS_KEEP_S (24 h).
+    assert make_enforcer(settings, engine).run(clock()).removed["officer_location"] == 1
     with transaction(engine) as session:
         assert [p.lat for p in session.scalars(select(OfficerLocation))] == [37.81]
