@@ -8,9 +8,8 @@ import typer
 import uvicorn
 
 from app import logs, migrate
-from app.cli.common import cli, db_cli, safe_url, settings_or_exit
+from app.cli.common import cli, db_cli, engine_of, safe_url, settings_or_exit
 from app.clock import system_clock
-from app.db import make_engine
 
 
 @cli.command()
@@ -66,6 +65,8 @@ def worker() -> None:
     the alerts' timers (confirmation expiry, escalation) too."""
     from datetime import timedelta
 
+    from app.audit import checkpoints, keys
+    from app.audit.checkpoints import Checkpointer
     from app.delivery.outbox import DELIVERY_CHANNEL
     from app.delivery.worker import Worker
     from app.lifecycle.timers import TimerRunner
@@ -76,7 +77,7 @@ def worker() -> None:
 
     logs.configure()
     settings = settings_or_exit()
-    engine = make_engine(settings.database_url)
+    engine = engine_of(settings)
     sender = make_sender(settings)
     config = worker_config(settings)
     typer.echo(
@@ -85,6 +86,13 @@ def worker() -> None:
     officers = OfficerTracker(fresh_for=timedelta(seconds=settings.routing.location_fresh_s))
     timers = TimerRunner(engine, alerting=alert_settings(settings), officers=officers)
     running = Worker(engine, sender, config=config, clock=system_clock, timers=timers).start()
+    checkpointer = Checkpointer(
+        engine,
+        key=keys.for_settings(settings),
+        path=checkpoints.file_of(settings),
+        clock=system_clock,
+        every_s=settings.audit.checkpoint_every_s,
+    ).start()
     # Woken at once by whichever process queues a push (PostgreSQL); else it polls.
     listener = None
     if engine.dialect.name == "postgresql":
@@ -96,6 +104,7 @@ def worker() -> None:
     if listener is not None:
         listener.stop()
     running.stop()
+    checkpointer.stop()
     close = getattr(sender, "close", None)
     if close:
         close()
@@ -114,7 +123,7 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
 def db_current() -> None:
     """Print the revision the database is at."""
     settings = settings_or_exit()
-    engine = make_engine(settings.database_url)
+    engine = engine_of(settings)
     try:
         typer.echo(migrate.current_revision(engine) or "empty (run `lookout db upgrade`)")
     finally:
