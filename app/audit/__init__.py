@@ -3,7 +3,7 @@ keyed chain (chain.py) with its key outside the database (keys.py), its head che
 outside it too (checkpoints.py), and verified against both (verification.py)."""
 
 from app.audit.chain import GENESIS, plate_key, record
-from app.audit.keys import AuditKey, AuditKeyMissing
+from app.audit.keys import AuditKey
 from app.audit.verification import Report, verify
 
-__all__ = ["GENESIS", "AuditKey", "AuditKeyMissing", "Report", "plate_key", "record", "verify"]
+__all__ = ["GENESIS", "AuditKey", "Report", "plate_key", "record", "verify"]

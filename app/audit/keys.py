@@ -5,14 +5,16 @@ The key is a secret the database does not hold (LOOKOUT_AUDIT_SECRET): whoever c
 dev and test, with no secret set, the key is derived from the token secret (itself refused in
 prod), so every process of one deployment agrees on it without a file to share.
 
-Every engine that writes audit rows carries its key as an execution option (`bind`), set where
-the engine is made from Settings (the runtime, the CLI); `of_session` reads it back. An engine
-without one cannot write an audit row: it fails loudly rather than seal with a guessed key.
+Every engine the service makes from its Settings (the runtime's, the CLI's) carries its key as
+an execution option (`bind`); `of_session` reads it back. An engine made elsewhere (a bench, a
+script) seals with the key of the process's environment, read once: the same LOOKOUT_* settings
+every `lookout` command reads.
 """
 
 import hashlib
 import hmac
 from dataclasses import dataclass, field
+from functools import cache
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -22,10 +24,6 @@ from app.settings import Settings
 _OPTION = "lookout_audit_key"
 _KEY_ID_LABEL = b"lookout audit key id"
 _DEV_LABEL = b"lookout audit chain (development key)"
-
-
-class AuditKeyMissing(RuntimeError):
-    """An audit row was to be written through an engine that carries no audit key."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +59,9 @@ def bind(engine: Engine, key: AuditKey) -> Engine:
 
 def of_session(session: Session) -> AuditKey:
     key = session.connection().get_execution_options().get(_OPTION)
-    if not isinstance(key, AuditKey):
-        raise AuditKeyMissing(
-            "this engine carries no audit key: make it with app.audit.keys.bind(engine, key)"
-        )
-    return key
+    return key if isinstance(key, AuditKey) else _of_environment()
+
+
+@cache
+def _of_environment() -> AuditKey:
+    return for_settings(Settings())
