@@ -26,11 +26,14 @@ FROM ${PYTHON_IMAGE}
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PATH=/opt/lookout/bin:$PATH \
+    LOOKOUT_ENV=prod \
     LOOKOUT_DATA_DIR=/data \
     LOOKOUT_DATABASE_URL=sqlite:////data/lookout.db \
     LOOKOUT_FCM_INBOX=false
-# The container listens on every interface, so the development push inbox (which shows every
-# push, plates included) is off: with no Firebase credentials, pushes are written to the log.
+# The image is for deployments: prod, so it refuses to start (naming each setting) until it is
+# given real secrets (LOOKOUT_TOKEN_SECRET, LOOKOUT_AUDIT_SECRET) and Firebase credentials
+# (LOOKOUT_FCM_CREDENTIALS). It listens on every interface, so the development push inbox
+# (which shows every push, plates included) is off. To try it out: -e LOOKOUT_ENV=dev.
 
 RUN useradd --create-home --uid 10001 lookout \
     && mkdir /data && chown lookout:lookout /data

@@ -1,5 +1,6 @@
 """Engines, sessions and the column types every table shares."""
 
+import select
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -7,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Integer, event
+from sqlalchemy import exc as sql_errors
 from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
@@ -55,7 +57,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         if "poolclass" not in kwargs:
             kwargs.setdefault("pool_size", 10)
             kwargs.setdefault("max_overflow", 20)
-        return create_engine(url, **kwargs)
+        engine = create_engine(url, **kwargs)
+        if not kwargs["pool_pre_ping"]:
+            _ping_when_dropped(engine)
+        return engine
 
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -80,6 +85,37 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def looks_dropped(fileno: int) -> bool:
+    """Whether an idle connection's socket has something to read. An idle PostgreSQL
+    connection is sent nothing, except the server's goodbye (a FATAL notice, then EOF) when it
+    ends the session: a restart, a failover, pg_terminate_backend. One poll, no round trip."""
+    try:
+        readable, _, _ = select.select([fileno], [], [], 0)
+    except (OSError, ValueError):  # a closed descriptor
+        return True
+    return bool(readable)
+
+
+def _ping_when_dropped(engine: Engine) -> None:
+    """Pessimistic disconnect handling for an engine without a ping per checkout (the ingest
+    writer's, where a round trip per batch would cost): a pooled connection is pinged only
+    when its socket says the server may have hung up, and replaced if the ping fails. So the
+    first write after the database comes back succeeds rather than meeting a dead connection."""
+
+    @event.listens_for(engine, "checkout")
+    def _check(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        fileno = getattr(dbapi_connection, "fileno", None)
+        if fileno is None or not looks_dropped(fileno()):
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception:
+            alive = False
+        if not alive:
+            # The pool drops this connection and checks out another (a new one if need be).
+            raise sql_errors.DisconnectionError("the server closed this pooled connection")
 
 
 @contextmanager

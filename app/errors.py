@@ -11,18 +11,25 @@ AppError (here)               BadRequest 400 · Unauthorized 401 · Forbidden 40
                               Conflict 409 · PayloadTooLarge 413 · Unprocessable 422
                               TooManyRequests 429 (failed credentials; with Retry-After)
                               Unavailable 503 (the database could not take the write)
+Database unreachable          503 with Retry-After, on every route (`database_unavailable`):
+                              SQLAlchemy's OperationalError, InterfaceError, pool TimeoutError
+                              and any error that invalidated its connection; psycopg's own
 RequestValidationError        422, with every bad field named in `detail`
 RecursionError                400: a JSON body nested too deeply to parse
 """
 
 import logging
+import sqlite3
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sql_errors
 
 from alerts.errors import InvalidOutcome, InvalidTransition
+from app.logs import error_facts
 from app.schemas.common import NUL_REFUSED, NulFound
 from geo.errors import GeoError
 from lpr.errors import LprError
@@ -109,6 +116,36 @@ def _location(loc: Any) -> str:
 
 Answer = tuple[int, str, dict[str, str] | None]  # status, detail, headers
 
+DATABASE_RETRY_AFTER_S = 5
+DATABASE_UNAVAILABLE = (
+    "the database cannot be reached right now; retry in a few seconds (Retry-After)"
+)
+# The database is down, restarting, refusing connections, out of them, or dropped this one.
+# On SQLite, a lock held past the busy timeout or a file that cannot be opened is one too.
+_UNREACHABLE: tuple[type[Exception], ...] = (
+    sql_errors.OperationalError,
+    sql_errors.InterfaceError,
+    sql_errors.TimeoutError,  # no pooled connection came free in time
+    sql_errors.DisconnectionError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
+
+
+# SQLite says OperationalError for a missing table too: only these are worth a retry.
+_SQLITE_TRANSIENT = ("locked", "busy", "unable to open", "disk i/o")
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether `error` says the database cannot be reached now (a 503 to retry), rather than
+    that the request or the code is wrong (a 4xx, or a 500)."""
+    driver_error = getattr(error, "orig", None)
+    if isinstance(driver_error, sqlite3.OperationalError):
+        return any(word in str(driver_error).lower() for word in _SQLITE_TRANSIENT)
+    if isinstance(error, _UNREACHABLE):
+        return True
+    return isinstance(error, sql_errors.DBAPIError) and error.connection_invalidated
+
 
 def answer_of(error: BaseException) -> Answer | None:
     """The answer a mapped error gets, or None for an error nobody mapped (a 500)."""
@@ -120,6 +157,9 @@ def answer_of(error: BaseException) -> Answer | None:
         return 422, str(error), None
     if isinstance(error, InvalidTransition):
         return 409, str(error), None
+    if database_unavailable(error):
+        log.warning("http.database_unavailable", extra=error_facts(error))
+        return 503, DATABASE_UNAVAILABLE, {"Retry-After": str(DATABASE_RETRY_AFTER_S)}
     return None
 
 
@@ -130,9 +170,19 @@ async def _respond(_request: Request, error: Exception) -> JSONResponse:
     return JSONResponse({"detail": detail}, status, headers=headers)
 
 
+async def _respond_database_error(request: Request, error: Exception) -> JSONResponse:
+    if not database_unavailable(error):
+        raise error  # a fault, not an outage: Starlette answers it as the 500 it is
+    return await _respond(request, error)
+
+
 def add_exception_handlers(app: FastAPI) -> None:
     for mapped in (AppError, LprError, GeoError, InvalidTransition, InvalidOutcome):
         app.add_exception_handler(mapped, _respond)
+    app.add_exception_handler(sql_errors.DBAPIError, _respond_database_error)
+    for unreachable in _UNREACHABLE:
+        if not issubclass(unreachable, sql_errors.DBAPIError):
+            app.add_exception_handler(unreachable, _respond_database_error)
 
     @app.exception_handler(RecursionError)
     async def _too_deep(_request: Request, _error: RecursionError) -> JSONResponse:

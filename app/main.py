@@ -132,7 +132,9 @@ def create_app(
             current = migrate.current_revision(engine)
         except Exception as error:  # any database failure means "not ready", with the reason
             return JSONResponse(
-                {"status": "unavailable", "detail": f"database: {error.__class__.__name__}"}, 503
+                {"status": "unavailable", "detail": f"database: {error.__class__.__name__}"},
+                503,
+                headers={"Retry-After": str(errors.DATABASE_RETRY_AFTER_S)},
             )
         head = migrate.head_revision(settings.database_url)
         if current != head:

@@ -21,6 +21,9 @@ from alerts import compose
 from alerts.lifecycle import Escalation
 from alerts.push import PushSender
 from alerts.routing import PriorityRouting, Tier
+from app.audit import checkpoints, keys
+from app.audit.checkpoints import Checkpointer
+from app.audit.keys import AuditKey
 from app.auth import changes
 from app.auth.changes import CREDENTIAL_CHANNEL, CredentialWatch
 from app.auth.throttle import Throttle
@@ -182,6 +185,8 @@ class Runtime:
     throttle: Throttle
     timers: TimerRunner  # the alerts' timers, run by whichever worker is up
     worker: Worker | None
+    audit_key: AuditKey
+    checkpointer: Checkpointer  # the audit chain's head, noted outside the database
     _stops: list[Callable[[], None]] = field(default_factory=list)
 
     @classmethod
@@ -189,9 +194,12 @@ class Runtime:
         cls, settings: Settings, *, clock: Clock, sender: PushSender, worker: bool | None = None
     ) -> "Runtime":
         """Everything wired, nothing started. `worker` overrides `settings.worker.embedded`."""
-        engine = make_engine(settings.database_url)
+        audit_key = keys.for_settings(settings)
+        engine = keys.bind(make_engine(settings.database_url), audit_key)
         # The writer's own pool: no ping per checkout, which would cost a round trip per batch.
-        writer_engine = make_engine(settings.database_url, pool_pre_ping=False)
+        writer_engine = keys.bind(
+            make_engine(settings.database_url, pool_pre_ping=False), audit_key
+        )
         alerting = alert_settings(settings)
         officers = OfficerTracker(fresh_for=timedelta(seconds=settings.routing.location_fresh_s))
         with transaction(engine) as session:
@@ -258,6 +266,14 @@ class Runtime:
             )
             if embedded
             else None,
+            audit_key=audit_key,
+            checkpointer=Checkpointer(
+                engine,
+                key=audit_key,
+                path=checkpoints.file_of(settings),
+                clock=clock,
+                every_s=settings.audit.checkpoint_every_s,
+            ),
         )
 
     def start(self, *, listen: bool = True) -> "Runtime":
@@ -296,6 +312,7 @@ class Runtime:
                 every_s=self.settings.housekeeping_every_s,
             ).start()
             self._stops.append(housekeeper.stop)
+        self._stops.append(self.checkpointer.start().stop)
         return self
 
     def forget_credentials(self) -> None:

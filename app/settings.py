@@ -7,7 +7,9 @@ that flat name. Agencies' deployment files name the flat variables, so they neve
 """
 
 import json
+import math
 import os
+from collections import Counter
 from pathlib import Path
 from typing import Any, Literal, Self
 
@@ -23,6 +25,11 @@ from app.retention.policy import CJIS_AUDIT_MIN, TEMPLATES
 
 DEV_SECRET = "lookout-development-secret-change-me"  # a placeholder, refused in prod
 DEV_PROJECT_ID = "lookout-dev"
+SECRET_MIN_LENGTH = 32
+SECRET_MIN_BITS = 100  # a random 32-hex-digit secret (128 bits) scores about 115
+# Words that mark a secret copied from an example rather than generated.
+PLACEHOLDER_WORDS = ("change", "secret", "password", "example", "placeholder", "default",
+                     "lookout", "replace", "xxxx", "todo")  # fmt: skip
 ENV_PREFIX = "LOOKOUT_"
 
 
@@ -197,7 +204,20 @@ class RetentionSettings(Group):
         return self
 
 
+class AuditSettings(Group):
+    """The audit chain's key and checkpoints (app/audit). `secret` keys every row's seal; it
+    must live outside the database (unset: a key derived from the token secret, refused in
+    prod). Every `checkpoint_every_s` each process appends the chain's head (rows, newest id,
+    seal), signed with the same key, to `checkpoint_file` (unset: `audit-checkpoints.jsonl` in
+    the data directory) and to the log, so rows removed from the end are noticed."""
+
+    secret: SecretStr | None = Field(default=None, alias="audit_secret")
+    checkpoint_file: Path | None = Field(default=None, alias="audit_checkpoint_file")
+    checkpoint_every_s: float = Field(default=60.0, gt=0, alias="audit_checkpoint_every_s")
+
+
 GROUPS: dict[str, type[Group]] = {
+    "audit": AuditSettings,
     "auth": AuthSettings,
     "push": PushSettings,
     "routing": RoutingSettings,
@@ -229,6 +249,7 @@ class Settings(BaseSettings):
     # The cap on a request body, for routes without one of their own (app/bodies.py).
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
 
+    audit: AuditSettings = AuditSettings()
     auth: AuthSettings = AuthSettings()
     push: PushSettings = PushSettings()
     routing: RoutingSettings = RoutingSettings()
@@ -273,23 +294,36 @@ class Settings(BaseSettings):
         return data
 
     @model_validator(mode="after")
-    def _refuse_placeholders_in_prod(self) -> Self:
+    def _refuse_unsafe_settings_in_prod(self) -> Self:
+        """In prod every setting at fault is named at once, so one restart fixes them all."""
         if self.env != "prod":
             return self
-        if self.token_secret.get_secret_value() == DEV_SECRET:
-            raise ValueError(
-                "LOOKOUT_TOKEN_SECRET is the development placeholder; set a real secret for prod"
+        problems = [
+            *_secret_problems("LOOKOUT_TOKEN_SECRET", self.token_secret),
+            *_secret_problems("LOOKOUT_AUDIT_SECRET", self.audit.secret),
+        ]
+        if self.audit.secret is not None and (
+            self.audit.secret.get_secret_value() == self.token_secret.get_secret_value()
+        ):
+            problems.append(
+                "LOOKOUT_AUDIT_SECRET is the token secret; the audit key must be a secret of "
+                "its own"
             )
-        if self.push.sender == "fcm":
-            if self.push.fcm_credentials is None:
-                raise ValueError(
-                    "LOOKOUT_FCM_CREDENTIALS is not set; prod needs a Firebase service-account file"
-                )
+        if self.push.sender == "log":
+            problems.append(
+                "LOOKOUT_PUSH_SENDER=log marks every push sent while it goes nowhere; prod "
+                "sends through FCM (unset it)"
+            )
+        elif self.push.fcm_credentials is None:
+            problems.append(
+                "LOOKOUT_FCM_CREDENTIALS is not set; prod needs a Firebase service-account file"
+            )
+        else:
             problem = _credentials_problem(self.push.fcm_credentials)
             if problem:
-                raise ValueError(
-                    f"LOOKOUT_FCM_CREDENTIALS ({self.push.fcm_credentials}): {problem}"
-                )
+                problems.append(f"LOOKOUT_FCM_CREDENTIALS ({self.push.fcm_credentials}): {problem}")
+        if problems:
+            raise ValueError("refusing to run with LOOKOUT_ENV=prod: " + "; ".join(problems))
         return self
 
     @property
@@ -322,6 +356,44 @@ class FlatGroupEnv(PydanticBaseSettingsSource):
                 if value is not None:
                     found.setdefault(group, {})[flat] = value
         return found
+
+
+def _secret_problems(name: str, secret: SecretStr | None) -> list[str]:
+    """Why a secret will not do for prod (empty when it will)."""
+    generate = "generate one: python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+    if secret is None:
+        return [f"{name} is not set; {generate}"]
+    problem = secret_weakness(secret.get_secret_value())
+    return [f"{name} {problem}; {generate}"] if problem else []
+
+
+def secret_weakness(value: str) -> str | None:
+    """Why `value` is too weak to key hashes and seals in prod, or None. A secret must be
+    long (SECRET_MIN_LENGTH characters), carry entropy (SECRET_MIN_BITS, counted from how
+    evenly its characters spread) and not be a known placeholder."""
+    if value == DEV_SECRET:
+        return "is the development placeholder"
+    lowered = value.strip().lower()
+    placeholder = next((word for word in PLACEHOLDER_WORDS if word in lowered), None)
+    if placeholder is not None:
+        return f"looks like a placeholder (it contains {placeholder!r})"
+    if len(value) < SECRET_MIN_LENGTH:
+        return f"is {len(value)} characters long; at least {SECRET_MIN_LENGTH}"
+    bits = _entropy_bits(value)
+    if bits < SECRET_MIN_BITS:
+        return (
+            f"has too little entropy (about {bits:.0f} bits, at least {SECRET_MIN_BITS}): "
+            "too few different characters"
+        )
+    return None
+
+
+def _entropy_bits(value: str) -> float:
+    """Shannon entropy of the characters' spread, times the length: a random 43-character
+    token_urlsafe scores about 200 bits, 64 hex digits about 240, a repeated word far less."""
+    counts = Counter(value)
+    total = len(value)
+    return -total * sum(n / total * math.log2(n / total) for n in counts.values())
 
 
 def _credentials_problem(path: Path) -> str | None:

@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine, make_url
 
 from app import migrate
+from app.audit import keys
 from app.clock import ManualClock
 from app.db import make_engine
 from app.main import create_app
@@ -124,7 +125,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
+    """The test's database, carrying the audit key that the app built on it uses too (the
+    settings fixture's: derived from the development token secret)."""
+    engine = keys.bind(make_engine(database_url), keys.for_settings(Settings(env="test")))
     yield engine
     engine.dispose()
 

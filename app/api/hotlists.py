@@ -18,7 +18,7 @@ from app.hotlists import service as hotlists
 from app.hotlists.index import invalidate_after_commit
 from app.lifecycle import outcomes
 from app.models import HotList, HotListEntry, User
-from app.schemas.common import MAX_ID, NUL_REFUSED, RowId, Vehicle
+from app.schemas.common import MAX_ID, NUL_REFUSED, Purpose, RowId, Vehicle
 from app.schemas.hotlists import (
     MAX_ENTRIES_PER_REQUEST,
     EntriesAdded,
@@ -98,9 +98,7 @@ def list_flagged_entries(
     session: SessionDep,
     user: Overseer,
     clock: ClockDep,
-    purpose: Annotated[
-        str, Query(min_length=3, max_length=200, description="Why you look (audited)")
-    ],
+    purpose: Annotated[Purpose, Query(description="Why you look (audited)")],
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[FlaggedEntry]:
     """Live entries flagged for review because their hits kept ending as misread or wrong
@@ -247,9 +245,7 @@ def list_entries(
     session: SessionDep,
     user: Overseer,
     clock: ClockDep,
-    purpose: Annotated[
-        str, Query(min_length=3, max_length=200, description="Why you look (audited)")
-    ],
+    purpose: Annotated[Purpose, Query(description="Why you look (audited)")],
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     after_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> list[EntryPublic]:

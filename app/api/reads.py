@@ -24,7 +24,7 @@ from app.intake import images
 from app.models import Read
 from app.reads import rows
 from app.reads.writer import StoreFailed
-from app.schemas.common import NUL_FREE, Moment, RowId, Vehicle
+from app.schemas.common import NUL_FREE, Moment, Purpose, RowId, Vehicle
 from app.schemas.reads import ReadBatchIn, ReadIn, ReadPublic, ReadsAccepted
 from lpr import plates
 
@@ -135,7 +135,7 @@ def search_reads(
     session: SessionDep,
     user: Overseer,
     clock: ClockDep,
-    purpose: Annotated[str, Query(min_length=3, max_length=200, description="Why (audited)")],
+    purpose: Annotated[Purpose, Query(description="Why (audited)")],
     plate: Annotated[str, Query(min_length=1, max_length=32, description="Plate as written")],
     case_number: Annotated[str | None, Query(max_length=60)] = None,
     since: Moment | None = None,

@@ -12,10 +12,11 @@ from sqlmodel import Session, col
 
 from app import audit
 from app.auth import accounts, passwords, tokens
-from app.cli.common import admin_cli, fail, settings_or_exit
+from app.cli.common import admin_cli, engine_of, fail, settings_or_exit
 from app.clock import system_clock
-from app.db import make_engine, transaction
+from app.db import transaction
 from app.models import Role, User
+from app.settings import Settings
 
 
 @admin_cli.command("create-camera")
@@ -36,7 +37,7 @@ def create_camera(
     if (lat is None) != (lon is None):
         fail("give --lat and --lon together")
     settings = settings_or_exit()
-    engine = make_engine(settings.database_url)
+    engine = engine_of(settings)
     try:
         with transaction(engine) as session:
             camera, key = accounts.create_camera(
@@ -70,7 +71,7 @@ def create_user(
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     pepper, now = settings.token_secret.get_secret_value(), system_clock()
     ttl = timedelta(seconds=settings.auth.bootstrap_token_ttl_s)
-    with _database(settings.database_url) as session:
+    with _database(settings) as session:
         try:
             user, token = accounts.create_user(
                 session, name=name, username=username, role=role, badge=badge, pepper=pepper,
@@ -104,7 +105,7 @@ def deactivate_user(
 ) -> None:
     """Deactivate a person: their tokens are refused in every running process within a second."""
     settings = settings_or_exit()
-    with _database(settings.database_url) as session:
+    with _database(settings) as session:
         user = _user_named(session, name)
         now = system_clock()
         user.is_active, user.deactivated_at = False, now
@@ -123,7 +124,7 @@ def reset_password(name: Annotated[str, typer.Argument(help="The user name")]) -
     """A new one-time password for a person, printed alone on the last line; they change it at
     their next sign-in, and every session of theirs is signed out."""
     settings = settings_or_exit()
-    with _database(settings.database_url) as session:
+    with _database(settings) as session:
         user = _user_named(session, name)
         now = system_clock()
         one_time = accounts.set_password(
@@ -140,7 +141,7 @@ def reset_password(name: Annotated[str, typer.Argument(help="The user name")]) -
 def reset_second_factor(name: Annotated[str, typer.Argument(help="The user name")]) -> None:
     """A lost phone: a new authenticator enrolment URI, printed alone on the last line."""
     settings = settings_or_exit()
-    with _database(settings.database_url) as session:
+    with _database(settings) as session:
         user = _user_named(session, name)
         now = system_clock()
         uri = accounts.enrol_totp(
@@ -159,7 +160,7 @@ def set_role(
 ) -> None:
     """Change a person's role; their sessions are signed out so the new role holds at once."""
     settings = settings_or_exit()
-    with _database(settings.database_url) as session:
+    with _database(settings) as session:
         user = _user_named(session, name)
         now, before = system_clock(), user.role
         user.role = role.value
@@ -178,7 +179,7 @@ def rotate_camera_key(camera_id: Annotated[int, typer.Argument(help="The camera'
     """A new API key for a camera (or a site); the old one is refused in every process within
     a second. Prints the new key alone on the last line."""
     settings = settings_or_exit()
-    with _database(settings.database_url) as session:
+    with _database(settings) as session:
         try:
             key = accounts.rotate_camera_key(
                 session, camera_id=camera_id, pepper=settings.token_secret.get_secret_value(),
@@ -201,7 +202,7 @@ def create_squad(
     from app.officers import squads
 
     settings = settings_or_exit()
-    with _database(settings.database_url) as session:
+    with _database(settings) as session:
         sergeant_id = _user_named(session, sergeant).id
         assert sergeant_id is not None
         try:
@@ -223,7 +224,7 @@ def assign_squad(
     from app.officers import squads
 
     settings = settings_or_exit()
-    with _database(settings.database_url) as session:
+    with _database(settings) as session:
         officer_id = _user_named(session, name).id
         assert officer_id is not None
         try:
@@ -235,8 +236,8 @@ def assign_squad(
 
 
 @contextmanager
-def _database(url: str) -> Iterator[Session]:
-    engine = make_engine(url)
+def _database(settings: Settings) -> Iterator[Session]:
+    engine = engine_of(settings)
     try:
         with transaction(engine) as session:
             yield session

@@ -2,8 +2,10 @@
 
 import typer
 from pydantic import ValidationError
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 
+from app.audit import keys
+from app.db import make_engine
 from app.settings import Settings
 
 cli = typer.Typer(
@@ -12,8 +14,15 @@ cli = typer.Typer(
 )
 db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
 admin_cli = typer.Typer(help="Cameras, people, keys and sessions.", no_args_is_help=True)
+audit_cli = typer.Typer(help="The audit log.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(admin_cli, name="admin")
+cli.add_typer(audit_cli, name="audit")
+
+
+def engine_of(settings: Settings) -> Engine:
+    """The database engine of a command, carrying the audit key its audit rows are sealed with."""
+    return keys.bind(make_engine(settings.database_url), keys.for_settings(settings))
 
 
 def settings_or_exit(**changes: object) -> Settings:

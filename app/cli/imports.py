@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 
 from app import logs
-from app.cli.common import cli, fail, safe_url, settings_or_exit
+from app.cli.common import cli, engine_of, fail, safe_url, settings_or_exit
 from app.clock import system_clock
-from app.db import make_engine, transaction
+from app.db import transaction
 
 
 @cli.command("import-beats")
@@ -29,7 +29,7 @@ def import_beats(
     from geo.errors import GeoError
 
     settings = settings_or_exit()
-    engine = make_engine(settings.database_url)
+    engine = engine_of(settings)
     try:
         with transaction(engine) as session:
             imported = beats.import_file(
@@ -60,7 +60,7 @@ def import_areas(
     from geo.errors import GeoError
 
     settings = settings_or_exit()
-    engine = make_engine(settings.database_url)
+    engine = engine_of(settings)
     try:
         with transaction(engine) as session:
             imported = areas.import_file(

@@ -10,7 +10,7 @@ import uvicorn
 from sqlalchemy.engine import make_url
 
 from app import logs, migrate
-from app.cli.common import cli, db_cli, fail, safe_url, settings_or_exit
+from app.cli.common import cli, db_cli, engine_of, fail, safe_url, settings_or_exit
 from app.clock import system_clock
 from app.db import make_engine
 from app.settings import ENV_PREFIX
@@ -119,6 +119,8 @@ def worker() -> None:
     the alerts' timers (confirmation expiry, escalation) and retention too."""
     from datetime import timedelta
 
+    from app.audit import checkpoints, keys
+    from app.audit.checkpoints import Checkpointer
     from app.delivery.outbox import DELIVERY_CHANNEL
     from app.delivery.worker import Worker
     from app.housekeeping import Housekeeper
@@ -131,7 +133,7 @@ def worker() -> None:
     logs.configure()
     settings = settings_or_exit()
     require_schema(settings.database_url)
-    engine = make_engine(settings.database_url)
+    engine = engine_of(settings)
     sender = make_sender(settings)
     config = worker_config(settings)
     typer.echo(
@@ -142,6 +144,13 @@ def worker() -> None:
     running = Worker(engine, sender, config=config, clock=system_clock, timers=timers).start()
     housekeeper = Housekeeper(
         make_enforcer(settings, engine), clock=system_clock, every_s=settings.housekeeping_every_s
+    ).start()
+    checkpointer = Checkpointer(
+        engine,
+        key=keys.for_settings(settings),
+        path=checkpoints.file_of(settings),
+        clock=system_clock,
+        every_s=settings.audit.checkpoint_every_s,
     ).start()
     # Woken at once by whichever process queues a push (PostgreSQL); else it polls.
     listener = None
@@ -155,6 +164,7 @@ def worker() -> None:
         listener.stop()
     housekeeper.stop()
     running.stop()
+    checkpointer.stop()
     close = getattr(sender, "close", None)
     if close:
         close()
@@ -173,7 +183,7 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
 def db_current() -> None:
     """Print the revision the database is at."""
     settings = settings_or_exit()
-    engine = make_engine(settings.database_url)
+    engine = engine_of(settings)
     try:
         typer.echo(migrate.current_revision(engine) or "empty (run `lookout db upgrade`)")
     finally:

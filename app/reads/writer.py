@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 
 from app.bulletins.watch import BulletinWatch
 from app.clock import Clock
-from app.db import transaction
+from app.db import looks_dropped, transaction
 from app.delivery.recipients import AlertSettings
 from app.hotlists.hits import by_entry, raise_alert
 from app.hotlists.index import HotListIndex
@@ -242,6 +242,11 @@ class IngestWriter:
         return results
 
     def _insert_autocommit(self, rows: list[dict[str, Any]]) -> list[int]:
+        quiet = self._quiet_connection
+        if quiet is not None and not quiet.closed and looks_dropped(quiet.fileno()):
+            # The server hung up while it sat idle (a restart, a failover): start afresh
+            # rather than fail the first batch after the database is back.
+            quiet.close()
         if self._quiet_connection is None or self._quiet_connection.closed:
             self._quiet_connection = psycopg.connect(self._dsn, autocommit=True)
         try:

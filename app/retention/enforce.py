@@ -43,6 +43,7 @@ from sqlalchemy.engine import CursorResult, Engine
 from sqlmodel import Session, col
 
 from app import audit
+from app.audit import chain as audit_chain
 from app.db import transaction
 from app.intake import images as image_refs
 from app.intake.images import ImageStore
@@ -300,7 +301,11 @@ class Enforcer:
         break it); each batch records its anchor in the same transaction."""
 
         def pick(session: Session, held: holds.Held, after: Any) -> Sequence[Any]:
+            # The chain's head always stays: with it gone SQLite would hand its id out again,
+            # and checkpoints name rows by id.
+            head_id = session.scalar(select(func.max(col(AuditLog.id))))
             query = select(col(AuditLog.id), col(AuditLog.at), col(AuditLog.hash))
+            query = query.where(col(AuditLog.id) < (head_id or 0))
             if after is not None:
                 query = query.where(col(AuditLog.id) > after)
             rows = session.execute(query.order_by(col(AuditLog.id)).limit(self.batch_rows)).all()
@@ -315,11 +320,13 @@ class Enforcer:
             ids = [r.id for r in rows]
             report.add("audit_log", self._remove(session, col(AuditLog.id), ids, report.dry_run))
             if not report.dry_run:
+                before = audit_chain.pruning(session).rows
                 audit.record(
-                    session, actor=None, action="audit.pruned", now=self._now,
+                    session, actor=None, action=audit_chain.PRUNED, now=self._now,
                     object_type="audit_log", object_id=rows[-1].id,
-                    detail={"removed": len(ids), "through_id": rows[-1].id,
-                            "anchor": rows[-1].hash, "policy": self.policy.name},
+                    detail={"removed": len(ids), "removed_total": before + len(ids),
+                            "through_id": rows[-1].id, "anchor": rows[-1].hash,
+                            "policy": self.policy.name},
                 )  # fmt: skip
 
         self._batches(pick, remove, cursor=lambda row: row.id, report=report)

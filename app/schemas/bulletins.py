@@ -10,7 +10,15 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.schemas.alerts import RecipientPublic
-from app.schemas.common import Input, Latitude, Longitude, Moment, Patch, StateCode
+from app.schemas.common import (
+    Input,
+    Latitude,
+    Longitude,
+    LongPurpose,
+    Moment,
+    Patch,
+    StateCode,
+)
 from geo import Point, areas
 from geo.areas import MAX_RADIUS_M, MIN_RADIUS_M
 from geo.directions import heading_of
@@ -226,7 +234,7 @@ class BulletinUpdate(Patch):
 class BulletinCancel(Input):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Annotated[str, Field(min_length=3, max_length=500)] = Field(
+    reason: LongPurpose = Field(
         description="Why, e.g. 'vehicle located'; shown on the phones and audited"
     )
 

@@ -121,6 +121,25 @@ StateCode = Annotated[str | None, Field(default=None, max_length=8), AfterValida
 
 ShortText = Annotated[str, Field(max_length=200)]
 
+PURPOSE_MIN_LENGTH = 3
+
+
+def meaningful(text: str) -> str:
+    """A purpose or reason, stripped; one of only spaces says nothing and is refused."""
+    stripped = text.strip()
+    if len(stripped) < PURPOSE_MIN_LENGTH:
+        raise ValueError(f"must say why in at least {PURPOSE_MIN_LENGTH} characters besides spaces")
+    return stripped
+
+
+# Why someone looks or acts (audited): a query parameter's or a body field's.
+Purpose = Annotated[
+    str, Field(min_length=PURPOSE_MIN_LENGTH, max_length=200), AfterValidator(meaningful)
+]
+LongPurpose = Annotated[
+    str, Field(min_length=PURPOSE_MIN_LENGTH, max_length=500), AfterValidator(meaningful)
+]
+
 
 Latitude = Annotated[float, Field(ge=-90, le=90)]
 

@@ -10,7 +10,7 @@ from pydantic import (
     field_validator,
 )
 
-from app.schemas.common import Input, Patch, RowId
+from app.schemas.common import Input, Patch, Purpose, RowId
 
 RoleName = Literal["admin", "dispatcher", "officer", "supervisor", "auditor", "gateway"]
 UserName = Annotated[
@@ -66,7 +66,7 @@ class UserUpdate(Patch):
     is_command_staff: bool | None = Field(
         default=None, description="a supervisor who sees every area's numbers (GET /v1/stats)"
     )
-    reason: Annotated[str, Field(min_length=3, max_length=200)] | None = None
+    reason: Purpose | None = None
 
 
 class DeviceIn(Input):
@@ -83,9 +83,7 @@ class DeviceIn(Input):
 
 class DeviceMove(Input):
     user_id: RowId = Field(description="The officer the phone now belongs to")
-    reason: Annotated[str, Field(min_length=3, max_length=200)] = Field(
-        description="Why (audited), e.g. 'car 12 phone, shift change'"
-    )
+    reason: Purpose = Field(description="Why (audited), e.g. 'car 12 phone, shift change'")
 
 
 class DevicePublic(BaseModel):

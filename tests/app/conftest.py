@@ -11,6 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+ROOT = Path(__file__).resolve().parents[2]
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -28,6 +30,7 @@ def other_process(database_url: str, tmp_path: Path) -> Iterator[str]:
         "LOOKOUT_DATABASE_URL": database_url, "LOOKOUT_PUSH_SENDER": "log",
         "LOOKOUT_FCM_INBOX": "false", "LOOKOUT_HOTLIST_POLL_S": poll,
         "LOOKOUT_DATA_DIR": str(tmp_path / "other"),
+        "PYTHONPATH": str(ROOT),  # this checkout's code, wherever the virtualenv points
     }  # fmt: skip
     log = tmp_path / "other.log"
     with log.open("wb") as sink:

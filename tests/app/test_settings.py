@@ -1,11 +1,16 @@
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
 from app.devfcm.credentials import write_dev_service_account
-from app.settings import Settings
+from app.settings import DEV_SECRET, Settings
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _real_looking_account(path: Path) -> Path:
@@ -43,20 +48,128 @@ def test_the_life_of_a_hit_is_paced_by_its_flat_settings(monkeypatch: pytest.Mon
     assert changed.changed(escalate_p2_s=120).lifecycle.escalate_p2_s == 120
 
 
-def test_prod_refuses_the_placeholder_secret(tmp_path: Path) -> None:
-    with pytest.raises(ValidationError, match="LOOKOUT_TOKEN_SECRET"):
-        Settings(env="prod", fcm_credentials=_real_looking_account(tmp_path / "sa.json"))
+STRONG = "3Jq0s-Vt9cKx_w2LrB7nZpY4eHfA1uGd8mQoTiNk6Ec"  # secrets.token_urlsafe(32)
+STRONG_AUDIT = "f1c9a2e87b3d4605c0de9a7b18e25f36d4c7a9e0b2f8136c5d0e7a4b9c2f1e83"
+
+
+def _prod(tmp_path: Path, **changes: object) -> Settings:
+    good: dict[str, object] = {
+        "env": "prod",
+        "token_secret": STRONG,
+        "audit_secret": STRONG_AUDIT,
+        "fcm_credentials": _real_looking_account(tmp_path / "sa.json"),
+    }
+    return Settings(**(good | changes))
+
+
+def test_prod_runs_with_real_settings(tmp_path: Path) -> None:
+    settings = _prod(tmp_path)
+    assert not settings.serves_inbox  # never a fake FCM in production
+
+
+def test_prod_names_every_setting_at_fault_at_once() -> None:
+    with pytest.raises(ValidationError) as refused:
+        Settings(env="prod", push_sender="log")
+    message = str(refused.value)
+    for named in (
+        "LOOKOUT_TOKEN_SECRET is the development placeholder",
+        "LOOKOUT_AUDIT_SECRET is not set",
+        "LOOKOUT_PUSH_SENDER=log",
+    ):
+        assert named in message, message
+
+
+def test_prod_refuses_the_log_sender(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="LOOKOUT_PUSH_SENDER=log marks every push sent"):
+        _prod(tmp_path, push_sender="log")
+
+
+@pytest.mark.parametrize(
+    ("secret", "why"),
+    [
+        (" ", "is 1 characters long; at least 32"),
+        ("s3cr3t-but-short", "is 16 characters long"),
+        (DEV_SECRET, "is the development placeholder"),
+        (
+            "please-change-me-before-going-live-0123456789",
+            "looks like a placeholder (it contains 'change')",
+        ),
+        ("a" * 64, "has too little entropy"),
+        ("ab" * 24, "has too little entropy"),
+        ("0123012301230123012301230123012301230123", "has too little entropy"),
+    ],
+)
+@pytest.mark.parametrize("setting", ["token_secret", "audit_secret"])
+def test_prod_refuses_weak_secrets(tmp_path: Path, setting: str, secret: str, why: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        _prod(tmp_path, **{setting: secret})
+    assert f"LOOKOUT_{setting.upper()} {why}" in str(refused.value)
+
+
+def test_prod_wants_an_audit_key_of_its_own(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="LOOKOUT_AUDIT_SECRET is the token secret"):
+        _prod(tmp_path, audit_secret=STRONG)
 
 
 def test_prod_refuses_missing_or_development_credentials(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="LOOKOUT_FCM_CREDENTIALS is not set"):
-        Settings(env="prod", token_secret="a-real-secret-0123456789")
+        _prod(tmp_path, fcm_credentials=None)
     dev = write_dev_service_account(tmp_path / "dev.json", token_uri="http://127.0.0.1:1/token")
     with pytest.raises(ValidationError, match="throwaway development account"):
-        Settings(env="prod", token_secret="a-real-secret-0123456789", fcm_credentials=dev)
-    settings = Settings(
-        env="prod",
-        token_secret="a-real-secret-0123456789",
-        fcm_credentials=_real_looking_account(tmp_path / "sa.json"),
+        _prod(tmp_path, fcm_credentials=dev)
+
+
+def _dockerfile_env() -> dict[str, str]:
+    """The ENV the image sets, from the Dockerfile itself."""
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    found: dict[str, str] = {}
+    for line in text.splitlines():
+        if line.startswith("ENV "):
+            for pair in line[4:].split():
+                name, _, value = pair.partition("=")
+                found[name] = value
+    return found
+
+
+def _lookout_serve(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", "0"],
+        capture_output=True, text=True, env=base | env, cwd=cwd, timeout=120,
+    )  # fmt: skip
+
+
+def test_the_image_defaults_to_prod_and_refuses_to_start_without_real_settings(
+    tmp_path: Path,
+) -> None:
+    image = _dockerfile_env()
+    assert image["LOOKOUT_ENV"] == "prod"
+    image |= {
+        "LOOKOUT_DATA_DIR": str(tmp_path),
+        "LOOKOUT_DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+    }
+    refused = _lookout_serve(image, tmp_path)
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("lookout: configuration: ")
+    for setting in ("LOOKOUT_TOKEN_SECRET", "LOOKOUT_AUDIT_SECRET", "LOOKOUT_FCM_CREDENTIALS"):
+        assert setting in refused.stderr, refused.stderr
+    assert "Lookout API" not in refused.stdout  # it never got as far as serving
+
+
+def test_lookout_serve_in_prod_refuses_the_log_sender_and_a_one_space_secret(
+    tmp_path: Path,
+) -> None:
+    refused = _lookout_serve(
+        {
+            "LOOKOUT_ENV": "prod",
+            "LOOKOUT_DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+            "LOOKOUT_TOKEN_SECRET": " ",
+            "LOOKOUT_AUDIT_SECRET": STRONG_AUDIT,
+            "LOOKOUT_PUSH_SENDER": "log",
+        },
+        tmp_path,
     )
-    assert not settings.serves_inbox  # never a fake FCM in production
+    assert refused.returncode == 1
+    assert "LOOKOUT_TOKEN_SECRET is 1 characters long" in refused.stderr
+    assert "LOOKOUT_PUSH_SENDER=log" in refused.stderr
+    assert "LOOKOUT_AUDIT_SECRET" not in refused.stderr  # a good one is not blamed

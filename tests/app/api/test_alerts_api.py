@@ -3,9 +3,11 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from app import audit
+from app.audit import keys
 from app.clock import ManualClock
 from app.db import transaction
 from app.models import AuditLog
+from app.settings import Settings
 from tests.app.helpers import bearer, hotlist_with_plate, make_world, officer_on_duty
 
 
@@ -39,7 +41,7 @@ def test_officers_see_and_acknowledge_only_their_own_alerts(
 
 
 def test_every_alert_view_is_audited_in_an_unbroken_chain(
-    client: TestClient, engine: Engine, clock: ManualClock
+    client: TestClient, engine: Engine, clock: ManualClock, settings: Settings
 ) -> None:
     world = make_world(engine, clock)
     hotlist_with_plate(client, world, "7ABC123")
@@ -51,10 +53,11 @@ def test_every_alert_view_is_audited_in_an_unbroken_chain(
         assert [(v.object_id, v.plate, v.actor_role) for v in views] == [
             (str(alert_id), "7ABC123", "admin")
         ]
-        assert audit.verify(session) is None
+        key = keys.for_settings(settings)
+        assert audit.verify(session, key=key, checkpoint_file=None).intact
         # Tampering with any row breaks the chain at that row.
         row = session.scalars(select(AuditLog).order_by("id")).first()
         assert row is not None
         row.purpose = "edited later"
         session.flush()
-        assert audit.verify(session) == row.id
+        assert audit.verify(session, key=key, checkpoint_file=None).first_bad_row_id == row.id

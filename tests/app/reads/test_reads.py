@@ -121,20 +121,21 @@ def test_a_read_with_no_hit_is_stored_and_sends_nothing(
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # a server to drop us
-def test_a_dropped_database_connection_costs_one_503_not_a_lost_read(
+def test_a_dropped_database_connection_costs_no_read_and_no_503(
     client: TestClient, engine: Engine, clock: ManualClock, database_url: str
 ) -> None:
     world = make_world(engine, clock)
     assert (
         client.post("/v1/reads", json={"plate": "7AAA001"}, headers=world.camera).status_code == 202
     )
-    # Kill every other connection to this database, the writer's own included.
+    # End every other session on this database, the writer's own included (waiting until they
+    # are gone), as a restart or failover of the server would.
     from sqlalchemy import text
 
     with engine.connect() as connection:
         connection.execute(
             text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
         )
@@ -142,13 +143,9 @@ def test_a_dropped_database_connection_costs_one_503_not_a_lost_read(
         client.post("/v1/reads", json={"plate": f"7AAA00{i}"}, headers=world.camera)
         for i in range(2, 5)
     ]
-    statuses = [a.status_code for a in answers]
-    assert statuses[0] == 503 and statuses[1:] == [202, 202]  # the writer reconnects
-    failed = [a for a in answers if a.status_code == 503]
-    assert all("retry" in a.json()["detail"] and a.headers["retry-after"] for a in failed)
+    # The writer sees its connections were dropped before it uses them: the first read after
+    # the database is back is stored like any other.
+    assert [a.status_code for a in answers] == [202, 202, 202], [a.text for a in answers]
     with transaction(engine) as session:
         stored = {r.plate for r in session.scalars(select(Read))}
-    accepted = {
-        f"7AAA00{i}" for i, a in zip(range(2, 5), answers, strict=True) if a.status_code == 202
-    }
-    assert accepted | {"7AAA001"} == stored  # every 202 is stored, nothing else is
+    assert stored == {f"7AAA00{i}" for i in range(1, 5)}

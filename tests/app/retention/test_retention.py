@@ -13,12 +13,13 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from app.clock import ManualClock
 from app.db import transaction
 from app.intake.images import ImageStore
 from app.main import create_app
-from app.models import Read, Role
+from app.models import AuditLog, Read, Role
 from app.retention.enforce import Report
 from app.runtime import make_enforcer
 from app.settings import Settings
@@ -255,18 +256,27 @@ def test_audit_rows_go_after_their_clock_from_the_start_and_the_chain_still_veri
         retention_alerts_s=year_s, retention_deliveries_s=year_s, retention_audit_s=year_s,
     )  # fmt: skip
     world = make_world(engine, clock)
+    checkpointer = client.app.state.runtime.checkpointer  # type: ignore[attr-defined]
     for _ in range(3):
         client.get("/v1/audit", headers=world.admin)  # audit.view rows
     old = len(_audit(client, world, "audit.view"))
+    assert checkpointer.run_once() is not None  # a checkpoint sees the rows about to go
     clock.advance(days=366)
     report = _enforce(settings, engine, clock)
     world = _renewed(world, engine, clock)
     assert report.removed["audit_log"] >= old  # the views, and the users' creation
-    assert _chain_intact(client, world)
+    assert _chain_intact(client, world)  # against the checkpoint of the rows now gone
     pruned = _audit(client, world, "audit.pruned")
     assert pruned and pruned[0]["detail"]["removed"] == report.removed["audit_log"]
     client.get("/v1/audit", headers=world.admin)
+    assert checkpointer.run_once() is not None  # counts on from the first row ever written
     assert _chain_intact(client, world)
+    # Retention's pruning is no cover for a row cut from the end: the checkpoint notices.
+    assert checkpointer.run_once() is not None
+    with transaction(engine) as session:
+        newest = session.scalars(select(AuditLog).order_by(col(AuditLog.id).desc())).first()
+        session.delete(newest)
+    assert not _chain_intact(client, world)
 
 
 def test_holds_are_placed_by_supervisors_and_admins_and_refused_clearly(
