@@ -96,13 +96,15 @@ PEOPLE_SQL = [
     FROM generate_series(1, {ENTRIES}) e""",
 ]
 
-# One row per alert with every draw it needs; the tables below are filled from it.
+# One row per alert with every draw it needs; the tables below are filled from it. Alerts
+# are stored in the order they were raised, as they are in service (the table's physical
+# order follows created_at).
 DRAWS_SQL = [
     """CREATE TEMP TABLE bench_beat AS
     SELECT row_number() OVER (ORDER BY code) AS n, code, area::int AS area
     FROM beat WHERE area IS NOT NULL""",
     f"""CREATE TEMP TABLE draw AS
-    SELECT g, :start + random() * interval '365 days' AS t,
+    SELECT g, :start + (g - random()) / :alerts * interval '365 days' AS t,
            1 + floor(random() * (SELECT count(*) FROM bench_beat))::int AS beat_n,
            1 + floor(random() * {ENTRIES})::int AS entry,
            1 + floor(random() * {CAMERAS})::int AS camera,
