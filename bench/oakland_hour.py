@@ -166,6 +166,7 @@ def run_once(args: argparse.Namespace, changes: dict[str, str], label: str) -> d
                 options = play.Options(
                     base_url=base, admin_token=token, speed=args.speed, seed=args.seed,
                     shape=shape, streets_file=streets if streets.exists() else None,
+                    concurrency=args.concurrency,
                     progress=lambda text: print(f"[{label}] {text}", flush=True),
                 )  # fmt: skip
                 played = asyncio.run(play.play(options))
@@ -194,6 +195,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--stolen", type=int, default=20_000, help="stolen plates (P2)")
+    parser.add_argument("--concurrency", type=int, default=64, help="requests in flight")
     parser.add_argument("--data", default=str(DEFAULT_DATA), help="Oakland GeoJSON directory")
     parser.add_argument(
         "--postgres", nargs="?", const=os.environ.get(

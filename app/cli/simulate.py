@@ -63,6 +63,9 @@ def simulate(
         played = asyncio.run(play.play(options))
     except ApiError as error:
         fail(str(error))
+    except KeyboardInterrupt:
+        typer.echo("simulation stopped")
+        raise typer.Exit(0) from None
     figures = budget.figures(played)
     typer.echo(report.render(figures))
     if out is not None:

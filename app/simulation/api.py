@@ -1,6 +1,7 @@
 """The calls the simulator makes, each one of Lookout's public HTTP endpoints (see the README's
 "API at a glance"), and the local FCM inbox's JSON (`GET /fcm/messages`)."""
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +25,19 @@ class Api:
         if answer.status_code >= 400:
             raise ApiError(f"{method} {path}: {answer.status_code} {answer.text[:300]}")
         return answer.json() if answer.content else None
+
+    async def wait_until_up(self, wait_s: float) -> None:
+        """Return once `GET /healthz` answers 200; ApiError after `wait_s` seconds."""
+        deadline = asyncio.get_running_loop().time() + wait_s
+        while True:
+            try:
+                if (await self.client.get("/healthz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if asyncio.get_running_loop().time() > deadline:
+                raise ApiError(f"{self.client.base_url} did not answer /healthz in {wait_s:g} s")
+            await asyncio.sleep(0.3)
 
     async def beats(self) -> dict[str, Any]:
         found: dict[str, Any] = await self.call("GET", "/v1/beats")
@@ -80,7 +94,8 @@ class Api:
         if action == "post":
             created = await self.call("POST", "/v1/bulletins", json=body)
             return int(created["id"])
-        assert bulletin_id is not None
+        if bulletin_id is None or bulletin_id < 0:
+            raise ApiError(f"bulletin {action}: the bulletin was never posted")
         if action == "update":
             await self.call("PATCH", f"/v1/bulletins/{bulletin_id}", json=body)
         else:

@@ -43,6 +43,11 @@ def figures(played: Played) -> dict[str, Any]:
             "minutes": scenario.shape.minutes,
             "real_s": round(played.real_s, 1),
             "behind_s": round(played.behind_s, 2),
+            # The speed the service really saw: below `speed` when the machine could not keep
+            # up, and its scaled windows then cover more simulated time than they should.
+            "effective_speed": (
+                round(scenario.shape.duration_s / played.played_s, 2) if played.played_s else None
+            ),
         },
         "input": {
             "officers_on_duty": len(officers),
@@ -76,6 +81,7 @@ def figures(played: Played) -> dict[str, Any]:
             ),
         },
         "answers": dict(played.answers),
+        "failures": dict(played.failures),
         "reads": {
             "posted": len(played.read_latency_s),
             "failed": {str(k): v for k, v in played.read_failures.items()},

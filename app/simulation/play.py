@@ -21,7 +21,7 @@ import httpx
 
 from app.simulation import city as city_module
 from app.simulation import scenario as scenario_module
-from app.simulation.api import Api, Inbox, now_utc
+from app.simulation.api import Api, ApiError, Inbox, now_utc
 from app.simulation.patrol import Patrol
 from app.simulation.scenario import Read, Scenario, Shape
 
@@ -42,7 +42,8 @@ class Options:
     shape: Shape = field(default_factory=Shape)
     streets_file: Path | None = None
     respond: bool = True
-    concurrency: int = 32
+    concurrency: int = 64  # requests in flight at once (40 cameras, the gateway, answers)
+    wait_s: float = 30.0  # for the service to answer /healthz (it may still be starting)
     progress: Callable[[str], None] | None = None
 
 
@@ -69,9 +70,11 @@ class Played:
     read_latency_s: list[float] = field(default_factory=list)
     read_failures: Counter[int] = field(default_factory=Counter)
     answers: Counter[str] = field(default_factory=Counter)
+    failures: Counter[str] = field(default_factory=Counter)  # calls other than reads that failed
     bulletin_ids: list[int] = field(default_factory=list)
     behind_s: float = 0.0  # how far the player fell behind its schedule at worst
     real_s: float = 0.0
+    played_s: float = 0.0  # real seconds from the first event to the last one sent
     messages: list[dict[str, Any]] = field(default_factory=list)
     alerts: list[dict[str, Any]] = field(default_factory=list)
     desk: int = 0
@@ -85,6 +88,7 @@ async def play(options: Options) -> Played:
     async with httpx.AsyncClient(base_url=options.base_url, timeout=120, limits=limits) as client:
         api = Api(client, options.admin_token)
         inbox = Inbox(client, inbox_url)
+        await api.wait_until_up(options.wait_s)
         beats = city_module.beats_from_geojson(await api.beats())
         city = city_module.build(
             beats, options.streets_file, cameras=options.shape.cameras,
@@ -96,10 +100,11 @@ async def play(options: Options) -> Played:
         await player.set_up()
         await inbox.skip_existing()
         await player.run()
-        played.messages = inbox.messages
         played.alerts = await _alerts(api)
         played.desk = await api.desk()
         played.queue = await api.queue_size()
+        await inbox.poll()  # last: what the alerts above caused is counted too
+        played.messages = inbox.messages
         return played
 
 
@@ -180,6 +185,7 @@ class _Player:
             if t // 600 > shown:
                 shown = int(t // 600)
                 self.say(f"  {shown * 10} simulated minutes, {len(self.inbox.messages)} pushes")
+        self.played.played_s = time.monotonic() - started
         await asyncio.sleep(DRAIN_SIM_S / speed)
         while self.tasks:
             await asyncio.gather(*list(self.tasks))
@@ -195,7 +201,10 @@ class _Player:
     async def _send_fixes(self) -> None:
         fixes = [{"user_id": uid} | p.fix() for uid, p in self.patrols.items()]
         async with self.limit:
-            await self.api.locations(fixes)
+            try:
+                await self.api.locations(fixes)
+            except (ApiError, httpx.TransportError) as error:
+                self.played.failures[f"locations: {error.__class__.__name__}"] += 1
 
     async def _read(self, read: Read) -> None:
         body: dict[str, Any] = {"plate": read.plate, "state": "CA", "confidence": 0.9}
@@ -207,7 +216,11 @@ class _Player:
             posted_at = now_utc()
             body["read_at"] = posted_at.isoformat()
             began = time.perf_counter()
-            answer = await self.api.read(self.keys[read.camera], body)
+            try:
+                answer = await self.api.read(self.keys[read.camera], body)
+            except httpx.TransportError:
+                self.played.read_failures[0] += 1  # no answer at all (a timeout, a reset)
+                return
             self.played.read_latency_s.append(time.perf_counter() - began)
         if answer.status_code != 202:
             self.played.read_failures[answer.status_code] += 1
@@ -220,7 +233,12 @@ class _Player:
         body = dict(step.body)
         known = self.played.bulletin_ids
         bulletin_id = known[step.bulletin] if step.bulletin < len(known) else None
-        made = await self.api.bulletin(step.action, bulletin_id, body)
+        try:
+            made = await self.api.bulletin(step.action, bulletin_id, body)
+        except (ApiError, httpx.TransportError) as error:
+            self.played.failures[f"bulletin {step.action}"] += 1
+            self.say(f"  bulletin {step.action} failed: {error}")
+            made = -1  # a later update or cancel of it fails too, and is counted
         if step.action == "post":
             known.append(made)
 
@@ -264,7 +282,10 @@ class _Player:
         if status == "unable":
             body["note"] = "busy on another call"
         async with self.limit:
-            code = await self.api.respond(unit.token, alert_id, body)
+            try:
+                code = await self.api.respond(unit.token, alert_id, body)
+            except httpx.TransportError:
+                code = 0
         self.played.answers[status if code < 300 else f"{status} refused ({code})"] += 1
 
 

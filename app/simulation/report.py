@@ -66,7 +66,8 @@ def render(figures: dict[str, Any], label: str = "") -> str:
     lines = [
         f"Simulated Oakland hour{f' ({label})' if label else ''}: seed {run['seed']}, "
         f"{run['minutes']:g} min at {run['speed']:g}x in {run['real_s']:.0f} s "
-        f"(at worst {run['behind_s']:.1f} s behind schedule)",
+        f"(effectively {run.get('effective_speed') or 0:g}x; at worst {run['behind_s']:.1f} s "
+        "behind schedule)",
         f"{given['officers_on_duty']} officers and {given['supervisors_on_duty']} supervisors on "
         f"duty, {given['cameras']} cameras, {given['stolen_entries_p2']} stolen (P2) and "
         f"{given['wanted_entries_p1']} wanted (P1) plates, {given['reads']} reads "
