@@ -30,12 +30,12 @@ demo: $(STAMP)
 	@export LOOKOUT_DATABASE_URL=sqlite:///$(DEMO_DB); \
 	$(BIN)/lookout db upgrade >/dev/null || exit 1; \
 	BEATS=$(OAKLAND)/oakland-police-beats-2009.geojson; STREETS=$(OAKLAND)/oakland-main-streets-osm.geojson; \
-	if [ -f $$BEATS ]; then $(BIN)/lookout import-beats $$BEATS; else STREETS=; echo "no $$BEATS: demo beats"; fi; \
+	if [ -f $$BEATS ]; then export LOOKOUT_BEATS_FILE=$$BEATS; else STREETS=; echo "no $$BEATS: demo beats"; fi; \
 	[ -f "$$STREETS" ] || STREETS=; \
 	ADMIN=$$($(BIN)/lookout admin create-user "Demo admin" --username demo-admin --role admin | tail -1); \
 	echo "service log: var/demo-service.log"; \
 	$(BIN)/lookout serve 2>var/demo-service.log & SERVER=$$!; trap "kill $$SERVER 2>/dev/null" EXIT INT TERM; \
-	LOOKOUT_SIM_ADMIN_TOKEN=$$ADMIN $(BIN)/lookout simulate --speed 1 --minutes 480 $${STREETS:+--streets $$STREETS}
+	LOOKOUT_SIM_ADMIN_TOKEN=$$ADMIN $(BIN)/lookout simulate --speed 1 --minutes 480 --quick-start $${STREETS:+--streets $$STREETS}
 
 ## make test: install, lint and run the whole suite on SQLite and PostgreSQL
 test: $(STAMP)

@@ -42,6 +42,13 @@ def simulate(
     wanted: Annotated[int, typer.Option(help="Wanted plates (P1)")] = 40,
     reads_per_hour: Annotated[int, typer.Option()] = 42_000,
     respond: Annotated[bool, typer.Option(help="Officers answer a share of alerts")] = True,
+    quick_start: Annotated[
+        bool,
+        typer.Option(
+            help="Start playing once the cars on the road are listed; load the rest "
+            "of the stolen list meanwhile (make demo)"
+        ),
+    ] = False,
     out: Annotated[Path | None, typer.Option(help="Write the figures here as JSON")] = None,
 ) -> None:
     """Play a simulated shift (default: an Oakland-sized hour) and print the alert budget."""
@@ -58,6 +65,7 @@ def simulate(
     options = play.Options(
         base_url=url, admin_token=admin_token, inbox_url=inbox, speed=speed, seed=seed,
         shape=shape, streets_file=streets, respond=respond, progress=typer.echo,
+        quick_start=quick_start,
     )  # fmt: skip
     try:
         played = asyncio.run(play.play(options))

@@ -11,20 +11,22 @@ import random
 import secrets
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
 from app.simulation import city as city_module
 from app.simulation import scenario as scenario_module
-from app.simulation.api import Api, ApiError, Inbox, now_utc
+from app.simulation.api import ENTRIES_PER_REQUEST, Api, ApiError, Inbox, now_utc
 from app.simulation.patrol import Patrol
 from app.simulation.scenario import Read, Scenario, Shape
 
+T = TypeVar("T")
+SETUP_CONCURRENCY = 4
 LOCATION_EVERY_S = 15.0  # simulated seconds between two fixes of every unit
 DRAIN_SIM_S = 240.0  # after the last read, long enough for a P2 escalation step to fire
 # Officers' answers to a loud push: (share responding, share unable), by priority.
@@ -43,6 +45,7 @@ class Options:
     streets_file: Path | None = None
     respond: bool = True
     concurrency: int = 64  # requests in flight at once (40 cameras, the gateway, answers)
+    quick_start: bool = False
     wait_s: float = 30.0  # for the service to answer /healthz (it may still be starting)
     progress: Callable[[str], None] | None = None
 
@@ -124,6 +127,8 @@ class _Player:
         self.patrols: dict[int, Patrol] = {}
         self.decided: set[tuple[int, str]] = set()
         self.limit = asyncio.Semaphore(self.options.concurrency)
+        # Creating a person hashes a password for a while, holding a database connection.
+        self.setting_up = asyncio.Semaphore(SETUP_CONCURRENCY)
         self.tasks: set[asyncio.Task[None]] = set()
         self.priorities: dict[int, int] = {}
 
@@ -132,31 +137,54 @@ class _Player:
             self.options.progress(text)
 
     async def set_up(self) -> None:
-        scenario, run = self.played.scenario, self.played.run
+        """Units on duty with their phones and beats, cameras, then the lists. With
+        `quick_start`, only the wanted list and the first chunk of the stolen one (the cars on
+        the road are in it) are loaded before the hour starts, the rest while it plays."""
+        scenario, began = self.played.scenario, time.monotonic()
         self.say(
             f"setting up: {len(scenario.officers)} units, {len(self.city.cameras)} cameras, "
             f"{len(scenario.stolen) + len(scenario.wanted)} hot-list entries"
         )
-        for i, officer in enumerate(scenario.officers):
-            username = f"sim-{run}-{officer.badge}"
+        cameras = self.city.cameras
+        units, keys, _ = await asyncio.gather(
+            asyncio.gather(*(self._unit(i) for i in range(len(scenario.officers)))),
+            asyncio.gather(
+                *(self._limited(self.api.create_camera(c.name, c.lat, c.lon)) for c in cameras)
+            ),
+            self._lists(),
+        )
+        self.keys = list(keys)
+        for i, unit in enumerate(units):
+            self.played.units[unit.device] = unit
+            beat = self.city.beat(unit.beat)
+            self.patrols[unit.user_id] = Patrol.start(beat, f"{scenario.seed}-patrol-{i}")
+        await self._send_fixes()
+        self.say(f"  ready in {time.monotonic() - began:.0f} s")
+
+    async def _lists(self) -> None:
+        scenario, run = self.played.scenario, self.played.run
+        wanted = await self.api.create_hotlist(f"Wanted (sim {run})", "felony_vehicle", 1)
+        await self.api.add_entries(wanted, scenario.wanted)
+        stolen = await self.api.create_hotlist(f"Stolen vehicles (sim {run})", "stolen_vehicle", 2)
+        first = ENTRIES_PER_REQUEST if self.options.quick_start else len(scenario.stolen)
+        await self.api.add_entries(stolen, scenario.stolen[:first])
+        if scenario.stolen[first:]:
+            self._spawn(self.api.add_entries(stolen, scenario.stolen[first:]))
+
+    async def _unit(self, i: int) -> Unit:
+        officer, run = self.played.scenario.officers[i], self.played.run
+        async with self.setting_up:
             user_id, token = await self.api.create_user(
-                officer.name, username, officer.role, officer.badge
+                officer.name, f"sim-{run}-{officer.badge}", officer.role, officer.badge
             )
             device = f"sim-{run}-phone-{officer.badge}"
             await self.api.start_shift(token, device)
             await self.api.assign_beat(user_id, officer.beat)
-            self.played.units[device] = Unit(
-                user_id, token, device, officer.name, officer.role, officer.beat
-            )
-            seed = f"{scenario.seed}-patrol-{i}"
-            self.patrols[user_id] = Patrol.start(self.city.beat(officer.beat), seed)
-        await self._send_fixes()
-        for camera in self.city.cameras:
-            self.keys.append(await self.api.create_camera(camera.name, camera.lat, camera.lon))
-        stolen = await self.api.create_hotlist(f"Stolen vehicles (sim {run})", "stolen_vehicle", 2)
-        await self.api.add_entries(stolen, scenario.stolen)
-        wanted = await self.api.create_hotlist(f"Wanted (sim {run})", "felony_vehicle", 1)
-        await self.api.add_entries(wanted, scenario.wanted)
+        return Unit(user_id, token, device, officer.name, officer.role, officer.beat)
+
+    async def _limited(self, work: Awaitable[T]) -> T:
+        async with self.setting_up:
+            return await work
 
     async def run(self) -> None:
         scenario, speed = self.played.scenario, self.options.speed

@@ -99,7 +99,9 @@ def build(seed: int, city: City, shape: Shape) -> Scenario:
     traffic = Traffic(city, shape, rng)
     # One stolen car passes a camera in the first seconds, so a demo shows a push at once.
     early = min(20.0, shape.duration_s * 0.05)
-    traffic.drive(rng.choice(stolen)["plate"], "stolen", start_t=early, look_alikes=True)
+    early_car = rng.choice(stolen)["plate"]
+    traffic.listed_plates.add(early_car)
+    traffic.drive(early_car, "stolen", start_t=early, look_alikes=True)
     for _ in range(shape.per_run(shape.stolen_cars_per_hour) - 1):
         traffic.listed_car(rng.choice(stolen)["plate"], "stolen")
     for _ in range(shape.per_run(shape.wanted_cars_per_hour)):
@@ -109,6 +111,9 @@ def build(seed: int, city: City, shape: Shape) -> Scenario:
     steps = traffic.bulletins(skeletons) if shape.bulletins else []
     traffic.background(skeletons)
     reads = sorted(traffic.reads, key=lambda r: r.t)
+    # The plates on the road first: the player loads the first chunk before the hour starts.
+    on_road = {r.plate for r in reads if r.tag != "background"} | traffic.listed_plates
+    stolen.sort(key=lambda e: e["plate"] not in on_road)
     return Scenario(seed, shape, officers, stolen, wanted, reads, sorted(steps, key=lambda s: s.t))
 
 
@@ -156,6 +161,7 @@ class Traffic:
     def __init__(self, city: City, shape: Shape, rng: random.Random) -> None:
         self.city, self.shape, self.rng = city, shape, rng
         self.reads: list[Read] = []
+        self.listed_plates: set[str] = set()  # listed cars on the road (a look-alike read too)
 
     def drive(
         self,
@@ -213,6 +219,7 @@ class Traffic:
 
     def listed_car(self, plate: str, tag: str) -> None:
         """A listed car out for the hour: one to three drives, now and then misread."""
+        self.listed_plates.add(plate)
         for _ in range(self.rng.choice((1, 1, 2, 2, 3))):
             self.drive(plate, tag, look_alikes=True)
 
