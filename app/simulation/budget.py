@@ -42,7 +42,8 @@ def figures(played: Played) -> dict[str, Any]:
             "speed": options.speed,
             "minutes": scenario.shape.minutes,
             "real_s": round(played.real_s, 1),
-            "behind_s": round(played.behind_s, 2),
+            "behind_s": round(max(played.read_late_s, default=played.behind_s), 2),
+            "behind_p95_s": round(_quantile(played.read_late_s, 0.95), 2),
             # The speed the service really saw: below `speed` when the machine could not keep
             # up, and its scaled windows then cover more simulated time than they should.
             "effective_speed": (

@@ -75,9 +75,10 @@ class Played:
     answers: Counter[str] = field(default_factory=Counter)
     failures: Counter[str] = field(default_factory=Counter)  # calls other than reads that failed
     bulletin_ids: list[int] = field(default_factory=list)
-    behind_s: float = 0.0  # how far the player fell behind its schedule at worst
+    behind_s: float = 0.0  # how far the player's schedule fell behind at worst
     real_s: float = 0.0
-    played_s: float = 0.0  # real seconds from the first event to the last one sent
+    played_s: float = 0.0  # real seconds from the start to the last read posted
+    read_late_s: list[float] = field(default_factory=list)  # each read's POST behind schedule
     messages: list[dict[str, Any]] = field(default_factory=list)
     alerts: list[dict[str, Any]] = field(default_factory=list)
     desk: int = 0
@@ -130,7 +131,7 @@ class _Player:
         # Creating a person hashes a password for a while, holding a database connection.
         self.setting_up = asyncio.Semaphore(SETUP_CONCURRENCY)
         self.tasks: set[asyncio.Task[None]] = set()
-        self.priorities: dict[int, int] = {}
+        self.started = 0.0
 
     def say(self, text: str) -> None:
         if self.options.progress:
@@ -195,7 +196,7 @@ class _Player:
         events.sort(key=lambda e: (e[0], e[1]))
         self.say(f"playing {scenario.shape.minutes:g} simulated minutes at {speed:g}x")
         poller = asyncio.create_task(self._poll_inbox())
-        started = time.monotonic()
+        started = self.started = time.monotonic()
         shown = 0
         for t, _, event in events:
             late = time.monotonic() - (started + t / speed)
@@ -213,7 +214,6 @@ class _Player:
             if t // 600 > shown:
                 shown = int(t // 600)
                 self.say(f"  {shown * 10} simulated minutes, {len(self.inbox.messages)} pushes")
-        self.played.played_s = time.monotonic() - started
         await asyncio.sleep(DRAIN_SIM_S / speed)
         while self.tasks:
             await asyncio.gather(*list(self.tasks))
@@ -241,6 +241,10 @@ class _Player:
         if read.vehicle:
             body["vehicle"] = read.vehicle
         async with self.limit:
+            # Late when the service (or this machine) cannot take reads as fast as they come
+            now = time.monotonic()
+            self.played.read_late_s.append(now - (self.started + read.t / self.options.speed))
+            self.played.played_s = max(self.played.played_s, now - self.started)
             posted_at = now_utc()
             body["read_at"] = posted_at.isoformat()
             began = time.perf_counter()

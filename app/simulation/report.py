@@ -66,8 +66,8 @@ def render(figures: dict[str, Any], label: str = "") -> str:
     lines = [
         f"Simulated Oakland hour{f' ({label})' if label else ''}: seed {run['seed']}, "
         f"{run['minutes']:g} min at {run['speed']:g}x in {run['real_s']:.0f} s "
-        f"(effectively {run.get('effective_speed') or 0:g}x; at worst {run['behind_s']:.1f} s "
-        "behind schedule)",
+        f"(effectively {run.get('effective_speed') or 0:g}x: reads posted up to "
+        f"{run['behind_s']:.1f} s, p95 {run.get('behind_p95_s', 0):.1f} s behind schedule)",
         f"{given['officers_on_duty']} officers and {given['supervisors_on_duty']} supervisors on "
         f"duty, {given['cameras']} cameras, {given['stolen_entries_p2']} stolen (P2) and "
         f"{given['wanted_entries_p1']} wanted (P1) plates, {given['reads']} reads "
@@ -79,6 +79,13 @@ def render(figures: dict[str, Any], label: str = "") -> str:
         lines.append(f"{name:<{width}}{_show(value(figures, dotted)):>10}")
     lines.append("")
     lines.append(_verdict(figures))
+    effective = run.get("effective_speed") or 0
+    if effective and effective < 0.8 * run["speed"]:
+        lines.append(
+            f"WARNING: the reads went out at {effective:g}x, not {run['speed']:g}x (the service "
+            "or this machine could not keep up): the scaled windows no longer match; try a "
+            "lower --speed"
+        )
     return "\n".join(lines)
 
 
