@@ -97,7 +97,7 @@ def test_a_short_hour_against_a_real_server_agrees_with_the_inbox(
     with serve_in_thread(create_app(settings)) as base:
         options = play.Options(
             base_url=base, admin_token=admin, inbox_url=fcm.base_url, speed=SPEED, seed=5,
-            shape=SMALL,
+            shape=SMALL, concurrency=8,  # six cameras, a gateway and the answers
         )  # fmt: skip
         played = asyncio.run(play.play(options))
         figures = budget.figures(played)
