@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench install clean lock
+.PHONY: run demo test lint bench install clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,22 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/lookout db upgrade
 	$(BIN)/lookout serve
+
+## make demo: a fresh demo database (var/demo.db), the service on http://127.0.0.1:8000 and a
+## simulated shift playing against it in real time; the phones' pushes at http://127.0.0.1:8000/fcm/
+DEMO_DB := var/demo.db
+OAKLAND ?= ../shared/data/oakland
+demo: $(STAMP)
+	@mkdir -p var && rm -f $(DEMO_DB)
+	@export LOOKOUT_DATABASE_URL=sqlite:///$(DEMO_DB); \
+	$(BIN)/lookout db upgrade >/dev/null || exit 1; \
+	BEATS=$(OAKLAND)/oakland-police-beats-2009.geojson; STREETS=$(OAKLAND)/oakland-main-streets-osm.geojson; \
+	if [ -f $$BEATS ]; then export LOOKOUT_BEATS_FILE=$$BEATS; else STREETS=; echo "no $$BEATS: demo beats"; fi; \
+	[ -f "$$STREETS" ] || STREETS=; \
+	ADMIN=$$($(BIN)/lookout admin create-user "Demo admin" --username demo-admin --role admin | tail -1); \
+	echo "service log: var/demo-service.log"; \
+	$(BIN)/lookout serve 2>var/demo-service.log & SERVER=$$!; trap "kill $$SERVER 2>/dev/null" EXIT INT TERM; \
+	LOOKOUT_SIM_ADMIN_TOKEN=$$ADMIN $(BIN)/lookout simulate --speed 1 --minutes 480 --quick-start $${STREETS:+--streets $$STREETS}
 
 ## make test: install, lint and run the whole suite on SQLite and PostgreSQL
 test: $(STAMP)

@@ -25,8 +25,9 @@ import secrets
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Annotated
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from app.clock import Clock, system_clock
@@ -222,9 +223,12 @@ def create_fcm_inbox(*, clock: Clock = system_clock) -> FastAPI:
         return JSONResponse({"name": inbox.accept(project=project, message=message)})
 
     @app.get("/messages")
-    def list_messages(token: str | None = None) -> JSONResponse:
-        """Accepted messages, oldest first; `?token=` keeps those to one device."""
-        found = inbox.messages(token)
+    def list_messages(
+        token: str | None = None, offset: Annotated[int, Query(ge=0)] = 0
+    ) -> JSONResponse:
+        """Accepted messages, oldest first; `?token=` keeps those to one device, `?offset=N`
+        skips the first N (a reader that polls asks only for what is new)."""
+        found = inbox.messages(token)[offset:]
         return JSONResponse({"messages": found, "count": len(found)})
 
     @app.delete("/messages")
