@@ -6,7 +6,12 @@ from app.models.audit import AuditLog
 from app.models.bulletins import Bulletin, BulletinMatch, BulletinStatus
 from app.models.cameras import NO_KEY_PREFIX, Camera, CameraSource
 from app.models.hotlists import HotList, HotListChange, HotListEntry
-from app.models.lifecycle import AlertConfirmation, AlertEscalation, AlertResponse
+from app.models.lifecycle import (
+    AlertConfirmation,
+    AlertEscalation,
+    AlertNotice,
+    AlertResponse,
+)
 from app.models.officers import Beat, OfficerLocation, OfficerStatus
 from app.models.people import AuthToken, CredentialChange, Device, Role, TokenKind, User
 from app.models.reads import Read, ReadSourceKey
@@ -16,6 +21,7 @@ __all__ = [
     "Alert",
     "AlertConfirmation",
     "AlertEscalation",
+    "AlertNotice",
     "AlertRecipient",
     "AlertResponse",
     "AlertStatus",
