@@ -22,7 +22,7 @@ from alerts.lifecycle import ACTIVE, Cause, Response, Step, due_after_refusals, 
 from alerts.policy import Why
 from alerts.push import PushMessage
 from alerts.routing import Recipient, route
-from app.delivery import outbox, recipients
+from app.delivery import dispatch, outbox, recipients
 from app.delivery.recipients import AlertSettings
 from app.lifecycle.due import reschedule
 from app.lifecycle.threads import thread_of
@@ -156,16 +156,20 @@ def _next_ring(
     config: AlertSettings,
     officers: OfficerTracker,
 ) -> list[int]:
-    """Route the hit again without the officers already told; push the ones found."""
+    """Route the hit again without the officers already told, nor those the attention policy
+    spares (busy elsewhere, over budget); push the ones found."""
     read = latest_read(session, alert)
     if read is None:
         return []
+    spared = dispatch.spared_officers(
+        session, priority=alert.priority, alert_id=alert.id, rules=config.attention, now=now
+    )
     officers.sync(session, now)
     routing = route(
         read=read.sighting(), priority=alert.priority, officers=officers.index,
         config=config.routing, now=now,
         previous=previous_sighting(session, read) if read.point else None,
-        beat_officers=officers_on_beats(session, [read.beat]), exclude=set(known),
+        beat_officers=officers_on_beats(session, [read.beat]), exclude=set(known) | set(spared),
     )  # fmt: skip
     thread = thread_of(alert)
 

@@ -82,6 +82,7 @@ def test_the_car_moving_rings_only_the_newly_best_placed(scene: Scene) -> None:
     with transaction(scene.engine) as session:
         _, far_camera = factories.make_camera(session, now=scene.clock(), lat=lat, lon=lon)
     alert_id = scene.hit(priority=2)
+    scene.work()
     scene.clock.advance(seconds=QUIET_INTERVAL_S + 10)
     answer = scene.client.post("/v1/reads", json={"plate": "7ABC123"},
                                headers={"X-API-Key": far_camera})  # fmt: skip
