@@ -102,6 +102,7 @@ def test_officers_responding_get_new_positions_quietly_and_nobody_new_rings(
 ) -> None:
     responding, other = scene.officer(100), scene.officer(250)
     alert_id = scene.hit(priority=2)
+    scene.work()
     scene.client.post(f"/v1/alerts/{alert_id}/response", json={"status": "responding"},
                       headers=responding.headers)  # fmt: skip
     scene.clock.advance(seconds=5)  # well within the quiet interval: a responder gets each one
