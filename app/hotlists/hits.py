@@ -3,7 +3,10 @@ caller's transaction (the outbox), so a hit is either fully recorded or not at a
 
 Reads of the same car (the same listed entry) within the merge window update the open alert
 instead of raising a new one: same collapse key on the phones, one more sighting on the
-trail, and a fresh push only to officers who have not had one within the push interval.
+trail. Who hears what is alerts.policy's: a new hit may wait in the dispatcher queue
+(`dispatch_first`), busy and over-budget officers are spared, the first push goes to the few
+best placed, and a repeat sighting rings only officers newly best placed (the others who have
+it get a quiet update).
 """
 
 import logging
