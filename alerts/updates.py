@@ -254,3 +254,31 @@ def escalated(
         short_title=f"{to}: P{thread.priority} {word} hot-list hit".replace("  ", " "),
         short_body=". ".join(short),
     )
+
+
+def promoted(
+    thread: Thread,
+    *,
+    summary: str,
+    who: str,
+    note: str | None,
+    distance_m: float | None = None,
+    bearing_deg: float | None = None,
+) -> Update:
+    """A hit a dispatcher looked at first (the dispatcher queue) and sent to officers: it
+    rings, saying who sent it and why."""
+    where = ""
+    if distance_m is not None:
+        where = f"{distance_m:.0f} m" if distance_m < 1000 else f"{distance_m / 1000:.1f} km"
+        where += f" {compass(bearing_deg)} of you" if bearing_deg is not None else " from you"
+    sent = f"Sent by dispatch ({who})" + (f": {note}" if note else "")
+    word = PRIORITY_WORDS.get(thread.priority, "")
+    lines = [summary, *([where] if where else []), f"{sent}."]
+    return Update(
+        action="promoted",
+        data={"distance_m": "" if distance_m is None else str(round(distance_m))},
+        title=f"FROM DISPATCH — {thread.title}",
+        body="\n".join([*lines, "Confirm with dispatch before stopping."]),
+        short_title=f"FROM DISPATCH: P{thread.priority} {word} hot-list hit".replace("  ", " "),
+        short_body=". ".join([*([where] if where else []), "Open Lookout for details."]),
+    )

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 
 from alerts import compose
 from alerts.lifecycle import Escalation
+from alerts.policy import Attention, DispatchRules
 from alerts.push import PushSender
 from alerts.routing import PriorityRouting, Tier
 from app.audit import checkpoints, keys
@@ -53,7 +54,7 @@ from app.reads.writer import IngestWriter
 from app.retention import policy
 from app.retention.enforce import Enforcer
 from app.retention.policy import Policy
-from app.settings import RoutingSettings, Settings
+from app.settings import PolicySettings, RoutingSettings, Settings
 from geo.areas import Growth
 from geo.zones import BeatMap
 
@@ -62,14 +63,27 @@ log = logging.getLogger(__name__)
 CREDENTIAL_POLL_S = 0.5  # a deactivation holds in every process within a second
 
 
-def priority_routing(routing: RoutingSettings) -> PriorityRouting:
+def priority_routing(
+    routing: RoutingSettings, policy: PolicySettings | None = None
+) -> PriorityRouting:
+    """The rings per priority. The first push goes to the fewest best placed (`policy`'s
+    first_push_pN, capped by routing_max_officers); escalation widens when nobody responds."""
+    policy = policy or PolicySettings()
     first, widest, most = routing.first_radius_m, routing.radius_m, routing.max_officers
     first = min(first, widest)
+    p1, p2, p3 = (min(n, most) for n in (policy.first_push_p1, policy.first_push_p2,
+                                         policy.first_push_p3))  # fmt: skip
+    beat = policy.beat_up_to_priority
     return PriorityRouting(
         # A felony stop needs a second unit: P1 widens until two are found.
-        p1=Tier(_radii(first, widest, 2 * widest), max_officers=most, min_officers=min(2, most)),
-        p2=Tier(_radii(first, widest), max_officers=most),
-        p3=Tier((widest,), max_officers=most),
+        p1=Tier(
+            _radii(first, widest, 2 * widest),
+            max_officers=p1,
+            min_officers=min(2, p1),
+            include_beat=beat >= 1,
+        ),
+        p2=Tier(_radii(first, widest), max_officers=p2, include_beat=beat >= 2),
+        p3=Tier((widest,), max_officers=p3, include_beat=beat >= 3),
         fresh_for=timedelta(seconds=routing.location_fresh_s),
     )
 
@@ -80,7 +94,7 @@ def _radii(*radii: float) -> tuple[float, ...]:
 
 def alert_settings(settings: Settings) -> AlertSettings:
     return AlertSettings(
-        routing=priority_routing(settings.routing),
+        routing=priority_routing(settings.routing, settings.policy),
         detail=compose.Detail(settings.push.notification_detail),
         ttl_s=settings.push.alert_ttl_s,
         tz=ZoneInfo(settings.agency_timezone),
@@ -89,6 +103,17 @@ def alert_settings(settings: Settings) -> AlertSettings:
         retro_push_within=timedelta(seconds=settings.alerting.retro_push_within_s),
         trust=vehicle_trust(settings),
         lifecycle=lifecycle_config(settings),
+        quiet_interval=timedelta(seconds=settings.policy.quiet_update_interval_s),
+        attention=Attention(
+            skip_busy_from_priority=settings.policy.skip_busy_from_priority,
+            budget_per_hour=settings.policy.attention_budget_per_hour,
+            budget_from_priority=settings.policy.attention_budget_from_priority,
+        ),
+        dispatch=DispatchRules(
+            from_priority=settings.policy.dispatch_first_from_priority,
+            misreads=settings.policy.dispatch_first_misreads,
+            min_confidence=settings.policy.dispatch_first_min_confidence,
+        ),
     )
 
 

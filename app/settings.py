@@ -77,6 +77,30 @@ class AlertingSettings(Group):
     vehicle_type_min_confidence: float = Field(default=0.5, ge=0, le=1)
 
 
+class PolicySettings(Group):
+    """Fewer, better pushes (alerts.policy). The first push of a hit goes to the
+    `first_push_p1..p3` best placed (at most `routing_max_officers`); the officers assigned to
+    the beat are always told of hits of `beat_up_to_priority` and more urgent. Officers who have
+    an alert get a repeat sighting as a quiet update, at most every `quiet_update_interval_s`.
+    Officers responding elsewhere are spared hits of `skip_busy_from_priority` and below; an
+    officer with `attention_budget_per_hour` loud pushes in the last hour is spared hits of
+    `attention_budget_from_priority` and below. On lists whose `dispatch_first` is `auto`, hits
+    of `dispatch_first_from_priority` and below, possible misreads (`dispatch_first_misreads`)
+    and reads under `dispatch_first_min_confidence` wait in the dispatcher queue."""
+
+    first_push_p1: int = Field(default=3, ge=1, le=50)
+    first_push_p2: int = Field(default=2, ge=1, le=50)
+    first_push_p3: int = Field(default=1, ge=1, le=50)
+    beat_up_to_priority: int = Field(default=1, ge=0, le=3)
+    quiet_update_interval_s: int = Field(default=120, ge=0)
+    skip_busy_from_priority: int = Field(default=2, ge=1, le=5)
+    attention_budget_per_hour: int = Field(default=4, ge=1)
+    attention_budget_from_priority: int = Field(default=3, ge=1, le=5)
+    dispatch_first_from_priority: int = Field(default=3, ge=1, le=5)
+    dispatch_first_misreads: bool = True
+    dispatch_first_min_confidence: float = Field(default=0.5, ge=0, le=1)
+
+
 class OfficerSettings(Group):
     """Breadcrumbs keep every officer position (else only the latest), with their own retention.
     Beats: a GeoJSON file read at startup by every process; else `lookout import-beats`; else a
@@ -222,6 +246,7 @@ GROUPS: dict[str, type[Group]] = {
     "push": PushSettings,
     "routing": RoutingSettings,
     "alerting": AlertingSettings,
+    "policy": PolicySettings,
     "officers": OfficerSettings,
     "bulletins": BulletinSettings,
     "worker": WorkerSettings,
@@ -254,6 +279,7 @@ class Settings(BaseSettings):
     push: PushSettings = PushSettings()
     routing: RoutingSettings = RoutingSettings()
     alerting: AlertingSettings = AlertingSettings()
+    policy: PolicySettings = PolicySettings()
     officers: OfficerSettings = OfficerSettings()
     bulletins: BulletinSettings = BulletinSettings()
     worker: WorkerSettings = WorkerSettings()

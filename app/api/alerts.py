@@ -17,7 +17,7 @@ from app.delivery import recipients
 from app.deps import SEES_ALL, ClockDep, CurrentUser, RuntimeDep, SessionDep
 from app.errors import Forbidden, NotFound
 from app.hotlists import covert
-from app.lifecycle import confirmation, outcomes, responses, view
+from app.lifecycle import confirmation, outcomes, promotion, responses, view
 from app.lifecycle.threads import is_hit
 from app.models import Alert, AlertRecipient, Role, User
 from app.runtime import Runtime
@@ -168,6 +168,12 @@ def confirm(
         session, alert, wanted=wanted, user=user, note=body.note, now=now,
         config=runtime.alerting,
     )  # fmt: skip
+    if wanted is Confirmation.CONFIRMED and alert.dispatch_hold:
+        # A hit held for a dispatcher whose record is now confirmed goes to officers.
+        promotion.promote(
+            session, alert, actor=user, note="record confirmed", now=now,
+            config=runtime.alerting, officers=runtime.officers, must_reach=False,
+        )  # fmt: skip
     return _public(session, alert, user, runtime, now)
 
 

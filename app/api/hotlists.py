@@ -47,7 +47,8 @@ def create_hotlist(
     user: ListManager,
     clock: ClockDep,
 ) -> HotListPublic:
-    """Create a hot list. `priority` 1 is the most urgent; 4 is information only (no push)."""
+    """Create a hot list. `priority` 1 is the most urgent; 4 is information only (no push).
+    `dispatch_first` says which hits wait in the dispatcher queue before officers hear."""
     if session.scalars(select(HotList).where(col(HotList.name) == body.name)).first():
         raise Conflict(f"a hot list named {body.name!r} already exists")
     now = clock()
@@ -138,7 +139,8 @@ def update_hotlist(
     user: ListManager,
     clock: ClockDep,
 ) -> HotListPublic:
-    """Change a list's name, priority, matching policy, or switch it off (`is_active`). Every
+    """Change a list's name, priority, matching policy, who hears of its hits first
+    (`dispatch_first`), or switch it off (`is_active`). Every
     process applies it within a second, without rebuilding its index."""
     hotlist = _hotlist(session, hotlist_id, user)
     changes = body.model_dump(exclude_unset=True)

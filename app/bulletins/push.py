@@ -12,16 +12,18 @@ Priority 4 is never pushed.
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
 
 from alerts import bulletins as text
+from alerts import policy
 from alerts.bulletins import Action, Audience, BulletinFacts
+from alerts.policy import Notice, Why
 from alerts.push import PushMessage
-from alerts.routing import PRIORITY_INFO, Recipient, Routing, route
+from alerts.routing import PRIORITY_INFO, Routing, route
 from app.bulletins.alert import TrailPoint
 from app.bulletins.rules import Rules, Watched
 from app.delivery import outbox, recipients
@@ -64,9 +66,14 @@ def broadcast(
     now: datetime,
     *,
     action: Action,
+    change: str = "",
+    quiet: bool = False,
 ) -> int:
-    """Push NEW to the officers the area (grown to now) newly covers, and `action` (UPDATE or
-    CANCEL) to everyone already told. Returns the deliveries queued."""
+    """Push `action` (UPDATE or CANCEL) to everyone already told, quietly when `quiet` (the
+    change asks nothing new of them: a narrative, a new last sighting), and the bulletin as
+    it now stands (NEW, ringing) to the officers the area (grown to now) newly covers: each
+    officer gets the bulletin as new once, whatever changes after. `change` says in words
+    what changed, for the pushes' explanations. Returns the deliveries queued."""
     if row.priority >= PRIORITY_INFO:
         return 0
     assert alert.id is not None
@@ -74,11 +81,18 @@ def broadcast(
     told_before = len(known)
     queued = 0
     if action is not Action.NEW:
+        why = Why(
+            "has the bulletin",
+            f"{action.value}: {change}" if change else action.value,
+            "quiet: nothing new to look for" if quiet else "it changes what to look for",
+        )
         for recipient in list(known.values()):
             audience = _audience_of(ctx, watched, recipient.user_id)
-            queued += _deliver(session, alert, recipient, described, action, audience, ctx, now)
+            queued += _deliver(session, alert, recipient, described, action, audience, ctx,
+                               now, why=why, quiet=quiet)  # fmt: skip
     if action is Action.CANCEL:
         return queued
+    grown_m = watched.reach(now, ctx.rules.growth).bounding_circle()[1]
     reach = watched.reach(now, ctx.rules.growth).buffer(ctx.notify_margin_m)
     newcomers = [
         (officer_id, audience, reason)
@@ -90,7 +104,17 @@ def broadcast(
             session, known, alert_id=alert.id, officer_id=officer_id, reason=reason,
             distance_m=audience.distance_m, now=now,
         )  # fmt: skip
-        queued += _deliver(session, alert, recipient, described, Action.NEW, audience, ctx, now)
+        why = Why(
+            "assigned to one of the bulletin's beats" if reason == "beat"
+            else f"inside the search area (grown to within {grown_m / 1000:.1f} km of its "
+            "centre since the incident)",
+            "posted" if action is Action.NEW
+            else f"the bulletin as it stands ({action.value}: {change or 'changed'}); "
+            "this officer had not been told",
+            "new to this officer: told once, as the bulletin",
+        )  # fmt: skip
+        queued += _deliver(session, alert, recipient, described, Action.NEW, audience, ctx,
+                           now, why=why)  # fmt: skip
     log.info(
         "bulletin.pushed",
         extra={"bulletin_id": row.id, "alert_id": alert.id, "action": action.value,
@@ -124,14 +148,18 @@ def push_match(
     sighting = text.Sighting(**{**_fields(point.sighting()), "motion": motion})
     ttl_s = _ttl_s(described, Action.MATCH, ctx, now)
 
-    def message_for(chosen: Recipient, device: Device) -> PushMessage:
-        audience = Audience(chosen.distance_m, chosen.bearing_deg)
+    def message_for(notice: Notice, device: Device) -> PushMessage:
+        chosen = notice.chosen
+        audience = Audience(chosen.distance_m, chosen.bearing_deg) if chosen else Audience()
         return _message(described, Action.MATCH, audience, device, ctx, ttl_s, sighting)
 
-    return recipients.tell_sighting(
-        session, alert=alert, found=routing.recipients, message_for=message_for,
-        interval=ctx.alerts.push_interval, now=now,
-    )  # fmt: skip
+    known = recipients.recipients_of(session, alert.id)
+    notices = policy.match_push(
+        routing.recipients, recipients.holders(known), interval=ctx.alerts.push_interval, now=now
+    )
+    return recipients.tell(
+        session, alert=alert, notices=notices, message_for=message_for, now=now, known=known
+    )
 
 
 def _fields(sighting: text.Sighting) -> dict[str, Any]:
@@ -207,12 +235,20 @@ def _deliver(
     audience: Audience,
     ctx: BulletinContext,
     now: datetime,
+    *,
+    why: Why,
+    quiet: bool = False,
 ) -> int:
     """The bulletin itself (new, updated, cancelled) to every working device of the recipient."""
     ttl_s = _ttl_s(described, action, ctx, now)
+
+    def message_for(device: Device) -> PushMessage:
+        built = _message(described, action, audience, device, ctx, ttl_s)
+        return replace(built, quiet=True) if quiet else built
+
     return recipients.push(
         session, alert=alert, recipient=recipient, now=now, sighting=False,
-        message_for=lambda device: _message(described, action, audience, device, ctx, ttl_s),
+        message_for=message_for, why=why, action=action.value,
     )  # fmt: skip
 
 

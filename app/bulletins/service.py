@@ -52,6 +52,10 @@ WATCHED_COLUMNS = frozenset({
     "occurred_at", "direction_deg", "plate_key", "state", "vehicle_make", "vehicle_model",
     "vehicle_color", "vehicle_type", "vehicle_year_min", "vehicle_year_max", "area",
 })  # fmt: skip
+# A change of these rings the officers who have the bulletin (something new to look for or
+# know); any other (case number, expiry, a lower priority) reaches them quietly.
+LOUD_COLUMNS = WATCHED_COLUMNS | {"kind", "narrative", "plate_pattern", "vehicle_marks",
+                                  "direction_text"}  # fmt: skip
 AUDITED_COLUMNS = (
     "kind", "narrative", "priority", "occurred_at", "expires_at", "direction_text",
     "direction_deg", "plate_pattern", "plate_key", "state", "vehicle_make", "vehicle_model",
@@ -113,7 +117,9 @@ def search_back(
     watched = compile_row(row, ctx.beats)
     found = bulletin_trail.retro(session, row, watched, actor=actor, now=now, ctx=ctx)
     if found:
-        _push(session, row, watched, now, ctx, Action.UPDATE)
+        # Those told were pushed the bulletin a moment ago: the trail is news, not a task.
+        _push(session, row, watched, now, ctx, Action.UPDATE, quiet=True,
+              change=f"{found} stored reads fit it (the trail)")  # fmt: skip
     return found
 
 
@@ -178,7 +184,10 @@ def update(
         detail={"version": row.version, "changes": diff, "reason": data.reason},
     )  # fmt: skip
     watched = compile_row(row, ctx.beats)
-    _push(session, row, watched, now, ctx, Action.UPDATE)
+    rose = "priority" in diff and diff["priority"][1] < diff["priority"][0]
+    loud = rose or bool(LOUD_COLUMNS & diff.keys())
+    _push(session, row, watched, now, ctx, Action.UPDATE, quiet=not loud,
+          change="changed " + ", ".join(sorted(diff)))  # fmt: skip
     if WATCHED_COLUMNS & diff.keys():
         _note_normalised(row)
         return True
@@ -212,7 +221,7 @@ def cancel(
         object_id=row.id, plate=row.plate_key, purpose=reason,
         detail={"version": row.version, "reason": reason},
     )  # fmt: skip
-    _push(session, row, compile_row(row, ctx.beats), now, ctx, Action.CANCEL)
+    _push(session, row, compile_row(row, ctx.beats), now, ctx, Action.CANCEL, change=reason)
     return row
 
 
@@ -251,10 +260,14 @@ def _push(
     now: datetime,
     ctx: BulletinContext,
     action: Action,
+    *,
+    quiet: bool = False,
+    change: str = "",
 ) -> None:
     alert = bulletin_alert.alert_of(session, row, lock=True)
     described, _ = bulletin_alert.refresh_alert(session, row, watched, alert, now, ctx.alerts.tz)
-    bulletin_notify.broadcast(session, row, watched, alert, described, ctx, now, action=action)
+    bulletin_notify.broadcast(session, row, watched, alert, described, ctx, now, action=action,
+                              quiet=quiet, change=change)  # fmt: skip
     session.flush()
 
 

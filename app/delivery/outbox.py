@@ -53,6 +53,7 @@ def queue(
     priority: int,
     message: PushMessage,
     now: datetime,
+    notice_id: int | None = None,
 ) -> None:
     assert device.id is not None
     session.add(
@@ -63,6 +64,7 @@ def queue(
             priority=priority,
             message=message.to_dict(),
             status=DeliveryStatus.QUEUED,
+            notice_id=notice_id,
             next_attempt_at=now,
             created_at=now,
             updated_at=now,

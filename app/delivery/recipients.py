@@ -1,31 +1,32 @@
-"""Who is told about an alert, and when an officer was told too recently: one place for hot-list
-hits and bulletins alike.
+"""Who is told about an alert, and every push with why: one place for hot-list hits and
+bulletins alike.
 
 An alert's recipients are `alert_recipient` rows, one per officer, kept for the alert's life:
 rank and reason (best placed, beat, area), distance and ETA when last routed, when they were
 last pushed anything (`last_pushed_at`), and when they were last pushed a sighting of the car
-(`last_sighting_pushed_at`). A sighting (a hot-list read, a read that fits a bulletin) makes a
-phone ring again only once per `push_interval` for the same officer and alert; updates and
-cancellations of a bulletin always go out.
+(`last_sighting_pushed_at`, which paces quiet updates and bulletin matches). What each push
+is, loud or quiet, is alerts.policy's decision (a `Notice`); every push is stored as an
+`alert_notice` with why this officer, why now and why loud or quiet, and its deliveries
+point to it.
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
 from alerts import compose
+from alerts.policy import Attention, DispatchRules, Holder, Notice, Why
 from alerts.push import PushMessage
-from alerts.routing import PriorityRouting, Recipient
+from alerts.routing import PriorityRouting
 from app.delivery import outbox
 from app.lifecycle.config import LifecycleConfig
-from app.models import Alert, AlertRecipient, Delivery, Device, User
+from app.models import Alert, AlertNotice, AlertRecipient, Delivery, Device, User
 from app.reads.stored import VehicleTrust
-from app.schemas.alerts import RecipientPublic
+from app.schemas.alerts import NoticePublic, RecipientPublic
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,9 @@ class AlertSettings:
     retro_push_within: timedelta = timedelta(minutes=15)  # older historical hits: dispatch only
     trust: VehicleTrust = field(default_factory=VehicleTrust)
     lifecycle: LifecycleConfig = field(default_factory=LifecycleConfig)  # timers after the push
+    quiet_interval: timedelta = timedelta(seconds=120)  # quiet sighting updates, at most
+    attention: Attention = field(default_factory=Attention)
+    dispatch: DispatchRules = field(default_factory=DispatchRules)
 
 
 def recipients_of(session: Session, alert_id: int) -> dict[int, AlertRecipient]:
@@ -84,55 +88,97 @@ def push(
     message_for: Callable[[Device], PushMessage],
     now: datetime,
     sighting: bool,
+    why: Why,
+    action: str,
 ) -> int:
-    """Queue one delivery per working device of the recipient; the number queued."""
+    """Queue one delivery per working device of the recipient, with the notice that explains
+    it (why this officer, why now, why loud or quiet); the number queued."""
     assert alert.id is not None and recipient.id is not None
     recipient.last_pushed_at = now
     if sighting:
         recipient.last_sighting_pushed_at = now
     session.add(recipient)
     devices = outbox.working_devices(session, recipient.user_id)
-    for device in devices:
+    messages = [message_for(device) for device in devices]
+    notice = AlertNotice(
+        alert_id=alert.id, recipient_id=recipient.id, user_id=recipient.user_id,
+        priority=alert.priority, action=action, loud=any(not m.quiet for m in messages),
+        why_officer=why.officer, why_now=why.now, why_sound=why.sound,
+        deliveries=len(devices), at=now,
+    )  # fmt: skip
+    session.add(notice)
+    session.flush()
+    for device, message in zip(devices, messages, strict=True):
         outbox.queue(
             session, alert_id=alert.id, recipient_id=recipient.id, device=device,
-            priority=alert.priority, message=message_for(device), now=now,
+            priority=alert.priority, message=message, now=now, notice_id=notice.id,
         )  # fmt: skip
     return len(devices)
 
 
-def told_lately(recipient: AlertRecipient, *, now: datetime, interval: timedelta) -> bool:
-    """Whether the officer was pushed a sighting of this alert within `interval`."""
-    last = recipient.last_sighting_pushed_at
-    return last is not None and now - last < interval
+def holders(known: dict[int, AlertRecipient]) -> list[Holder]:
+    """The alert's recipients as the policy sees them."""
+    return [Holder(r.user_id, r.response, r.last_sighting_pushed_at) for r in known.values()]
 
 
-def tell_sighting(
+def tell(
     session: Session,
     *,
     alert: Alert,
-    found: Sequence[Recipient],
-    message_for: Callable[[Recipient, Device], PushMessage],
-    interval: timedelta,
+    notices: Sequence[Notice],
+    message_for: Callable[[Notice, Device], PushMessage],
     now: datetime,
+    known: dict[int, AlertRecipient] | None = None,
 ) -> int:
-    """Push a sighting to the officers routing `found`, except those told one lately; the
-    deliveries queued. Each stays (or becomes) a recipient with the new distance and ETA."""
+    """Push each notice the policy decided: loud ones as they are, the others as quiet
+    updates on the same thread. Officers routed by a notice become (or stay) recipients with
+    their new distance and ETA. The deliveries queued."""
     assert alert.id is not None
-    known = recipients_of(session, alert.id)
+    known = recipients_of(session, alert.id) if known is None else known
     queued = 0
-    for chosen in found:
-        previous = known.get(chosen.officer_id)
-        if previous is not None and told_lately(previous, now=now, interval=interval):
-            continue
-        recipient = enlist(
-            session, known, alert_id=alert.id, officer_id=chosen.officer_id,
-            reason=chosen.reason.value, distance_m=chosen.distance_m, eta_s=chosen.eta_s, now=now,
-        )  # fmt: skip
+    for notice in notices:
+        chosen = notice.chosen
+        recipient = known.get(notice.officer_id)
+        if chosen is not None or recipient is None:
+            recipient = enlist(
+                session, known, alert_id=alert.id, officer_id=notice.officer_id,
+                reason=chosen.reason.value if chosen else "policy",
+                distance_m=chosen.distance_m if chosen else None,
+                eta_s=chosen.eta_s if chosen else None, now=now,
+            )  # fmt: skip
+
+        def message(device: Device, notice: Notice = notice) -> PushMessage:
+            built = message_for(notice, device)
+            return built if notice.loud else replace(built, quiet=True)
+
         queued += push(
             session, alert=alert, recipient=recipient, now=now, sighting=True,
-            message_for=partial(message_for, chosen),
+            message_for=message, why=notice.why, action=notice.action,
         )  # fmt: skip
     return queued
+
+
+def notices_of(session: Session, alert_id: int) -> dict[int, list[NoticePublic]]:
+    """Every push of the alert, by recipient row, oldest first."""
+    rows = session.scalars(
+        select(AlertNotice).where(col(AlertNotice.alert_id) == alert_id).order_by("id")
+    )
+    found: dict[int, list[NoticePublic]] = {}
+    for row in rows:
+        assert row.id is not None
+        found.setdefault(row.recipient_id, []).append(
+            NoticePublic(
+                id=row.id,
+                at=row.at,
+                action=row.action,
+                loud=row.loud,
+                why_officer=row.why_officer,
+                why_now=row.why_now,
+                why_sound=row.why_sound,
+                deliveries=row.deliveries,
+            )
+        )
+    return found
 
 
 def notified_people(session: Session, alert_id: int) -> list[RecipientPublic]:
@@ -146,6 +192,7 @@ def notified_people(session: Session, alert_id: int) -> list[RecipientPublic]:
     deliveries = session.scalars(
         select(Delivery).where(col(Delivery.alert_id) == alert_id).order_by("id")
     ).all()
+    pushes = notices_of(session, alert_id)
     return [
         RecipientPublic(
             user_id=recipient.user_id,
@@ -164,10 +211,13 @@ def notified_people(session: Session, alert_id: int) -> list[RecipientPublic]:
                     "sent_at": d.sent_at,
                     "last_error": d.last_error,
                     "action": d.message.get("data", {}).get("action"),
+                    "quiet": bool(d.message.get("quiet", False)),
+                    "notice_id": d.notice_id,
                 }
                 for d in deliveries
                 if d.recipient_id == recipient.id
             ],
+            pushes=pushes.get(recipient.id or 0, []),
         )
         for recipient, person in recipients
     ]

@@ -3,21 +3,26 @@ caller's transaction (the outbox), so a hit is either fully recorded or not at a
 
 Reads of the same car (the same listed entry) within the merge window update the open alert
 instead of raising a new one: same collapse key on the phones, one more sighting on the
-trail, and a fresh push only to officers who have not had one within the push interval.
+trail. Who hears what is alerts.policy's: a new hit may wait in the dispatcher queue
+(`dispatch_first`), busy and over-budget officers are spared, the first push goes to the few
+best placed, and a repeat sighting rings only officers newly best placed (the others who have
+it get a quiet update).
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 
 from sqlalchemy import select, text
 from sqlmodel import Session, col
 
-from alerts import compose
+from alerts import compose, policy
+from alerts.policy import Notice
 from alerts.push import PushMessage
-from alerts.routing import Recipient, Routing, route
-from app.delivery import outbox, recipients
+from alerts.routing import Routing, route
+from app.delivery import dispatch, outbox, recipients
 from app.delivery.recipients import AlertSettings
 from app.hotlists.covert import COVERT
 from app.lifecycle import escalation
@@ -32,9 +37,11 @@ from app.schemas.alerts import (
     HotListHitDetails,
     MatchDetails,
     MatchDifference,
+    SparedOfficer,
     stored_json,
 )
 from geo.motion import ago, describe
+from lpr.explain import Quality
 from lpr.matcher import Hit
 
 log = logging.getLogger(__name__)
@@ -90,11 +97,28 @@ def raise_alert(
     covert = hotlist.kind == COVERT
     age = now - read.read_at
     stale = age > config.retro_push_within
+    hold = None  # why a new hit waits for a dispatcher before any officer hears of it
+    if alert is None and not stale and not covert:
+        hold = policy.hold_for_dispatch(
+            policy=_dispatch_first(hotlist), priority=hotlist.priority,
+            exact=hit.quality is Quality.EXACT, candidate_rank=hit.candidate_rank,
+            confidence=hit.candidate_confidence, rules=config.dispatch,
+        )  # fmt: skip
+    held = hold is not None or (alert is not None and alert.dispatch_hold)
+    rose_to = hotlist.priority if alert is not None and hotlist.priority < alert.priority else None
+    skipped: dict[int, str] = {}
     if stale:
         routing = Routing(recipients=(), push=False, notify_dispatch=not covert)
+    elif held:
+        routing = Routing(recipients=(), push=False, notify_dispatch=True)
     else:
+        if not covert:
+            skipped = dispatch.spared_officers(
+                session, priority=hotlist.priority, alert_id=None if alert is None else alert.id,
+                rules=config.attention, now=now,
+            )  # fmt: skip
         routing = _route(session, read=read, priority=hotlist.priority, covert=covert,
-                         config=config, officers=officers, now=now)  # fmt: skip
+                         config=config, officers=officers, now=now, exclude=skipped)  # fmt: skip
     motion = describe(routing.motion, age.total_seconds())
     if alert is None:
         alert = Alert(
@@ -103,8 +127,12 @@ def raise_alert(
             priority=hotlist.priority, title="", body="", plate=read.plate_key,
             read_at=read.read_at, created_at=now, sightings=0,
         )  # fmt: skip
-        if routing.push:
+        if hold is not None:
+            dispatch.enqueue(alert, reason=hold, hold=True, now=now)
+        elif routing.push:
             escalation.start(alert, now=now, config=config)  # P1, P2: nobody responding
+    elif rose_to is not None:
+        alert.priority = rose_to  # the list's priority was raised: the alert rings again
     alert.sightings += 1
     # The latest read moves the alert; what it did not read (state, position) stays known.
     alert.plate, alert.read_at = read.plate_key, read.read_at
@@ -158,14 +186,13 @@ def raise_alert(
         search_radius_m=routing.radius_m, widened=routing.widened,
         car_at=None if routing.car_at is None else (routing.car_at.lat, routing.car_at.lon),
         trail=_in_time_order([*previous, _trail_point(read, camera_name, hit_row.id)]),
+        spared=[SparedOfficer(user_id=user_id, why=why) for user_id, why in skipped.items()
+                if user_id in officers.index],
     )  # fmt: skip
     # A new dict: SQLAlchemy does not see changes made inside a JSON value.
     alert.details = stored_json(details)
     session.add(alert)
-    pushed = recipients.tell_sighting(
-        session, alert=alert, found=routing.recipients, interval=config.push_interval, now=now,
-        message_for=partial(_message, facts, config),
-    )  # fmt: skip
+    pushed = _tell(session, alert, routing, facts, config, rose_to, skipped, now)
     session.flush()
     log.info(
         "alert.updated" if alert.sightings > 1 else "alert.created",
@@ -176,6 +203,48 @@ def raise_alert(
         },
     )  # fmt: skip
     return alert
+
+
+def _tell(
+    session: Session,
+    alert: Alert,
+    routing: Routing,
+    facts: compose.HitFacts,
+    config: AlertSettings,
+    rose_to: int | None,
+    skipped: dict[int, str],
+    now: datetime,
+) -> int:
+    """Push what the policy decides for this sighting; the deliveries queued. A hit that
+    should reach officers and reached nobody goes to the dispatcher queue, saying why."""
+    assert alert.id is not None
+    if not routing.push:
+        return 0
+    known = recipients.recipients_of(session, alert.id)
+    if not known:
+        notices = policy.first_push(
+            routing.recipients, beat=alert.beat,
+            why_now="a new hit" if alert.sightings == 1
+            else f"the car was seen again ({alert.sightings} sightings); nobody told yet",
+        )  # fmt: skip
+    else:
+        notices = policy.sighting(
+            found=routing.recipients, holders=recipients.holders(known), priority_rose_to=rose_to,
+            someone_responding=any(r.response in policy.RESPONDING for r in known.values()),
+            quiet_interval=config.quiet_interval, now=now, beat=alert.beat,
+        )  # fmt: skip
+    queued = recipients.tell(
+        session, alert=alert, notices=notices, now=now, known=known,
+        message_for=partial(_message, facts, config),
+    )  # fmt: skip
+    if any(notice.loud for notice in notices):
+        dispatch.clear(alert, now=now)
+    elif not known and not alert.is_covert and not dispatch.is_queued(alert):
+        why = "nobody on duty in range"
+        if skipped:
+            why = "the officers in range are busy or over their attention budget"
+        dispatch.enqueue(alert, reason=why, hold=False, now=now)
+    return queued
 
 
 def by_entry(hits: Iterable[tuple[StoredRead, Hit]]) -> list[tuple[StoredRead, Hit]]:
@@ -234,6 +303,7 @@ def _route(
     config: AlertSettings,
     officers: OfficerTracker,
     now: datetime,
+    exclude: Collection[int] = (),
 ) -> Routing:
     sighting = read.sighting()
     officers.sync(session, now)
@@ -246,6 +316,7 @@ def _route(
         previous=previous_sighting(session, read) if sighting else None,
         beat_officers=officers_on_beats(session, [read.beat]),
         covert=covert,
+        exclude=exclude,
     )
 
 
@@ -288,13 +359,26 @@ def match_details(hit: Hit) -> MatchDetails:
 
 
 def _message(
-    facts: compose.HitFacts, config: AlertSettings, chosen: Recipient, device: Device
+    facts: compose.HitFacts, config: AlertSettings, notice: Notice, device: Device
 ) -> PushMessage:
-    audience = compose.Audience(chosen.distance_m, chosen.bearing_deg)
-    return compose.message(
+    chosen = notice.chosen
+    audience = compose.Audience() if chosen is None else compose.Audience(
+        chosen.distance_m, chosen.bearing_deg
+    )  # fmt: skip
+    message = compose.message(
         facts, audience, token=device.token, platform=outbox.platform(device),
         detail=config.detail, ttl_s=config.ttl_s, tz=config.tz,
     )  # fmt: skip
+    if notice.action == "hit":
+        return message
+    return replace(message, data={**message.data, "action": notice.action})
+
+
+def _dispatch_first(hotlist: HotList) -> policy.DispatchFirst:
+    try:
+        return policy.DispatchFirst(hotlist.dispatch_first)
+    except ValueError:  # a value written by a later version: the safest reading
+        return policy.DispatchFirst.AUTO
 
 
 def _trail_point(read: StoredRead, camera_name: str, hit_id: int) -> HitTrailPoint:

@@ -17,11 +17,12 @@ from functools import partial
 from sqlalchemy import exists, select
 from sqlmodel import Session, col
 
-from alerts import updates
+from alerts import policy, updates
 from alerts.lifecycle import ACTIVE, Cause, Response, Step, due_after_refusals, next_step
+from alerts.policy import Why
 from alerts.push import PushMessage
 from alerts.routing import Recipient, route
-from app.delivery import outbox, recipients
+from app.delivery import dispatch, outbox, recipients
 from app.delivery.recipients import AlertSettings
 from app.lifecycle.due import reschedule
 from app.lifecycle.threads import thread_of
@@ -155,16 +156,20 @@ def _next_ring(
     config: AlertSettings,
     officers: OfficerTracker,
 ) -> list[int]:
-    """Route the hit again without the officers already told; push the ones found."""
-    read = _latest_read(session, alert)
+    """Route the hit again without the officers already told, nor those the attention policy
+    spares (busy elsewhere, over budget); push the ones found."""
+    read = latest_read(session, alert)
     if read is None:
         return []
+    spared = dispatch.spared_officers(
+        session, priority=alert.priority, alert_id=alert.id, rules=config.attention, now=now
+    )
     officers.sync(session, now)
     routing = route(
         read=read.sighting(), priority=alert.priority, officers=officers.index,
         config=config.routing, now=now,
         previous=previous_sighting(session, read) if read.point else None,
-        beat_officers=officers_on_beats(session, [read.beat]), exclude=set(known),
+        beat_officers=officers_on_beats(session, [read.beat]), exclude=set(known) | set(spared),
     )  # fmt: skip
     thread = thread_of(alert)
 
@@ -187,7 +192,9 @@ def _next_ring(
         )  # fmt: skip
         recipients.push(
             session, alert=alert, recipient=recipient, now=now, sighting=True,
-            message_for=partial(message_for, chosen),
+            message_for=partial(message_for, chosen), action="escalation",
+            why=Why(f"next ring: {policy.why_chosen(chosen, beat=read.beat)} among those "
+                    "not told yet", f"escalated: {why}", "escalated: nobody is responding"),
         )  # fmt: skip
         told.append(chosen.officer_id)
     return told
@@ -234,13 +241,15 @@ def _supervisors(
         )  # fmt: skip
         recipients.push(
             session, alert=alert, recipient=recipient, now=now, sighting=True,
-            message_for=message_for,
+            message_for=message_for, action="escalation",
+            why=Why("an on-duty supervisor", f"escalated to the supervisors: {why}",
+                    "escalated: nobody is responding"),
         )  # fmt: skip
         told.append(user_id)
     return told
 
 
-def _latest_read(session: Session, alert: Alert) -> StoredRead | None:
+def latest_read(session: Session, alert: Alert) -> StoredRead | None:
     read_id = (alert.details or {}).get("read_id")
     if not isinstance(read_id, int):
         return None

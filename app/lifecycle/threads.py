@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from alerts import updates
+from alerts.policy import Why
 from alerts.push import PushMessage
 from alerts.updates import Thread, Update
 from app.delivery import outbox, recipients
@@ -70,11 +71,17 @@ def tell(
             detail=config.detail, ttl_s=ttl,
         )  # fmt: skip
 
+    why = Why(
+        "has the alert",
+        f"{update.action}: {update.short_title}",
+        "it changes what the officer may do" if not update.quiet
+        else "quiet: news of the alert, nothing new to do",
+    )  # fmt: skip
     queued = 0
     for recipient in recipients.recipients_of(session, alert.id).values():
         if recipient.user_id != skip_user:
             queued += recipients.push(
                 session, alert=alert, recipient=recipient, message_for=message_for, now=now,
-                sighting=False,
+                sighting=False, why=why, action=update.action,
             )  # fmt: skip
     return queued

@@ -12,7 +12,7 @@ from alerts.lifecycle import Confirmation, next_step
 from app.delivery.recipients import AlertSettings
 from app.lifecycle.threads import unit_of
 from app.models import Alert, AlertConfirmation, AlertEscalation, AlertResponse, User
-from app.schemas.alerts import BulletinDetails, HotListHitDetails
+from app.schemas.alerts import BulletinDetails, DispatchPublic, HotListHitDetails
 from app.schemas.lifecycle import (
     ConfirmationEvent,
     ConfirmationPublic,
@@ -85,8 +85,20 @@ def with_life(
             "responses": answers,
             "escalation": _escalation(alert, steps, config),
             "outcome": outcome_of(alert, people),
+            "dispatch": dispatch_of(alert),
         }
     )
+
+
+def dispatch_of(alert: Alert) -> DispatchPublic | None:
+    """The alert's place in the dispatcher queue, if it was ever there."""
+    if alert.dispatch_queued_at is None:
+        return None
+    return DispatchPublic(
+        queued_at=alert.dispatch_queued_at, reason=alert.dispatch_reason or "",
+        hold=alert.dispatch_hold, cleared_at=alert.dispatch_cleared_at,
+        cleared_by=alert.dispatch_cleared_by,
+    )  # fmt: skip
 
 
 def confirmation_of(

@@ -8,7 +8,12 @@ from app.models.cameras import NO_KEY_PREFIX, Camera, CameraSource
 from app.models.command import PoliceArea, Squad, SquadMember
 from app.models.holds import EvidenceHold
 from app.models.hotlists import HotList, HotListChange, HotListEntry
-from app.models.lifecycle import AlertConfirmation, AlertEscalation, AlertResponse
+from app.models.lifecycle import (
+    AlertConfirmation,
+    AlertEscalation,
+    AlertNotice,
+    AlertResponse,
+)
 from app.models.officers import Beat, OfficerLocation, OfficerStatus
 from app.models.people import AuthToken, CredentialChange, Device, Role, TokenKind, User
 from app.models.reads import Read, ReadSourceKey
@@ -18,6 +23,7 @@ __all__ = [
     "Alert",
     "AlertConfirmation",
     "AlertEscalation",
+    "AlertNotice",
     "AlertRecipient",
     "AlertResponse",
     "AlertStatus",

@@ -99,6 +99,14 @@ class Alert(SQLModel, table=True):
     outcome_note: str | None = None
     closed_at: datetime | None = utc_column(nullable=True, index=True)
     closed_by: int | None = foreign_key("app_user.id", nullable=True)
+    # The dispatcher queue (app/delivery/dispatch.py): a hit waiting for a dispatcher's look
+    # (`dispatch_hold`: no officer is pushed until it is promoted), or one nobody could be
+    # told about. Cleared by a promotion (`dispatch_cleared_by`) or when officers are told.
+    dispatch_queued_at: datetime | None = utc_column(nullable=True, index=True)
+    dispatch_reason: str | None = None
+    dispatch_hold: bool = False
+    dispatch_cleared_at: datetime | None = utc_column(nullable=True)
+    dispatch_cleared_by: int | None = foreign_key("app_user.id", nullable=True)
 
 
 class AlertRecipient(SQLModel, table=True):
@@ -121,7 +129,7 @@ class AlertRecipient(SQLModel, table=True):
     last_sighting_pushed_at: datetime | None = utc_column(nullable=True)
     acknowledged_at: datetime | None = utc_column(nullable=True)
     # The officer's latest answer (every one is an alert_response row).
-    response: str | None = None
+    response: str | None = Field(default=None, index=True)  # the busy: responding, on scene
     responded_at: datetime | None = utc_column(nullable=True)
 
 
@@ -142,5 +150,6 @@ class Delivery(SQLModel, table=True):
     sent_at: datetime | None = utc_column(nullable=True)
     provider_id: str | None = None  # FCM message name
     last_error: str | None = None
+    notice_id: int | None = foreign_key("alert_notice.id", nullable=True)  # why it was sent
     created_at: datetime = utc_column()
     updated_at: datetime = utc_column()

@@ -21,6 +21,9 @@ class HotList(SQLModel, table=True):
     edit_max: int = 0
     broad_confusables: bool = False
     ignore_state: bool = False
+    # Who is told first (alerts.policy.DispatchFirst): auto, always (every hit waits for a
+    # dispatcher: records that need confirmation first) or never (straight to officers).
+    dispatch_first: str = "auto"
     updated_at: datetime | None = utc_column(nullable=True, index=True)  # other processes poll it
     source: str | None = None  # file layout and name of the last import
     refreshed_at: datetime | None = utc_column(nullable=True)

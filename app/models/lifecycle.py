@@ -60,3 +60,25 @@ class AlertEscalation(SQLModel, table=True):
     detail: str  # in words: "nobody responding after 1 min; 2 told, 1 unable"
     told: list[int] = Field(default_factory=list, sa_type=JSON)  # officers pushed by the step
     at: datetime = utc_column(index=True)
+
+
+class AlertNotice(SQLModel, table=True):
+    """One push of an alert to one officer (to each of their working devices, a delivery
+    row), and why: why this officer, why now, why it rang or came quietly (alerts.policy).
+    The officer's loud notices of the last hour are their attention spent."""
+
+    __tablename__ = "alert_notice"
+    __table_args__ = (Index("ix_alert_notice_user_id_at", "user_id", "at"),)
+
+    id: int | None = id_column()
+    alert_id: int = foreign_key("alert.id")
+    recipient_id: int = foreign_key("alert_recipient.id")
+    user_id: int = foreign_key("app_user.id", index=False)
+    priority: int
+    action: str  # hit, sighting, promoted, escalation, response, new, update, match ...
+    loud: bool  # False: a data-only update the app applies without a sound
+    why_officer: str
+    why_now: str
+    why_sound: str
+    deliveries: int = 0  # working devices queued
+    at: datetime = utc_column(index=True)

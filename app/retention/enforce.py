@@ -51,6 +51,7 @@ from app.models import (
     Alert,
     AlertConfirmation,
     AlertEscalation,
+    AlertNotice,
     AlertRecipient,
     AlertResponse,
     AuditLog,
@@ -172,6 +173,7 @@ class Enforcer:
             ids = [r.id for r in rows]
             for table, column in (
                 ("delivery", col(Delivery.alert_id)),
+                ("alert_notice", col(AlertNotice.alert_id)),  # after its deliveries
                 ("alert_recipient", col(AlertRecipient.alert_id)),
                 ("alert_response", col(AlertResponse.alert_id)),
                 ("alert_confirmation", col(AlertConfirmation.alert_id)),

@@ -96,6 +96,25 @@ class HitTrailPoint(_Stored):
     plate: str = Field(description="as read")
 
 
+class SparedOfficer(_Stored):
+    """An officer in range the policy did not tell of the hit, and why."""
+
+    user_id: int
+    why: str = Field(description='e.g. "responding to another alert"')
+
+
+class DispatchPublic(_Stored):
+    """The hit in the dispatcher queue (GET /v1/dispatch/queue)."""
+
+    queued_at: IsoDatetime
+    reason: str = Field(description="why it waits for a dispatcher")
+    hold: bool = Field(description="true: no officer is pushed until a dispatcher promotes it")
+    cleared_at: IsoDatetime | None = Field(
+        default=None, description="when it left the queue: promoted, or officers told"
+    )
+    cleared_by: int | None = Field(default=None, description="the dispatcher who promoted it")
+
+
 class HotListHitDetails(_Stored):
     """A read that matched a hot-list entry (alert kinds `hotlist_hit` and `historical_hit`).
     The field `list` hides the builtin in this class body, hence `builtins.list`."""
@@ -160,6 +179,13 @@ class HotListHitDetails(_Stored):
         default=None, description="the escalation ladder: steps taken, the next one and when"
     )
     outcome: OutcomePublic | None = Field(default=None, description="null while open")
+    spared: builtins.list[SparedOfficer] = Field(
+        default_factory=builtins.list,
+        description="officers the policy did not tell at the latest sighting, and why",
+    )
+    dispatch: DispatchPublic | None = Field(
+        default=None, description="the dispatcher queue: null if the hit never waited there"
+    )
 
 
 class BulletinTrailPoint(_Stored):
@@ -250,6 +276,22 @@ def match_of(stored: Mapping[str, Any]) -> str:
     return _Match.model_validate(stored).match
 
 
+class NoticePublic(BaseModel):
+    """One push to one officer and why: the policy's account, for a supervisor's audit."""
+
+    id: int
+    at: datetime
+    action: str = Field(
+        description="hit, sighting, promoted, match (a bulletin's), new, update, cancel, "
+        "escalation, confirmation, response, close"
+    )
+    loud: bool = Field(description="it rang; false: a quiet data-only update (no sound)")
+    why_officer: str = Field(description='why this officer, e.g. "best placed (1st): 400 m away"')
+    why_now: str = Field(description="why at this moment")
+    why_sound: str = Field(description="why it rang, or came quietly")
+    deliveries: int = Field(description="the officer's working devices it was queued to")
+
+
 class RecipientPublic(BaseModel):
     user_id: int
     name: str
@@ -260,6 +302,9 @@ class RecipientPublic(BaseModel):
     last_pushed_at: datetime | None
     acknowledged_at: datetime | None
     deliveries: list[dict[str, Any]]
+    pushes: list[NoticePublic] = Field(
+        default_factory=list, description="every push to this officer, oldest first, with why"
+    )
 
 
 class AlertSummary(BaseModel):

@@ -69,6 +69,15 @@ class MatchPolicyIn(Input):
     ignore_state: bool = Field(default=False, description="match whatever state is read")
 
 
+DispatchFirstIn = Literal["auto", "always", "never"]
+DISPATCH_FIRST_TEXT = (
+    "Who hears of a hit first: `auto` holds P3/P4 hits, possible misreads and doubtful reads "
+    "in the dispatcher queue (GET /v1/dispatch/queue) and sends the rest to officers; "
+    "`always` holds every hit (records a dispatcher confirms before officers act); `never` "
+    "sends every hit to officers at once"
+)
+
+
 class HotListCreate(Input):
     name: Annotated[str, Field(min_length=1, max_length=120)]
     kind: HotListKind
@@ -79,17 +88,19 @@ class HotListCreate(Input):
         description="Default: exact or one look-alike; local, covert and other lists: up to two "
         "look-alikes and one edit",
     )
+    dispatch_first: DispatchFirstIn = Field(default="auto", description=DISPATCH_FIRST_TEXT)
 
 
 class HotListUpdate(Patch):
     model_config = ConfigDict(extra="forbid")
-    KEEPS_A_VALUE = frozenset({"name", "priority", "is_active"})
+    KEEPS_A_VALUE = frozenset({"name", "priority", "is_active", "dispatch_first"})
 
     name: Annotated[str, Field(min_length=1, max_length=120)] | None = None
     priority: Annotated[int, Field(ge=1, le=4)] | None = None
     description: Annotated[str, Field(max_length=1000)] | None = None
     is_active: bool | None = None
     match: MatchPolicyIn | None = None
+    dispatch_first: DispatchFirstIn | None = Field(default=None, description=DISPATCH_FIRST_TEXT)
 
 
 class HotListPublic(BaseModel):
@@ -102,6 +113,7 @@ class HotListPublic(BaseModel):
     entries: int
     created_at: datetime
     match: MatchPolicyIn
+    dispatch_first: str = Field(default="auto", description=DISPATCH_FIRST_TEXT)
     source: str | None = None
     refreshed_at: datetime | None = None
 

@@ -87,13 +87,17 @@ def hotlist_with_plate(
     *,
     priority: int = 2,
     state: str | None = "CA",
+    dispatch_first: str | None = None,
     **entry: object,
 ) -> int:
-    response = client.post(
-        "/v1/hotlists",
-        json={"name": factories.unique("list"), "kind": "stolen_vehicle", "priority": priority},
-        headers=world.admin,
-    )
+    """A stolen-vehicle list holding `plate`. `dispatch_first` "never" sends P3 hits and
+    possible misreads straight to officers (by default they wait in the dispatcher queue)."""
+    listed: dict[str, object] = {
+        "name": factories.unique("list"), "kind": "stolen_vehicle", "priority": priority,
+    }  # fmt: skip
+    if dispatch_first is not None:
+        listed["dispatch_first"] = dispatch_first
+    response = client.post("/v1/hotlists", json=listed, headers=world.admin)
     assert response.status_code == 201, response.text
     hotlist_id = response.json()["id"]
     response = client.post(

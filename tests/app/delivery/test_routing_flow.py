@@ -16,7 +16,9 @@ CAMERA = (37.8044, -122.2712)  # downtown Oakland
 
 def _recipients(engine: Engine) -> list[int]:
     with transaction(engine) as session:
-        rows = session.scalars(select(AlertRecipient).order_by(AlertRecipient.rank))  # type: ignore[arg-type]
+        rows = session.scalars(
+            select(AlertRecipient).order_by(AlertRecipient.alert_id, AlertRecipient.rank)  # type: ignore[arg-type]
+        )
         return [r.user_id for r in rows]
 
 
@@ -26,7 +28,7 @@ def test_the_nearest_on_duty_officers_are_alerted_nearest_first(
     world = make_world(engine, clock, lat=CAMERA[0], lon=CAMERA[1])
     far, _, _ = officer_on_duty(client, engine, clock, lat=37.8300, lon=-122.2712)  # ~2.8 km
     near, _, _ = officer_on_duty(client, engine, clock, lat=37.8060, lon=-122.2712)  # ~180 m
-    hotlist_with_plate(client, world, "7ABC123", priority=3)  # P3: one 5 km search, no rings
+    hotlist_with_plate(client, world, "7ABC123", priority=1)  # P1: widens until two are found
     response = client.post("/v1/reads", json={"plate": "7ABC123"}, headers=world.camera)
     assert hits_of(client, world.admin, response) == 1
     assert _recipients(engine) == [near, far]
@@ -86,9 +88,11 @@ def test_off_duty_far_away_stale_or_phoneless_officers_get_nothing(
     assert dispatcher_view["count"] == 1 and dispatcher_view["data"][0]["recipients"] == 0
 
 
-def test_at_most_n_officers_are_alerted(
+def test_the_first_push_goes_to_the_fewest_best_placed(
     client: TestClient, engine: Engine, clock: ManualClock
 ) -> None:
+    """P2: the two best placed (LOOKOUT_FIRST_PUSH_P2); P1: three (LOOKOUT_FIRST_PUSH_P1).
+    Escalation widens when nobody responds (tests/app/lifecycle/test_escalation.py)."""
     world = make_world(engine, clock, lat=CAMERA[0], lon=CAMERA[1])
     ids = [
         officer_on_duty(client, engine, clock, lat=CAMERA[0] + 0.001 * i, lon=CAMERA[1])[0]
@@ -96,7 +100,10 @@ def test_at_most_n_officers_are_alerted(
     ]
     hotlist_with_plate(client, world, "7ABC123")
     client.post("/v1/reads", json={"plate": "7ABC123"}, headers=world.camera)
-    assert _recipients(engine) == ids[:5]
+    assert _recipients(engine) == ids[:2]
+    hotlist_with_plate(client, world, "8WNT001", priority=1)
+    client.post("/v1/reads", json={"plate": "8WNT001"}, headers=world.camera)
+    assert _recipients(engine)[2:] == ids[:3]
 
 
 def test_an_information_only_list_is_never_pushed(

@@ -63,10 +63,13 @@ class Scene:
             self.officers.append(person)
         return person
 
-    def hit(self, *, priority: int = 2, plate: str = PLATE, **entry: object) -> int:
-        """A hot list with the plate, and the camera reading it: the new alert's id."""
+    def hit(
+        self, *, priority: int = 2, plate: str = PLATE, read_as: str | None = None, **entry: object
+    ) -> int:
+        """A hot list with the plate, and the camera reading it (as `read_as`, a misread, when
+        given): the new alert's id."""
         hotlist_with_plate(self.client, self.world, plate, priority=priority, **entry)
-        return self.read(plate)
+        return self.read(read_as or plate)
 
     def read(self, plate: str = PLATE) -> int:
         answer = self.client.post("/v1/reads", json={"plate": plate}, headers=self.world.camera)

@@ -108,7 +108,7 @@ def test_a_hit_not_confirmed_closes_for_officers_at_once(scene: Scene) -> None:
 
 def test_an_unanswered_request_expires_and_may_be_asked_again(scene: Scene) -> None:
     officer = scene.officer(100)
-    alert_id = scene.hit(priority=3)  # routine
+    alert_id = scene.hit(priority=3, dispatch_first="never")  # routine, straight to officers
     asked = scene.client.post(f"/v1/alerts/{alert_id}/confirmation",
                               json={"state": "requested"}, headers=officer.headers)  # fmt: skip
     assert asked.json()["details"]["confirmation"]["urgent"] is False

@@ -144,7 +144,7 @@ def test_a_unit_responding_pauses_the_ladder_and_tells_the_others_quietly(scene:
 
 def test_ack_is_seen_and_answers_are_kept(scene: Scene) -> None:
     officer = scene.officer(100)
-    alert_id = scene.hit(priority=3)
+    alert_id = scene.hit(priority=3, dispatch_first="never")
     first = scene.client.post(f"/v1/alerts/{alert_id}/ack", headers=officer.headers)
     assert first.status_code == 200
     answer(scene.client, alert_id, officer, "on_scene")

@@ -51,14 +51,16 @@ def test_reads_of_one_car_merge_into_one_alert_with_a_trail_and_rate_limited_pus
     assert alert["sightings"] == 2
     assert len(alert["details"]["trail"]) == 2
     assert "seen again" in alert["title"]
-    assert _deliveries_by_user(engine) == {officer: 1}  # the second read came within 60 s
+    # The second read came within the quiet interval (LOOKOUT_QUIET_UPDATE_INTERVAL_S, 120 s).
+    assert _deliveries_by_user(engine) == {officer: 1}
 
-    clock.advance(seconds=61)
+    clock.advance(seconds=101)  # 121 s after the first push: a quiet update of the position
     client.post("/v1/reads", json={"plate": "7ABC123"}, headers=world.camera)
     assert _deliveries_by_user(engine) == {officer: 2}
     with transaction(engine) as session:
-        keys = {d.message["collapse_key"] for d in session.scalars(select(Delivery))}
-    assert keys == {f"alert-{alert['id']}"}  # the update replaces the first on the phone
+        sent = list(session.scalars(select(Delivery).order_by(Delivery.id)))  # type: ignore[arg-type]
+    assert {d.message["collapse_key"] for d in sent} == {f"alert-{alert['id']}"}  # one thread
+    assert [d.message["quiet"] for d in sent] == [False, True]  # the same car, nothing new to do
 
     clock.advance(minutes=11)  # past the merge window: a new alert
     client.post("/v1/reads", json={"plate": "7ABC123"}, headers=world.camera)
@@ -107,7 +109,8 @@ def test_the_beat_officer_is_always_told_even_far_away(
             == "04X"
         )
 
-        hotlist_with_plate(client, world, "7ABC123")
+        # Beat officers are told of P1 hits wherever they are (LOOKOUT_BEAT_UP_TO_PRIORITY).
+        hotlist_with_plate(client, world, "7ABC123", priority=1)
         posted = client.post("/v1/reads", json={"plate": "7ABC123"}, headers=world.camera).json()
         stored = client.get(f"/v1/reads/{posted['read_ids'][0]}", headers=world.admin).json()
         assert stored["beat"] == "04X"
