@@ -5,7 +5,7 @@ from app.models.alerts import Alert, AlertRecipient, AlertStatus, Delivery, Deli
 from app.models.audit import AuditLog
 from app.models.bulletins import Bulletin, BulletinMatch, BulletinStatus
 from app.models.cameras import NO_KEY_PREFIX, Camera, CameraSource
-from app.models.hotlists import HotList, HotListChange, HotListEntry
+from app.models.hotlists import HotList, HotListChange, HotListEntry, HotListImportRow
 from app.models.lifecycle import AlertConfirmation, AlertEscalation, AlertResponse
 from app.models.officers import Beat, OfficerLocation, OfficerStatus
 from app.models.people import AuthToken, CredentialChange, Device, Role, TokenKind, User
@@ -35,6 +35,7 @@ __all__ = [
     "HotList",
     "HotListChange",
     "HotListEntry",
+    "HotListImportRow",
     "OfficerLocation",
     "OfficerStatus",
     "Read",
