@@ -601,6 +601,11 @@ def _date(text: str) -> date | None:
     text = text.strip().split(" ")[0]  # a time after the date is the extract's, not ours
     if not text:
         return None
+    if len(text) == 8 and text.isdigit():  # YYYYMMDD, most extracts' own: no strptime
+        try:
+            return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        except ValueError:
+            return None
     for pattern, to_date in _DATE_FORMATS:
         try:
             return to_date(datetime.strptime(text, pattern))  # noqa: DTZ007 (a calendar date)

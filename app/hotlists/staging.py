@@ -197,12 +197,14 @@ def apply(
         if entry_ids:
             close_cleared(entry_ids)
         removed = _delete_gone(session, gone, params, user_id=user_id, now=now, postgres=postgres)
+    # The first line of each plate and state (a GROUP BY, once: a correlated "no earlier
+    # line" test lets SQLite walk the primary key, quadratic in the file), not listed yet
+    # (`+` keeps SQLite off the hotlist_id index, which would scan the whole list per row).
     fresh = (
         "s.import_id = :import_id AND NOT s.expired"
-        " AND NOT EXISTS (SELECT 1 FROM hotlist_import_row d WHERE d.import_id = s.import_id"
-        f"  AND d.plate_key = s.plate_key AND d.state {same} s.state AND NOT d.expired"
-        "  AND d.line < s.line)"
-        " AND NOT EXISTS (SELECT 1 FROM hotlist_entry e WHERE e.hotlist_id = :hotlist_id"
+        " AND s.line IN (SELECT min(line) FROM hotlist_import_row WHERE import_id = :import_id"
+        "  AND NOT expired GROUP BY plate_key, state)"
+        " AND NOT EXISTS (SELECT 1 FROM hotlist_entry e WHERE +e.hotlist_id = :hotlist_id"
         f"  AND e.deleted_at IS NULL AND e.plate_key = s.plate_key AND e.state {same} s.state)"
     )
     columns = ", ".join(ENTRY_COLUMNS)
