@@ -166,7 +166,7 @@ def body_limits(settings: Settings) -> dict[object, int]:
     `settings.max_body_bytes` (app/bodies.py)."""
     return (
         reads_api.BODY_LIMITS
-        | hotlists_api.BODY_LIMITS
+        | hotlists_api.body_limits(settings.ingest.hotlist_import_max_bytes)
         | officers_api.BODY_LIMITS
         | intake_api.body_limits(settings.ingest.intake_max_body_bytes)
     )

@@ -145,6 +145,9 @@ class IngestSettings(Group):
     max_batch: int = Field(default=2000, gt=0, alias="ingest_max_batch")
     intake_max_body_bytes: int = Field(default=8 * 1024 * 1024, gt=0)
     intake_max_image_bytes: int = Field(default=2 * 1024 * 1024, gt=0)
+    # A hot-list file upload (a state's NCIC extract of 2 million rows is about 130 MB); it is
+    # spooled to disk and read a line at a time, so this bounds disk, not memory.
+    hotlist_import_max_bytes: int = Field(default=1024 * 1024 * 1024, gt=0)
     hotlist_poll_s: float = Field(default=1.0, gt=0)
     # A read taken longer ago than this is refused (a wrong clock, a stale replay); a read
     # older than the alerting group's retro_push_within_s is stored but never pushed.

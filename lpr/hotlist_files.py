@@ -10,12 +10,14 @@ Extract quirks handled here: a digit zero for the letter O in state, make and co
 extract starts with one, as the importer's parsers do; `parse` says what it did with line 1).
 """
 
+import codecs
 import csv
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from lpr import hotlist_layouts, plates
 from lpr.errors import HotListFormatError, InvalidPlate, InvalidState
@@ -153,6 +155,13 @@ class ParsedFile:
     skipped: int = 0  # header and footer lines
 
 
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A header or footer line, not a record."""
+
+    line: int
+
+
 def layout_names() -> list[str]:
     return sorted(LAYOUTS)
 
@@ -164,7 +173,7 @@ def parse(
     skip_header: bool | None = None,
     default_kind: ListKind | None = None,
 ) -> ParsedFile:
-    """Read a file in a named layout (`layout_names()`).
+    """Read a file in a named layout (`layout_names()`): `iter_parse` over the whole of it.
 
     Line 1 of a layout whose extracts start with a header line (`has_header`) is taken as the
     header, with a HEADER notice, unless it reads as a clean record (plate, state, every value
@@ -175,38 +184,76 @@ def parse(
     is one file per list). A list code the layout does not know makes a row of kind `other`
     whose `reason` names the code, and one UNKNOWN_CODE problem per code lists its lines.
     Raises HotListFormatError for an unknown layout."""
+    return _collect(
+        iter_parse(_lines(data), layout, skip_header=skip_header, default_kind=default_kind)
+    )
+
+
+def iter_parse(
+    lines: Iterable[str],
+    layout: str,
+    *,
+    skip_header: bool | None = None,
+    default_kind: ListKind | None = None,
+) -> Iterator[HotListRow | Problem | Skipped]:
+    """`parse` one line at a time: each line's row or problem as it is read (a skipped header
+    or footer line as `Skipped`), the UNKNOWN_CODE problems at the end. `lines` may keep their
+    line endings. Nothing but the unknown codes' first lines is kept, so a file of any size
+    is read in constant memory. Raises HotListFormatError for an unknown layout."""
     spec = LAYOUTS.get(layout)
     if spec is None:
         raise HotListFormatError(
             f"unknown hot-list layout {layout!r}; known: {', '.join(layout_names())}"
         )
+    return _iter_parse(lines, spec, skip_header, default_kind)
+
+
+def _iter_parse(
+    lines: Iterable[str],
+    spec: Layout,
+    skip_header: bool | None,
+    default_kind: ListKind | None,
+) -> Iterator[HotListRow | Problem | Skipped]:
     skip = spec.has_header if skip_header is None else skip_header
-    rows: list[HotListRow] = []
-    problems: list[Problem] = []
-    skipped = 0
-    unknown: dict[str, list[int]] = {}
-    for number, line in enumerate(_lines(data), start=1):
+    unknown = _Codes()
+    for number, raw in enumerate(lines, start=1):
+        line = raw.rstrip("\r\n")
         if not line.strip():
             continue
         if number == 1 and skip:
             header = _first_line(line, spec, forced=skip_header is True)
-            problems.append(header)
+            yield header
             if header.kind is ProblemKind.HEADER or skip_header is True:
-                skipped += 1
+                yield Skipped(number)
                 continue
         try:
             fields = spec.extract(line)
         except hotlist_layouts.ShortLine as short:
-            problems.append(Problem(ProblemKind.SHORT_LINE, (number,), f"line {number}: {short}"))
+            yield Problem(ProblemKind.SHORT_LINE, (number,), f"line {number}: {short}")
             continue
         if fields is None:
-            skipped += 1
+            yield Skipped(number)
             continue
         kind = _kind(number, fields, spec, default_kind, unknown)
+        problems: list[Problem] = []
         row = _row(number, fields, kind, problems)
+        yield from problems
         if row is not None:
-            rows.append(row)
-    problems.extend(_unknown_codes(unknown, spec.name, default_kind or ListKind.OTHER))
+            yield row
+    yield from unknown.problems(spec.name, default_kind or ListKind.OTHER)
+
+
+def _collect(items: Iterable[HotListRow | Problem | Skipped]) -> ParsedFile:
+    rows: list[HotListRow] = []
+    problems: list[Problem] = []
+    skipped = 0
+    for item in items:
+        if isinstance(item, HotListRow):
+            rows.append(item)
+        elif isinstance(item, Problem):
+            problems.append(item)
+        else:
+            skipped += 1
     return ParsedFile(tuple(rows), tuple(problems), skipped)
 
 
@@ -229,10 +276,10 @@ def _first_line(line: str, spec: Layout, *, forced: bool) -> Problem:
     row: HotListRow | None = None
     found: list[Problem] = []
     if fields is not None:
-        unknown: dict[str, list[int]] = {}
+        unknown = _Codes()
         kind = _kind(1, dict(fields), spec, None, unknown)
         row = _row(1, fields, kind, found)
-        found += _unknown_codes(unknown, spec.name, ListKind.OTHER)
+        found += unknown.problems(spec.name, ListKind.OTHER)
     if row is None or row.state is None:
         message = f"line 1 taken as a header and not imported ({spec.name} extracts start with one)"
         return Problem(ProblemKind.HEADER, (1,), message)
@@ -267,17 +314,34 @@ def parse_csv(
     default_kind: ListKind = ListKind.OTHER,
     codes: Mapping[str, ListKind] | None = None,
 ) -> ParsedFile:
-    """Read a CSV file with a header line. `columns` maps our field names (FIELDS) to the
-    file's column names, matched without regard to case or surrounding spaces; `plate` is
-    required. `default_kind` is the kind of rows with no list code; a code neither `codes` nor
-    KEYWORDS know is reported as in `parse`. Raises HotListFormatError when a mapped column is
-    not in the header."""
+    """Read a CSV file with a header line: `iter_csv` over the whole of it."""
+    return _collect(
+        iter_csv(
+            io.StringIO(decode(data), newline=""), columns, delimiter=delimiter,
+            default_kind=default_kind, codes=codes,
+        )
+    )  # fmt: skip
+
+
+def iter_csv(
+    lines: Iterable[str],
+    columns: Mapping[str, str],
+    *,
+    delimiter: str = ",",
+    default_kind: ListKind = ListKind.OTHER,
+    codes: Mapping[str, ListKind] | None = None,
+) -> Iterator[HotListRow | Problem | Skipped]:
+    """Read a CSV file with a header line, one record at a time (as `iter_parse`). `columns`
+    maps our field names (FIELDS) to the file's column names, matched without regard to case or
+    surrounding spaces; `plate` is required. `default_kind` is the kind of rows with no list
+    code; a code neither `codes` nor KEYWORDS know is reported as in `parse`. Raises
+    HotListFormatError (at once) when a mapped column is not in the header."""
     unknown = set(columns) - set(FIELDS)
     if unknown or "plate" not in columns:
         raise HotListFormatError(
             f"columns must map `plate` and may map {', '.join(FIELDS)}; got {sorted(columns)}"
         )
-    reader = csv.reader(io.StringIO(decode(data)), delimiter=delimiter)
+    reader = csv.reader(lines, delimiter=delimiter)
     header = [name.strip().lower() for name in next(reader, [])]
     where: dict[str, int] = {}
     for ours, theirs in columns.items():
@@ -288,32 +352,69 @@ def parse_csv(
             )
         where[ours] = header.index(theirs.strip().lower())
     spec = Layout("csv", hotlist_layouts.simple, codes=codes or {}, coded="list_code" in columns)
-    rows: list[HotListRow] = []
-    problems: list[Problem] = []
-    unknown_codes: dict[str, list[int]] = {}
+    return _iter_csv(reader, where, len(header), spec, default_kind)
+
+
+def _iter_csv(
+    reader: Any,  # a csv reader (its class is private), read for its line_num
+    where: Mapping[str, int],
+    width: int,
+    spec: Layout,
+    default_kind: ListKind,
+) -> Iterator[HotListRow | Problem | Skipped]:
+    unknown_codes = _Codes()
+    last = max(where.values())
     for values in reader:
         number = reader.line_num
         if not any(value.strip() for value in values):
             continue
-        if len(values) <= max(where.values()):
-            problems.append(
-                Problem(
-                    ProblemKind.SHORT_LINE,
-                    (number,),
-                    f"line {number}: expected {len(header)} columns, found {len(values)}",
-                )
-            )
+        if len(values) <= last:
+            message = f"line {number}: expected {width} columns, found {len(values)}"
+            yield Problem(ProblemKind.SHORT_LINE, (number,), message)
             continue
         fields = {ours: values[i].strip() for ours, i in where.items()}
+        problems: list[Problem] = []
         row = _row(
             number, fields, _kind(number, fields, spec, default_kind, unknown_codes), problems
         )
+        yield from problems
         if row is not None:
-            rows.append(row)
-    problems.extend(
-        _unknown_codes(unknown_codes, "the list column", default_kind or ListKind.OTHER)
-    )
-    return ParsedFile(tuple(rows), tuple(problems))
+            yield row
+    yield from unknown_codes.problems("the list column", default_kind or ListKind.OTHER)
+
+
+def sniff_encoding(chunks: Iterable[bytes]) -> str:
+    """The text encoding of a file read in `chunks`: "utf-8-sig" when all of it is UTF-8, else
+    "cp1252" (extracts come from old systems). A NUL byte refuses the file, as `decode` does."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8, line, column = True, 1, 0
+    for chunk in chunks:
+        at = chunk.find(b"\x00")
+        if at >= 0:
+            line += chunk.count(b"\n", 0, at)
+            start = chunk.rfind(b"\n", 0, at)
+            column = at - start if start >= 0 else column + at + 1
+            raise HotListFormatError(_NUL_MESSAGE.format(column=column), line=line)
+        line += chunk.count(b"\n")
+        newline = chunk.rfind(b"\n")
+        column = len(chunk) - newline - 1 if newline >= 0 else column + len(chunk)
+        if utf8:
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                utf8 = False
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    return "utf-8-sig" if utf8 else "cp1252"
+
+
+_NUL_MESSAGE = (
+    "character {column} is a NUL (\\x00), which no text file holds; is it UTF-16? "
+    "Save it as UTF-8 or Windows-1252 text"
+)
 
 
 def decode(data: str | bytes) -> str:
@@ -324,11 +425,7 @@ def decode(data: str | bytes) -> str:
     if at >= 0:
         line = text.count("\n", 0, at) + 1
         column = at - (text.rfind("\n", 0, at) + 1) + 1
-        raise HotListFormatError(
-            f"character {column} is a NUL (\\x00), which no text file holds; is it UTF-16? "
-            "Save it as UTF-8 or Windows-1252 text",
-            line=line,
-        )
+        raise HotListFormatError(_NUL_MESSAGE.format(column=column), line=line)
     return text
 
 
@@ -351,7 +448,7 @@ def _kind(
     fields: Fields,
     spec: Layout,
     default_kind: ListKind | None,
-    unknown: dict[str, list[int]],
+    unknown: "_Codes",
 ) -> ListKind:
     """The kind of one line. An unknown code is noted in `unknown` and put in the reason: the
     entry then says which code it came from, where a bare `other` would hide it."""
@@ -364,7 +461,7 @@ def _kind(
         if keyword in code.upper():
             return kind
     if code or spec.coded:
-        unknown.setdefault(code, []).append(number)
+        unknown.add(code, number)
     if not code:
         return default_kind or ListKind.OTHER
     note = f"list code {code!r} not recognised"
@@ -373,25 +470,42 @@ def _kind(
     return ListKind.OTHER
 
 
-def _unknown_codes(
-    unknown: Mapping[str, list[int]], where: str, default_kind: ListKind
-) -> list[Problem]:
-    problems = []
-    for code, lines in unknown.items():
-        if code:
-            what = f"list code {code!r} is not one {where} uses; imported as other, code kept"
-        else:
-            what = f"no list code; imported as {default_kind}"
-        message = f"{_some_lines(lines)}: {what}"
-        problems.append(Problem(ProblemKind.UNKNOWN_CODE, tuple(lines), message))
-    return problems
+class _Codes:
+    """The lines of each list code a layout does not know: the first LINES_KEPT of them, and
+    how many (a common unknown code can cover a million lines)."""
+
+    def __init__(self) -> None:
+        self._lines: dict[str, list[int]] = {}
+        self._counts: dict[str, int] = {}
+
+    def add(self, code: str, line: int) -> None:
+        lines = self._lines.setdefault(code, [])
+        if len(lines) < LINES_KEPT:
+            lines.append(line)
+        self._counts[code] = self._counts.get(code, 0) + 1
+
+    def problems(self, where: str, default_kind: ListKind) -> list[Problem]:
+        problems = []
+        for code, lines in self._lines.items():
+            if code:
+                what = f"list code {code!r} is not one {where} uses; imported as other, code kept"
+            else:
+                what = f"no list code; imported as {default_kind}"
+            message = f"{some_lines(lines, self._counts[code])}: {what}"
+            problems.append(Problem(ProblemKind.UNKNOWN_CODE, tuple(lines), message))
+        return problems
 
 
-def _some_lines(lines: list[int], most: int = 10) -> str:
-    # A common unknown code can cover thousands of lines; `lines` keeps them all.
+LINES_KEPT = 1000  # line numbers a problem keeps; its message says how many there were
+
+
+def some_lines(lines: Sequence[int], total: int | None = None, most: int = 10) -> str:
+    """ "lines 3, 9 and 212 more": the first `most` of `lines`, and how many beyond them of
+    `total` (default: all of `lines`)."""
+    total = len(lines) if total is None else total
     shown = ", ".join(str(line) for line in lines[:most])
-    more = f" and {len(lines) - most} more" if len(lines) > most else ""
-    return f"line{'s' if len(lines) > 1 else ''} {shown}{more}"
+    more = f" and {total - min(most, len(lines))} more" if total > most else ""
+    return f"line{'s' if total > 1 else ''} {shown}{more}"
 
 
 def _row(number: int, fields: Fields, kind: ListKind, problems: list[Problem]) -> HotListRow | None:
@@ -487,6 +601,11 @@ def _date(text: str) -> date | None:
     text = text.strip().split(" ")[0]  # a time after the date is the extract's, not ours
     if not text:
         return None
+    if len(text) == 8 and text.isdigit():  # YYYYMMDD, most extracts' own: no strptime
+        try:
+            return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        except ValueError:
+            return None
     for pattern, to_date in _DATE_FORMATS:
         try:
             return to_date(datetime.strptime(text, pattern))  # noqa: DTZ007 (a calendar date)

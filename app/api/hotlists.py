@@ -36,8 +36,6 @@ from lpr.policy import MatchPolicy
 
 router = APIRouter(prefix="/hotlists", tags=["hotlists"])
 
-MAX_IMPORT_BYTES = 200 * 1024 * 1024
-
 
 @router.post("", status_code=201)
 def create_hotlist(
@@ -213,31 +211,38 @@ def import_file(
     ] = False,
 ) -> ImportReport:
     """Import a file. Unreadable rows are skipped and listed by line; the report also lists
-    hygiene problems (O/0 and I/1 twins, rows without state, expired rows, duplicates)."""
+    hygiene problems (O/0 and I/1 twins, rows without state, expired rows, duplicates), the
+    first 1,000 of each kind, with `problem_counts`. A file of millions of rows (a state's NCIC
+    extract) is read a line at a time and the list changes in one transaction at the end: a
+    failed import leaves it as it was. Files over `LOOKOUT_HOTLIST_IMPORT_MAX_BYTES` get a 413."""
     # A plain `def`: parsing and storing a large file runs in the thread pool, so the event
-    # loop keeps answering cameras meanwhile.
+    # loop keeps answering cameras meanwhile. The upload is already in a temporary file
+    # (memory up to 1 MB, then disk), which is read from there a line at a time.
     if file.filename and "\x00" in file.filename:
         raise Unprocessable(f"file: its name {NUL_REFUSED}")
-    data = file.file.read(MAX_IMPORT_BYTES + 1)
-    if len(data) > MAX_IMPORT_BYTES:
-        raise PayloadTooLarge(f"file is over {MAX_IMPORT_BYTES} bytes; split it")
+    limit = settings.ingest.hotlist_import_max_bytes
+    size = file.file.seek(0, 2)
+    file.file.seek(0)
+    if size > limit:
+        raise PayloadTooLarge(f"file is {size} bytes; at most {limit} (hotlist_import_max_bytes)")
     hotlist = _hotlist(session, hotlist_id, user)
-    session.commit()  # nothing is held while the file is parsed (SQLite's write lock)
+    session.commit()  # nothing is held while the file is read (SQLite's write lock)
     now = clock()
     try:
-        parsed = files.parse_file(data, layout)
+        report, applied = files.import_file(
+            runtime.engine, hotlist_id=hotlist_id, data=file.file, layout=layout,
+            replace=replace, user=user, now=now, tz=ZoneInfo(settings.agency_timezone),
+            source=f"{layout}:{file.filename or 'upload'}", alerting=runtime.alerting,
+        )  # fmt: skip
     except HotListFormatError as error:
         raise Unprocessable(str(error)) from None
-    report, ids = files.import_rows(
-        session, hotlist=hotlist, parsed=parsed, replace=replace, user=user, now=now,
-        tz=ZoneInfo(settings.agency_timezone), source=f"{layout}:{file.filename or 'upload'}",
-        alerting=runtime.alerting,
-    )  # fmt: skip
-    invalidate_after_commit(session, runtime.index)
-    session.commit()  # the new entries match live reads before the slower retro search
-    report.retro_hits = _retro(
-        runtime, session, hotlist, ids, settings.alerting.retro_window_s, now
-    )
+    runtime.index.invalidate()  # committed: the new entries match live reads from now on
+    window_s = settings.alerting.retro_window_s
+    if window_s > 0:
+        report.retro_hits = retro.check_import(
+            runtime.engine, hotlist=hotlist, applied=applied, window=timedelta(seconds=window_s),
+            config=runtime.alerting, officers=runtime.officers, now=now,
+        )  # fmt: skip
     return report
 
 
@@ -299,12 +304,13 @@ def delete_entry(
     invalidate_after_commit(session, runtime.index)
 
 
-# Request bodies past these are refused while they stream (app/bodies.py); a file upload
-# carries a little multipart framing besides the file.
-BODY_LIMITS: dict[object, int] = {
-    import_file: MAX_IMPORT_BYTES + 64 * 1024,
-    add_entries: 16 * 1024 * 1024,  # 5,000 entries with long notes
-}
+def body_limits(import_max_bytes: int) -> dict[object, int]:
+    """Request bodies past these are refused while they stream (app/bodies.py); a file upload
+    carries a little multipart framing besides the file."""
+    return {
+        import_file: import_max_bytes + 64 * 1024,
+        add_entries: 16 * 1024 * 1024,  # 5,000 entries with long notes
+    }
 
 
 def _retro(

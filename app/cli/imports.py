@@ -177,26 +177,27 @@ def import_hotlist(
         while True:
             now = system_clock()
             try:
-                parsed = files.parse_file(path.read_bytes(), layout)
                 with transaction(runtime.engine) as session:
                     hotlist = files.list_named(
                         session, name=name, kind=kind, priority=priority, now=now
                     )
-                    report, ids = files.import_rows(
-                        session, hotlist=hotlist, parsed=parsed, replace=replace, user=None,
-                        now=now, tz=ZoneInfo(settings.agency_timezone),
-                        source=f"{layout}:{path.name}", alerting=runtime.alerting,
+                assert hotlist.id is not None
+                with path.open("rb") as data:  # read a line at a time, never whole
+                    report, applied = files.import_file(
+                        runtime.engine, hotlist_id=hotlist.id, data=data, layout=layout,
+                        replace=replace, user=None, now=now,
+                        tz=ZoneInfo(settings.agency_timezone), source=f"{layout}:{path.name}",
+                        alerting=runtime.alerting,
                     )  # fmt: skip
-                if retro and ids:  # the new entries are live everywhere before this search
-                    with transaction(runtime.engine) as session:
-                        report.retro_hits = retro_check.check(
-                            session, hotlist=hotlist, entry_ids=ids, window=window,
-                            config=runtime.alerting, officers=runtime.officers, now=now,
-                        )  # fmt: skip
+                if retro:  # the new entries are live everywhere before this search
+                    report.retro_hits = retro_check.check_import(
+                        runtime.engine, hotlist=hotlist, applied=applied, window=window,
+                        config=runtime.alerting, officers=runtime.officers, now=now,
+                    )  # fmt: skip
                 typer.echo(
                     f"{path.name} -> {name!r}: {report.rows} rows, {report.added} added, "
                     f"{report.removed} removed, {report.unchanged} unchanged, "
-                    f"{report.expired} expired, {len(report.problems)} problems, "
+                    f"{report.expired} expired, {sum(report.problem_counts.values())} problems, "
                     f"{report.retro_hits} historical hits"
                 )
                 for problem in report.problems[:20]:

@@ -1,32 +1,30 @@
-"""Hot-list files: reading a state or NCIC extract or a CSV, applying it to a list (adds, or an
-atomic replace as a diff), and refreshing a list from its file on a schedule (`lookout
-import-hotlist --every`)."""
+"""Hot-list files: reading a state or NCIC extract or a CSV a line at a time, applying it to a
+list (adds, or an atomic replace as a diff) through the staging table (app/hotlists/staging.py),
+and the list a file is imported into (`lookout import-hotlist`, with `--every` on a schedule)."""
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterator
 from datetime import date, datetime, time, tzinfo
-from typing import Any
+from functools import partial
+from typing import Any, BinaryIO
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from app import audit
+from app.db import transaction
 from app.delivery.recipients import AlertSettings
-from app.hotlists.service import (
-    default_policy,
-    insert_entries,
-    live_entries,
-    notify_changed,
-    touch,
-)
+from app.hotlists import staging
+from app.hotlists.service import default_policy, notify_changed, touch
 from app.lifecycle import outcomes
-from app.models import HotList, HotListChange, HotListEntry, User
+from app.models import HotList, User
 from app.schemas.hotlists import ImportProblem, ImportReport
-from lpr import hotlist_files
+from lpr import hotlist_files, plates
 from lpr.errors import HotListFormatError
-from lpr.hotlist_files import HotListRow, ParsedFile, ProblemKind
-from lpr.hotlist_hygiene import diff, hygiene
+from lpr.hotlist_files import HotListRow, Problem, ProblemKind, Skipped
+from lpr.hotlist_hygiene import ProblemLog, row_problems
 
 # CSV header names we understand, by the lpr field they fill (NCIC codes included).
 CSV_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -51,28 +49,37 @@ def layouts() -> list[str]:
     return ["csv", *hotlist_files.layout_names()]
 
 
-def parse_file(data: bytes, layout: str) -> ParsedFile:
-    """Rows and line-numbered problems of a hot-list file in a named layout ("csv": any CSV
-    with a header naming its columns). Raises HotListFormatError when it cannot be read."""
-    if layout == "csv":
-        hotlist_files.decode(data)  # a NUL (a UTF-16 file) is named before the header is read
-        return hotlist_files.parse_csv(data, _csv_columns(data), delimiter=_delimiter(data))
-    if layout not in hotlist_files.layout_names():
+def read_file(data: BinaryIO, layout: str) -> Iterator[HotListRow | Problem | Skipped]:
+    """The rows and line-numbered problems of a hot-list file in a named layout ("csv": any
+    CSV with a header naming its columns), read one line at a time from a seekable binary
+    file. Raises HotListFormatError, before any row, when the file cannot be read (an
+    unknown layout, a NUL byte anywhere, a CSV header without a plate column)."""
+    if layout != "csv" and layout not in hotlist_files.layout_names():
         raise HotListFormatError(f"unknown layout {layout!r}; use one of: {', '.join(layouts())}")
-    return hotlist_files.parse(data, layout)
+    encoding = hotlist_files.sniff_encoding(iter(partial(data.read, READ_BYTES), b""))
+    data.seek(0)
+    head = data.read(CSV_SAMPLE_BYTES).decode(encoding, errors="replace")
+    data.seek(0)
+    text_ = io.TextIOWrapper(data, encoding=encoding, errors="replace", newline="")
+    if layout == "csv":
+        delimiter = _delimiter(head)
+        return hotlist_files.iter_csv(text_, _csv_columns(head, delimiter), delimiter=delimiter)
+    return hotlist_files.iter_parse(text_, layout)
 
 
-def _delimiter(data: bytes) -> str:
-    sample = data[:4096].decode("utf-8", errors="replace")
+READ_BYTES = 1 << 20
+CSV_SAMPLE_BYTES = 64 * 1024  # the header line and enough rows to tell the delimiter
+
+
+def _delimiter(sample: str) -> str:
     try:
-        return str(csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter)
+        return str(csv.Sniffer().sniff(sample[:4096], delimiters=",;\t|").delimiter)
     except csv.Error:
         return ","
 
 
-def _csv_columns(data: bytes) -> dict[str, str]:
-    text_ = data.decode("utf-8-sig", errors="replace")
-    header = next(csv.reader(io.StringIO(text_), delimiter=_delimiter(data)), [])
+def _csv_columns(head: str, delimiter: str) -> dict[str, str]:
+    header = next(csv.reader(io.StringIO(head), delimiter=delimiter), [])
     found: dict[str, str] = {}
     for name in header:
         label = name.strip().lower().replace(" ", "_").replace("-", "_")
@@ -87,110 +94,131 @@ def _csv_columns(data: bytes) -> dict[str, str]:
     return found
 
 
-def import_rows(
-    session: Session,
+UNREADABLE = frozenset({ProblemKind.UNPARSEABLE_PLATE, ProblemKind.SHORT_LINE})
+ENTRY_IDS_REPORTED = 5000
+
+
+def import_file(
+    engine: Engine,
     *,
-    hotlist: HotList,
-    parsed: ParsedFile,
+    hotlist_id: int,
+    data: BinaryIO,
+    layout: str,
     replace: bool,
     user: User | None,
     now: datetime,
     tz: tzinfo,
     source: str,
     alerting: AlertSettings,
-) -> tuple[ImportReport, list[int]]:
-    """Apply a parsed file to a list: add its rows, or with `replace` make the list equal to
-    the file (adds and removes in this one transaction). Expired rows are not imported. The
-    open alerts of removed entries close ("record cleared"), telling their officers."""
-    assert hotlist.id is not None
+) -> tuple[ImportReport, staging.Applied]:
+    """Apply a file to a list: add its rows, or with `replace` make the list equal to the file
+    (adds and removes in one transaction). Expired rows are not imported. The open alerts of
+    removed entries close ("record cleared"), telling their officers.
+
+    The file is read a line at a time and staged in chunks (app/hotlists/staging.py), so memory
+    stays flat whatever its size; the list changes in one transaction at the end, and a failure
+    anywhere before that commit leaves it as it was. Raises HotListFormatError when the file
+    cannot be read at all."""
+    rows = read_file(data, layout)
     today = now.astimezone(tz).date()
-    report = hygiene(parsed, today=today)
-    live = [r for r in parsed.rows if r.expires_on is None or r.expires_on >= today]
-    current = live_entries(session, hotlist.id)
-    if replace:
-        changes = diff(current, live)
-        to_add, removes, unchanged = (
-            list(changes.adds),
-            list(changes.removes),
-            len(changes.unchanged),
-        )
-    else:
-        to_add = _first_of_each(live, skip=current)
-        removes, unchanged = [], len(live) - len(to_add)
-    rows = [_row_from_file(r, hotlist_id=hotlist.id, user=user, now=now, tz=tz) for r in to_add]
-    ids = insert_entries(session, rows, now=now)
-    if removes:
-        # Their open alerts close first (alert, then audit, then entry: the order an officer
-        # closing one of them takes, so the two never deadlock).
+    parse_problems, checks = ProblemLog(), ProblemLog()
+    stager = staging.Stager(engine, import_id=staging.new_import_id(), now=now)
+    unreadable = expired = 0
+    try:
+        for item in rows:
+            if isinstance(item, HotListRow):
+                for problem in row_problems(item, today=today):
+                    checks.add(problem)
+                is_expired = item.expires_on is not None and item.expires_on < today
+                expired += is_expired
+                stager.add(_staged_row(item, expired=is_expired, tz=tz))
+            elif isinstance(item, Problem):
+                parse_problems.add(item)
+                unreadable += item.kind in UNREADABLE
+        stager.flush()
+        for problem in staging.duplicates(engine, stager.import_id):
+            checks.add(problem)
+        for problem in staging.look_alikes(engine, stager.import_id):
+            checks.add(problem)
+        with transaction(engine) as session:
+            applied, entry_ids = _apply(
+                session, stager=stager, hotlist_id=hotlist_id, replace=replace, user=user,
+                now=now, source=source, alerting=alerting,
+                problems=parse_problems.total() + checks.total(),
+            )  # fmt: skip
+    finally:
+        staging.discard(engine, stager.import_id)
+    listed = sorted(checks.problems, key=lambda p: (list(ProblemKind).index(p.kind), p.lines))
+    counts = parse_problems.counts + checks.counts
+    report = ImportReport(
+        rows=stager.staged + unreadable,
+        added=applied.added,
+        removed=applied.removed,
+        unchanged=applied.unchanged,
+        expired=expired,
+        entry_ids=entry_ids,
+        problems=[
+            ImportProblem(kind=p.kind.value, lines=list(p.lines), message=p.message)
+            for p in [*parse_problems.problems, *listed]
+        ],
+        problem_counts={kind.value: counts[kind] for kind in ProblemKind if counts[kind]},
+    )
+    return report, applied
+
+
+def _apply(
+    session: Session,
+    *,
+    stager: staging.Stager,
+    hotlist_id: int,
+    replace: bool,
+    user: User | None,
+    now: datetime,
+    source: str,
+    alerting: AlertSettings,
+    problems: int,
+) -> tuple[staging.Applied, list[int]]:
+    # Locked: two imports of one list take turns (the second diffs against the first's result).
+    hotlist = session.get(HotList, hotlist_id, with_for_update=True)
+    if hotlist is None:
+        raise HotListFormatError(f"hot list {hotlist_id} is gone")
+
+    def close_cleared(entry_ids: list[int]) -> None:
         outcomes.close_cleared(
-            session, removes, list_name=hotlist.name, reason=f"no longer in {source}",
+            session, entry_ids, list_name=hotlist.name, reason=f"no longer in {source}",
             user=user, now=now, config=alerting,
         )  # fmt: skip
-        session.execute(
-            update(HotListEntry)
-            .where(col(HotListEntry.id).in_(removes))
-            .values(deleted_at=now, deleted_by=user.id if user else None)
-        )
-        session.execute(
-            insert(HotListChange), [{"entry_id": i, "op": "delete", "at": now} for i in removes]
-        )
+
+    applied = staging.apply(
+        session, import_id=stager.import_id, hotlist_id=hotlist_id, replace=replace,
+        user_id=user.id if user else None, now=now, close_cleared=close_cleared,
+    )  # fmt: skip
+    if applied.added or applied.removed:
         notify_changed(session)
     hotlist.source, hotlist.refreshed_at = source, now
     session.add(hotlist)
     audit.record(
         session, actor=user, action="hotlist.import", now=now, object_type="hotlist",
-        object_id=hotlist.id,
-        detail={"source": source, "replace": replace, "rows": len(parsed.rows),
-                "added": len(ids), "removed": len(removes), "problems": len(report.problems)},
+        object_id=hotlist_id,
+        detail={"source": source, "replace": replace, "rows": stager.staged,
+                "added": applied.added, "removed": applied.removed, "problems": problems},
     )  # fmt: skip
-    problems = [
-        ImportProblem(kind=p.kind.value, lines=list(p.lines), message=p.message)
-        for p in report.problems
-    ]
-    return (
-        ImportReport(
-            rows=len(parsed.rows) + _unreadable(parsed),
-            added=len(ids),
-            removed=len(removes),
-            unchanged=unchanged,
-            expired=len(parsed.rows) - len(live),
-            entry_ids=ids[:5000],
-            problems=problems,
-        ),
-        ids,
-    )
+    return applied, staging.new_entry_ids(session, applied, after_id=0, limit=ENTRY_IDS_REPORTED)
 
 
-def _unreadable(parsed: ParsedFile) -> int:
-    kinds = {ProblemKind.UNPARSEABLE_PLATE, ProblemKind.SHORT_LINE}
-    return len({line for p in parsed.problems if p.kind in kinds for line in p.lines})
-
-
-def _first_of_each(
-    rows: Iterable[HotListRow], *, skip: dict[tuple[str, str | None], int]
-) -> list[HotListRow]:
-    seen = set(skip)
-    kept = []
-    for row in rows:
-        if (row.key, row.state) not in seen:
-            seen.add((row.key, row.state))
-            kept.append(row)
-    return kept
-
-
-def _row_from_file(
-    row: HotListRow, *, hotlist_id: int, user: User | None, now: datetime, tz: tzinfo
-) -> dict[str, Any]:
+def _staged_row(row: HotListRow, *, expired: bool, tz: tzinfo) -> dict[str, Any]:
     reason = row.reason or (row.kind.value.replace("_", " ") if row.kind else None)
     note = "; ".join(
         [f"{k} {v}" for k, v in (("NIC", row.nic), ("ORI", row.ori), ("VIN", row.vin)) if v]
         + ([row.remarks] if row.remarks else [])  # the agency's advice: "VERIFY ... IMPOUND"
     )
     return {
-        "hotlist_id": hotlist_id,
+        "line": row.line,
         "plate": row.plate.strip(),
         "plate_key": row.key,
+        "plate_fold": plates.fold_key(row.key),
         "state": row.state,
+        "expired": expired,
         "reason": reason,
         "case_number": row.case_number,
         "expires_at": end_of_day(row.expires_on, tz),
@@ -200,8 +228,6 @@ def _row_from_file(
         "vehicle_color": row.vehicle_color,
         "vehicle_type": row.vehicle_style,
         "note": note or None,
-        "created_at": now,
-        "created_by": user.id if user else None,
     }
 
 

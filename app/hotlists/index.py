@@ -8,7 +8,9 @@ On PostgreSQL the change also sends a NOTIFY, which cuts the wait for other proc
 """
 
 import logging
+import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -82,9 +84,33 @@ class HotListIndex:
         self._poll_interval_s = poll_interval_s
         self._dirty = True
         self._next_poll = 0.0
+        self._wake: Callable[[], None] | None = None
+        self._applied = threading.Condition()
 
     def invalidate(self) -> None:
         self._dirty = True
+        if self._wake is not None:
+            self._wake()
+
+    def wake_on_change(self, wake: Callable[[], None]) -> None:
+        """Have `wake` called when a change is announced: the ingest writer then applies it,
+        a slice at a time between batches of reads, even while no camera posts."""
+        self._wake = wake
+
+    @property
+    def behind(self) -> bool:
+        """Whether changes are known to be waiting (announced, or a full slice was applied)."""
+        return not self._loaded or self._dirty
+
+    @property
+    def applied_id(self) -> int:
+        """The change-feed position applied so far."""
+        return self._applied_id
+
+    def wait_applied(self, change_id: int, *, timeout_s: float) -> bool:
+        """Wait until the change feed is applied up to `change_id`; whether it was in time."""
+        with self._applied:
+            return self._applied.wait_for(lambda: self._applied_id >= change_id, timeout_s)
 
     def is_due(self) -> bool:
         """Whether the next `refresh` would ask the database anything."""
@@ -124,6 +150,8 @@ class HotListIndex:
                 self._gaps.setdefault(missing, now)
             self._applied_id = max(self._applied_id, change.id)
         self._expire_gaps(now)
+        with self._applied:
+            self._applied.notify_all()
         return len(changes)
 
     def _load(self, session: Session) -> None:
@@ -150,6 +178,8 @@ class HotListIndex:
         self.matcher = matcher
         self._applied_id = last or 0
         self._loaded = True
+        with self._applied:
+            self._applied.notify_all()
         log.info("hotlists.loaded", extra={"entries": len(matcher), "change_id": self._applied_id})
 
     def _refresh_lists(self, session: Session, now: datetime) -> None:

@@ -13,11 +13,14 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
+from app.db import transaction
 from app.delivery.recipients import AlertSettings
 from app.hotlists.hits import by_entry, raise_alert
 from app.hotlists.index import ENTRY_COLUMNS, entry_value, policy_of
+from app.hotlists.staging import Applied, new_entry_ids
 from app.models import Camera, HotList, HotListEntry, Read
 from app.officers.tracker import OfficerTracker
 from app.reads.stored import COLUMNS, StoredRead
@@ -44,25 +47,64 @@ def check(
     """Raise historical hits of new entries against reads since `now - window`; their count."""
     if not entry_ids or not hotlist.is_active:
         return 0
+    found: list[tuple[StoredRead, Hit, str]] = []
+    ids = list(entry_ids)
+    for start in range(0, len(ids), PAGE):
+        found += _scan(session, hotlist, ids[start : start + PAGE], since=now - window, now=now)
+    return _raise(session, hotlist, found, config=config, officers=officers, now=now)
+
+
+def check_import(
+    engine: Engine,
+    *,
+    hotlist: HotList,
+    applied: Applied,
+    window: timedelta,
+    config: AlertSettings,
+    officers: OfficerTracker,
+    now: datetime,
+) -> int:
+    """`check` for the entries a file import added, however many: a page of them at a time,
+    each page searched in a short transaction of its own (on SQLite every transaction holds
+    the write lock, and cameras' reads are waiting for it), the hits raised in one at the end."""
+    if not applied.added or not hotlist.is_active:
+        return 0
+    found: list[tuple[StoredRead, Hit, str]] = []
+    after = 0
+    while len(found) < MAX_READS:
+        with transaction(engine) as session:
+            ids = new_entry_ids(session, applied, after_id=after, limit=PAGE)
+            if not ids:
+                break
+            found += _scan(session, hotlist, ids, since=now - window, now=now)
+        after = ids[-1]
+    with transaction(engine) as session:
+        return _raise(session, hotlist, found, config=config, officers=officers, now=now)
+
+
+PAGE = 5000  # new entries searched at a time
+
+
+def _scan(
+    session: Session, hotlist: HotList, ids: Sequence[int], *, since: datetime, now: datetime
+) -> list[tuple[StoredRead, Hit, str]]:
+    """The reads since `since` that entries `ids` (at most PAGE) hit, with their camera."""
     assert hotlist.id is not None
     index = PlateIndex(policies={hotlist.id: policy_of(hotlist)})
     keys: list[str] = []
-    ids = list(entry_ids)
-    for start in range(0, len(ids), CHUNK):  # a state extract adds hundreds of thousands
+    for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         query = select(*ENTRY_COLUMNS)
         for entry in session.execute(query.where(col(HotListEntry.id).in_(chunk))):
             index.upsert(entry_value(entry))
             keys.append(entry.plate_key)
-    since = now - window
     folds = sorted({plates.fold_key(key) for key in keys if not _is_pattern(key)})
     patterns = sorted({key for key in keys if _is_pattern(key)})
     conditions = [
         col(Read.plate_fold).in_(folds[i : i + CHUNK]) for i in range(0, len(folds), CHUNK)
     ]
     conditions += [col(Read.plate_key).like(_like(p)) for p in patterns]
-    found: list[tuple[StoredRead, Hit]] = []
-    cameras: dict[int, str] = {}  # read id -> camera name
+    found: list[tuple[StoredRead, Hit, str]] = []
     for start in range(0, len(conditions), 20):
         query = (
             select(*COLUMNS, col(Camera.name).label("camera_name"))
@@ -74,17 +116,29 @@ def check(
         for row in session.execute(query):
             read = StoredRead.of(row.id, row._mapping)
             matched = index.match_read(read.keys, state=read.state, now=now)
-            found.extend((read, hit) for hit in matched)
-            cameras[read.id] = row.camera_name
+            found.extend((read, hit, row.camera_name) for hit in matched)
+    return found
+
+
+def _raise(
+    session: Session,
+    hotlist: HotList,
+    found: list[tuple[StoredRead, Hit, str]],
+    *,
+    config: AlertSettings,
+    officers: OfficerTracker,
+    now: datetime,
+) -> int:
+    cameras = {read.id: camera for read, _, camera in found}  # read id -> camera name
     hits = 0
-    for read, hit in by_entry(found):  # the lock order every writer keeps
+    for read, hit in by_entry([(read, hit) for read, hit, _ in found]):  # the lock order
         alert = raise_alert(
             session, hit=hit, read=read, camera_name=cameras[read.id], config=config,
             officers=officers, now=now, historical=True,
         )  # fmt: skip
         hits += alert is not None
     if hits:
-        log.info("retro.hits", extra={"hotlist_id": hotlist.id, "entries": len(ids), "hits": hits})
+        log.info("retro.hits", extra={"hotlist_id": hotlist.id, "hits": hits})
     return hits
 
 

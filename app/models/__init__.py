@@ -7,7 +7,7 @@ from app.models.bulletins import Bulletin, BulletinMatch, BulletinStatus
 from app.models.cameras import NO_KEY_PREFIX, Camera, CameraSource
 from app.models.command import PoliceArea, Squad, SquadMember
 from app.models.holds import EvidenceHold
-from app.models.hotlists import HotList, HotListChange, HotListEntry
+from app.models.hotlists import HotList, HotListChange, HotListEntry, HotListImportRow
 from app.models.lifecycle import (
     AlertConfirmation,
     AlertEscalation,
@@ -44,6 +44,7 @@ __all__ = [
     "HotList",
     "HotListChange",
     "HotListEntry",
+    "HotListImportRow",
     "OfficerLocation",
     "OfficerStatus",
     "PoliceArea",

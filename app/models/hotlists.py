@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from app.models.base import foreign_key, id_column, utc_column
@@ -66,3 +67,34 @@ class HotListChange(SQLModel, table=True):
     entry_id: int = foreign_key("hotlist_entry.id")
     op: str  # "upsert" or "delete"
     at: datetime = utc_column()
+
+
+class HotListImportRow(SQLModel, table=True):
+    """One row of a hot-list file being imported, staged before the list changes.
+
+    A large file is parsed a chunk at a time into these rows (its own short transactions), so
+    neither the file nor its rows are ever held in memory; the duplicates, twins and the diff
+    against the list are then queries, and the list changes in one transaction at the end
+    (app/hotlists/staging.py). An import's rows are deleted when it ends, whatever the outcome.
+    """
+
+    __tablename__ = "hotlist_import_row"
+    __table_args__ = (Index("ix_hotlist_import_row_import_key", "import_id", "plate_key"),)
+
+    import_id: str = Field(primary_key=True)
+    line: int = Field(primary_key=True)
+    plate: str
+    plate_key: str
+    plate_fold: str
+    state: str | None = None
+    expired: bool = False
+    reason: str | None = None
+    case_number: str | None = None
+    expires_at: datetime | None = utc_column(nullable=True)
+    vehicle_year: int | None = None
+    vehicle_make: str | None = None
+    vehicle_model: str | None = None
+    vehicle_color: str | None = None
+    vehicle_type: str | None = None
+    note: str | None = None
+    staged_at: datetime = utc_column(index=True)  # an import that died is swept after a day

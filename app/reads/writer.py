@@ -50,6 +50,13 @@ class Stored:
 
 
 _Future = asyncio.Future[Stored] | Future[Stored]
+
+
+class _CatchUp:
+    """Queued by the index's wake-up: apply a slice of hot-list changes between batches."""
+
+
+_CATCH_UP = _CatchUp()
 _Outcome = Stored | BaseException
 
 
@@ -87,7 +94,9 @@ class IngestWriter:
         self._officers = officers
         self._clock = clock
         self._max_rows = max_batch_rows
-        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Job | _CatchUp | None] = queue.SimpleQueue()
+        self._catch_up_queued = threading.Event()
+        index.wake_on_change(self._queue_catch_up)
         self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
         self._started = False
 
@@ -119,24 +128,56 @@ class IngestWriter:
         """Blocking form of `submit`, for the CLI and tests."""
         return self.submit_nowait(camera, rows).result(timeout=60)
 
+    def _queue_catch_up(self) -> None:
+        if not self._catch_up_queued.is_set():
+            self._catch_up_queued.set()
+            self._queue.put(_CATCH_UP)
+
     def _run(self) -> None:
         stopping = False
         while not stopping:
             first = self._queue.get()
             if first is None:
                 return
-            jobs, size = [first], len(first.rows)
-            while size < self._max_rows:
+            jobs: list[_Job] = []
+            catch_up = False
+            size = 0
+            item: _Job | _CatchUp | None = first
+            while True:
+                if isinstance(item, _Job):
+                    jobs.append(item)
+                    size += len(item.rows)
+                else:
+                    catch_up = True
+                if size >= self._max_rows:
+                    break
                 try:
-                    job = self._queue.get_nowait()
+                    item = self._queue.get_nowait()
                 except queue.Empty:
                     break
-                if job is None:
+                if item is None:
                     stopping = True
                     break
-                jobs.append(job)
-                size += len(job.rows)
-            self._write(jobs)
+            if jobs:
+                self._write(jobs)
+            if catch_up:
+                self._catch_up()
+
+    def _catch_up(self) -> None:
+        """Apply one slice of announced hot-list changes; queue another turn (behind the reads
+        waiting now) while more are left, so a 2-million-row import reaches the index by itself
+        without a rebuild and without making any camera wait for all of it."""
+        self._catch_up_queued.clear()
+        if not self._index.behind:
+            return
+        try:
+            with transaction(self._engine) as session:
+                self._index.refresh(session, self._clock())
+        except Exception as error:
+            log.exception("hotlists.refresh_failed", extra=error_facts(error))
+            return  # the next batch of reads tries again
+        if self._index.behind:
+            self._queue_catch_up()
 
     def _write(self, jobs: list[_Job]) -> None:
         try:

@@ -180,7 +180,9 @@ class ImportProblem(BaseModel):
 
 class ImportReport(BaseModel):
     """What an import did. Rows with an unreadable plate are skipped and listed; rows with a
-    bad state or value are kept with that field empty, and listed; expired rows are skipped."""
+    bad state or value are kept with that field empty, and listed; expired rows are skipped.
+    `entry_ids` are the first 5,000 added; `problems` lists the first 1,000 of each kind and
+    `problem_counts` says how many of each kind there were."""
 
     rows: int
     added: int
@@ -189,4 +191,5 @@ class ImportReport(BaseModel):
     expired: int = 0
     entry_ids: list[int]
     problems: list[ImportProblem]
+    problem_counts: dict[str, int] = {}
     retro_hits: int = 0
