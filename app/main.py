@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from alerts.fcm import FcmSender
 from alerts.logsender import LogSender
 from alerts.push import PushSender
-from app import api, errors, migrate, openapi
+from app import api, errors, migrate, openapi, pages
 from app.api import hotlists as hotlists_api
 from app.api import intake as intake_api
 from app.api import officers as officers_api
@@ -109,6 +109,7 @@ def create_app(
     app.router.routes.insert(0, Route("/v1/reads", reads_api.post_reads, methods=["POST"]))
     for router in api.ROUTERS:
         app.include_router(router, prefix="/v1")
+    pages.install(app)
     app.add_middleware(
         BodyGuard, default_bytes=settings.max_body_bytes, limits=body_limits(settings)
     )

@@ -195,6 +195,9 @@ class Settings(BaseSettings):
     housekeeping_every_s: float = Field(default=300.0, gt=0)
     # The cap on a request body, for routes without one of their own (app/bodies.py).
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    # The pages' base map: the agency's own tile server ({z}/{x}/{y}); none draws the beats.
+    map_tiles_url: str | None = None
+    map_tiles_attribution: str = ""
 
     auth: AuthSettings = AuthSettings()
     push: PushSettings = PushSettings()
