@@ -10,6 +10,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 from statistics import median
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import func, select
@@ -18,7 +19,7 @@ from sqlmodel import Session, col
 from alerts.lifecycle import FALSE_HITS
 from alerts.lifecycle import Response as Answer
 from app import audit
-from app.deps import ClockDep, SessionDep
+from app.deps import ClockDep, RuntimeDep, SessionDep
 from app.hotlists import covert
 from app.lifecycle.threads import HIT_KINDS
 from app.models import (
@@ -46,6 +47,7 @@ def dashboard(
     session: SessionDep,
     visitor: Command,
     clock: ClockDep,
+    runtime: RuntimeDep,
     window: Annotated[str, Query(pattern="^(24h|7d|30d)$")] = "24h",
     beat: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
@@ -68,7 +70,8 @@ def dashboard(
     )  # fmt: skip
     return web.render(
         request, "command.html", visitor, window=window, windows=list(WINDOWS), beat=beat,
-        numbers=numbers, chart=_chart(alerts, since=since, now=now, window=window),
+        numbers=numbers,
+        chart=_chart(alerts, since=since, now=now, window=window, tz=runtime.alerting.tz),
         beats=_by_beat(alerts), officers=_by_officer(session, ids),
     )  # fmt: skip
 
@@ -121,13 +124,14 @@ def _numbers(
     dispositions = Counter(a.disposition for a in closed)
     created = {a.id: a.created_at for a in alerts}
     to_seen, to_responding = [], []
-    pushes = people = 0
+    pushes = 0
+    people: set[int] = set()
     escalations = 0
     if ids:
         for recipient in session.scalars(
             select(AlertRecipient).where(col(AlertRecipient.alert_id).in_(ids))
         ):
-            people += 1
+            people.add(recipient.user_id)
             if recipient.acknowledged_at is not None:
                 to_seen.append(recipient.acknowledged_at - created[recipient.alert_id])
         first: dict[int, datetime] = {}
@@ -159,7 +163,7 @@ def _numbers(
     return [
         ("Hits", str(len(hits))),
         ("Bulletins posted", str(bulletins)),
-        ("Officers told", str(people)),
+        ("Officers told", str(len(people))),
         ("Pushes per officer per hour", f"{pushes / max(1, officers) / hours:.2f}"),
         ("Median time to seen", _duration(to_seen)),
         ("Median time to responding", _duration(to_responding)),
@@ -189,7 +193,9 @@ def _rate(part: int, whole: int) -> str:
     return "—" if whole == 0 else f"{100 * part / whole:.0f} %"
 
 
-def _chart(alerts: list[Alert], *, since: datetime, now: datetime, window: str) -> dict[str, Any]:
+def _chart(
+    alerts: list[Alert], *, since: datetime, now: datetime, window: str, tz: ZoneInfo
+) -> dict[str, Any]:
     """Alerts per hour (24 h) or per day, as bars for an inline SVG."""
     step = timedelta(hours=1) if window == "24h" else timedelta(days=1)
     count = max(1, int((now - since) / step))
@@ -203,8 +209,9 @@ def _chart(alerts: list[Alert], *, since: datetime, now: datetime, window: str) 
     bar = width / count
     bars = [
         {"x": round(i * bar + 1, 1), "w": round(max(1.0, bar - 2), 1),
-         "h": round((height - 20) * n / tallest, 1), "n": n,
-         "label": (since + i * step).strftime("%H:%M" if window == "24h" else "%m-%d")}
+         "h": round((height - 4) * n / tallest, 1), "n": n,
+         "label": (since + i * step).astimezone(tz).strftime(
+             "%H:%M" if window == "24h" else "%b %d")}
         for i, n in enumerate(buckets)
     ]  # fmt: skip
     return {"bars": bars, "width": width, "height": height, "tallest": tallest,

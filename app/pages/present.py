@@ -26,6 +26,7 @@ class PlateChar:
 
 @dataclass(frozen=True, slots=True)
 class AlertPage:
+    heading: str  # what kind of alert, in a few words
     plate: list[PlateChar]
     exact: bool
     match_label: str
@@ -65,6 +66,7 @@ def alert_page(
     mine = latest.get(my_id)
     if isinstance(details, HotListHitDetails):
         return AlertPage(
+            heading=f"{details.list} · {details.list_kind.replace('_', ' ')}",
             plate=_plate(details),
             exact=details.match == "exact",
             match_label=details.match_label,
@@ -89,6 +91,7 @@ def alert_page(
         )
     assert isinstance(details, BulletinDetails)
     return AlertPage(
+        heading=f"Bulletin {details.bulletin_id} · {details.bulletin_kind.replace('_', ' ')}",
         plate=[PlateChar(c, False, None) for c in (details.plate_pattern or alert.plate or "")],
         exact=False,
         match_label=f"BULLETIN · {details.bulletin_kind.replace('_', ' ').upper()}",
@@ -106,7 +109,7 @@ def alert_page(
         details=[
             ("Area", details.area_text),
             ("Case", details.case_number or "—"),
-            ("Status", details.status),
+            ("Bulletin", details.status),
             ("Reads that fit", str(details.matches)),
         ],
     )
