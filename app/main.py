@@ -60,6 +60,7 @@ def make_sender(settings: Settings) -> PushSender:
         fcm_url=push.fcm_url,
         timeout_s=push.fcm_timeout_s,
         app_name=f"lookout-{uuid.uuid4().hex[:8]}",
+        public_url=settings.public_url,
     )
 
 

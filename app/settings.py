@@ -198,6 +198,8 @@ class Settings(BaseSettings):
     # The pages' base map: the agency's own tile server ({z}/{x}/{y}); none draws the beats.
     map_tiles_url: str | None = None
     map_tiles_attribution: str = ""
+    # Where people reach the service (https://...): web pushes link to the alert's page there.
+    public_url: str | None = None
 
     auth: AuthSettings = AuthSettings()
     push: PushSettings = PushSettings()
