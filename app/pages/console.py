@@ -123,7 +123,8 @@ def console(
 
 @router.get("/console/live")
 def console_live(request: Request, _visitor: Desk, runtime: RuntimeDep) -> Response:
-    return live.stream(request, live.desk(runtime.engine))
+    probe = live.desk(runtime.engine)
+    return live.stream(request, probe, live.pulse_of(request, runtime.engine))
 
 
 @router.post("/console/bulletins")

@@ -1,19 +1,26 @@
-"""Live pages over Server-Sent Events. A page opens an EventSource on its feed; the feed looks
-at what the page shows (a few aggregate columns: newest ids, states, times) every
-`LIVE_POLL_S`, and sends a `change` event when that moved. The page then fetches itself again
-and swaps in the new content, so every page renders one way, on the server, and a page
-fed by changes made in any process (another API process, `lookout worker`, the ingest writer)
-needs no other notification path. A feed ends after `LIVE_STREAM_S`; the browser reconnects.
+"""Live pages over Server-Sent Events. A page opens an EventSource on its feed; when what the
+page shows has changed, the feed sends a `change` event, and the page fetches itself again and
+swaps in the new content: every page renders one way, on the server.
+
+One `Pulse` per process looks at the alert tables every `LIVE_POLL_S` (one query of a few
+aggregates: newest ids, latest times), whichever process made the change (another API process,
+`lookout worker`, the ingest writer), and wakes the feeds when they moved; each feed then asks
+its own narrower question (this officer's alerts, this alert) and tells its page only when the
+answer changed. So the database sees one query per process per tick however many pages are
+open, and a page hears of a change within a tick. A feed ends after `LIVE_STREAM_S`; the
+browser reconnects.
 """
 
 import asyncio
 import hashlib
+import logging
 from collections.abc import AsyncIterator, Callable, Hashable
 
 from fastapi import Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col
 
 from app.db import transaction
@@ -28,6 +35,8 @@ from app.models import (
     OfficerStatus,
 )
 
+log = logging.getLogger(__name__)
+
 LIVE_POLL_S = 0.25
 LIVE_STREAM_S = 300.0
 KEEPALIVE_S = 15.0
@@ -35,24 +44,87 @@ KEEPALIVE_S = 15.0
 Probe = Callable[[], Hashable]
 
 
-def stream(request: Request, probe: Probe) -> StreamingResponse:
-    """The event stream of one page: `change` whenever `probe()` answers something new."""
+class Pulse:
+    """The process's one look at the alert tables, shared by every open page's feed: `beat`
+    is raised each time what they show changed."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._probe = desk(engine)
+        self.beat = 0
+        self._changed: asyncio.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._listeners = 0
+
+    async def wait(self, seen: int, timeout_s: float) -> int:
+        """The beat once it is past `seen`, or after `timeout_s` whatever it is."""
+        self._ensure_running()
+        self._listeners += 1
+        try:
+            while self.beat == seen:
+                assert self._changed is not None
+                try:
+                    await asyncio.wait_for(self._changed.wait(), timeout_s)
+                except TimeoutError:
+                    break
+            return self.beat
+        finally:
+            self._listeners -= 1
+
+    def _ensure_running(self) -> None:
+        if self._task is None or self._task.done():
+            self._changed = asyncio.Event()
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        last: Hashable = None
+        idle_ticks = 0
+        while idle_ticks < 40:  # nobody listening for 10 s: stop; the next feed restarts it
+            await asyncio.sleep(LIVE_POLL_S)
+            idle_ticks = idle_ticks + 1 if self._listeners == 0 else 0
+            try:
+                seen = await asyncio.to_thread(self._probe)
+            except SQLAlchemyError as error:  # the database is away: the pages wait for it
+                log.info("pages.pulse.unavailable", extra={"error": type(error).__name__})
+                await asyncio.sleep(1.0)
+                continue
+            if seen != last:
+                last = seen
+                self.beat += 1
+                assert self._changed is not None
+                self._changed.set()
+                self._changed.clear()
+
+
+def pulse_of(request: Request, engine: Engine) -> Pulse:
+    state = request.app.state
+    pulse: Pulse | None = getattr(state, "page_pulse", None)
+    if pulse is None:
+        pulse = state.page_pulse = Pulse(engine)
+    return pulse
+
+
+def stream(request: Request, probe: Probe, pulse: Pulse) -> StreamingResponse:
+    """The event stream of one page: `change` whenever `probe()` answers something new,
+    asked when the process's pulse beats."""
 
     async def events() -> AsyncIterator[str]:
         yield "retry: 1000\n\n"
+        heard = pulse.beat
         last = await asyncio.to_thread(probe)
         loop = asyncio.get_running_loop()
         started = quiet_since = loop.time()
         while loop.time() - started < LIVE_STREAM_S:
-            await asyncio.sleep(LIVE_POLL_S)
+            beat = await pulse.wait(heard, timeout_s=1.0)
             if await request.is_disconnected():
                 return
-            seen = await asyncio.to_thread(probe)
-            if seen != last:
-                last, quiet_since = seen, loop.time()
-                digest = hashlib.sha256(repr(seen).encode()).hexdigest()[:16]
-                yield f"event: change\ndata: {digest}\n\n"
-            elif loop.time() - quiet_since > KEEPALIVE_S:
+            if beat != heard:
+                heard = beat
+                seen = await asyncio.to_thread(probe)
+                if seen != last:
+                    last, quiet_since = seen, loop.time()
+                    digest = hashlib.sha256(repr(seen).encode()).hexdigest()[:16]
+                    yield f"event: change\ndata: {digest}\n\n"
+            if loop.time() - quiet_since > KEEPALIVE_S:
                 quiet_since = loop.time()
                 yield ": keepalive\n\n"
 

@@ -63,7 +63,8 @@ def my_alerts(request: Request, session: SessionDep, visitor: Officer, clock: Cl
 
 @router.get("/live")
 def my_alerts_live(request: Request, visitor: Officer, runtime: RuntimeDep) -> Response:
-    return live.stream(request, live.officer_alerts(runtime.engine, visitor.principal.user_id))
+    probe = live.officer_alerts(runtime.engine, visitor.principal.user_id)
+    return live.stream(request, probe, live.pulse_of(request, runtime.engine))
 
 
 @router.get("/alerts/{alert_id}")
@@ -111,7 +112,8 @@ def alert_live(
     with refusals():
         access.visible_alert(session, alert_id, visitor.user)
     session.commit()  # nothing written; the stream must not hold a transaction open
-    return live.stream(request, live.one_alert(runtime.engine, alert_id))
+    probe = live.one_alert(runtime.engine, alert_id)
+    return live.stream(request, probe, live.pulse_of(request, runtime.engine))
 
 
 @router.get("/alerts/{alert_id}/image")
