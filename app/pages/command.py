@@ -211,7 +211,7 @@ def _chart(
         {"x": round(i * bar + 1, 1), "w": round(max(1.0, bar - 2), 1),
          "h": round((height - 4) * n / tallest, 1), "n": n,
          "label": (since + i * step).astimezone(tz).strftime(
-             "%H:%M" if window == "24h" else "%b %d")}
+             "%a %H:%M" if window == "24h" else "%a %b %d")}
         for i, n in enumerate(buckets)
     ]  # fmt: skip
     return {"bars": bars, "width": width, "height": height, "tallest": tallest,

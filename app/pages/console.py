@@ -64,6 +64,22 @@ def beats_geojson(_visitor: AnyVisitor, runtime: RuntimeDep) -> JSONResponse:
     )
 
 
+@router.get("/pages/layers/{index}.geojson")
+def map_layer(index: int, _visitor: AnyVisitor, runtime: RuntimeDep) -> Response:
+    """One of the agency's GeoJSON files drawn under the maps (LOOKOUT_MAP_LAYERS)."""
+    files = runtime.settings.map_layer_files
+    if not 0 <= index < len(files):
+        raise PageRefused(404, f"no map layer {index}; LOOKOUT_MAP_LAYERS names {len(files)}")
+    try:
+        data = files[index].read_bytes()
+    except OSError as error:
+        raise PageRefused(404, f"map layer {index} cannot be read: {error.strerror}") from None
+    return Response(
+        data, media_type="application/geo+json",
+        headers={"Cache-Control": "private, max-age=300"},
+    )  # fmt: skip
+
+
 @router.get("/console")
 def console(
     request: Request,

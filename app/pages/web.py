@@ -208,6 +208,7 @@ def render(
             "fmt": Formats(now, runtime.alerting.tz),
             "tiles_url": runtime.settings.map_tiles_url,
             "tiles_attribution": runtime.settings.map_tiles_attribution,
+            "map_layers": len(runtime.settings.map_layer_files),
             "note": request.query_params.get("note"),
             **context,
         },

@@ -45,6 +45,20 @@ window.lookoutMap = (function () {
       if (!map._lookoutFitted) map.fitBounds(layer.getBounds());
       layer.bringToBack();
     }).catch(() => {});
+    const layers = Number(document.body.dataset.layers || 0);
+    for (let i = 0; i < layers; i++) {
+      fetch("/pages/layers/" + i + ".geojson", {credentials: "same-origin"}).then(r => r.ok ? r.json() : null).then(data => {
+        if (!data) return;
+        L.geoJSON(data, {
+          style: f => /Line/.test(f.geometry.type) ? {color: "#7c7f88", weight: 1.5, opacity: 0.8}
+            : {color: "#8e8e93", weight: 1, fillOpacity: 0, dashArray: "4"},
+          onEachFeature: (feature, lyr) => {
+            const name = feature.properties && (feature.properties.name || feature.properties.NAME);
+            if (name) lyr.bindTooltip(String(name), {sticky: true});
+          },
+        }).addTo(base).bringToBack();
+      }).catch(() => {});
+    }
     const content = L.layerGroup().addTo(map);
     return {map: map, content: content};
   }

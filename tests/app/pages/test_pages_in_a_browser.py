@@ -25,6 +25,7 @@ from tests.servers import serve_in_thread
 from tests.shared_data import OAKLAND, missing
 
 BEATS = OAKLAND / "oakland-police-beats-2009.geojson"
+STREETS = OAKLAND / "oakland-main-streets-osm.geojson"
 OFFICER_AT = (37.8044, -122.2712)  # downtown Oakland, 14th St & Broadway
 CAMERA_AT = (37.8060, -122.2700)
 LIVE_MS = 10_000  # a generous deadline for a live update; the test asserts that it comes
@@ -34,7 +35,9 @@ LIVE_MS = 10_000  # a generous deadline for a live update; the test asserts that
 def server(settings: Settings) -> Iterator[str]:
     if not BEATS.is_file():
         missing("Oakland's beats")
-    changed = settings.changed(mfa_roles="admin,supervisor,dispatcher", beats_file=BEATS)
+    changed = settings.changed(
+        mfa_roles="admin,supervisor,dispatcher", beats_file=BEATS, map_layers=str(STREETS)
+    )
     with serve_in_thread(create_app(changed, clock=system_clock)) as base:
         yield base
 
