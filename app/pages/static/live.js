@@ -1,6 +1,6 @@
 "use strict";
 // Live pages: the server says "change" over Server-Sent Events; the page fetches itself again
-// and swaps in the new #live region (with the map's data); the map and forms live outside it.
+// and swaps in its live regions (`.live`, with the map's data); the map and forms stay put.
 (function () {
   const region = document.getElementById("live");
   if (!region || !window.EventSource) return;
@@ -12,9 +12,10 @@
       const answer = await fetch(location.href, {cache: "no-store", credentials: "same-origin"});
       if (answer.redirected || !answer.ok) return;
       const fresh = new DOMParser().parseFromString(await answer.text(), "text/html");
-      const next = fresh.getElementById("live");
-      if (!next) return;
-      region.replaceChildren(...next.childNodes);
+      document.querySelectorAll(".live[id]").forEach(old => {
+        const next = fresh.getElementById(old.id);
+        if (next) old.replaceChildren(...next.childNodes);
+      });
       document.dispatchEvent(new CustomEvent("lookout:updated"));
       document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1);
     } catch (error) {
