@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from app.clock import ManualClock
 from app.db import transaction
-from app.models import AuditLog, Role
+from app.models import AuditLog, OfficerStatus, Role
 from tests.app.pages.support import PASSWORD, make_person
 
 
@@ -70,3 +70,24 @@ def test_people_sign_in_to_their_roles_page_and_out_again(
     right = _sign_in(client, supervisor.username, otp=supervisor.code(clock()))
 
     assert right.headers["location"] == "/command"  # type: ignore[attr-defined]
+
+
+def test_the_shift_page_puts_an_officer_on_duty_and_takes_the_phones_position(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    officer = make_person(engine, role=Role.OFFICER, now=clock())
+    assert _sign_in(client, officer.username).status_code == 303  # type: ignore[attr-defined]
+    token = _form_token(client, "/m/shift")
+    fix = {"lat": "37.8044", "lon": "-122.2712", "accuracy_m": "12", "heading": "null"}
+
+    assert client.post("/m/shift/position", data=fix).status_code == 403  # no CSRF token
+    on = client.post("/m/shift/duty", data={"csrf": token, "on_duty": "1"})
+    assert on.status_code == 200 and "You are on duty." in on.text
+    shared = client.post("/m/shift/position", data=fix, headers={"X-CSRF-Token": token})
+    assert shared.status_code == 200 and shared.json() == {"applied": True}
+    bad = client.post("/m/shift/position", data=fix | {"lat": "91"},
+                      headers={"X-CSRF-Token": token})  # fmt: skip
+    assert bad.status_code == 422 and "lat" in bad.json()["detail"]
+    with transaction(engine) as session:
+        status = session.get(OfficerStatus, officer.user_id)
+        assert status is not None and status.on_duty and status.lat == 37.8044
