@@ -1,9 +1,31 @@
-# One image for every role: `lookout serve` (default) and `lookout worker`.
-FROM python:3.11-slim
+# One image for every role: `lookout serve` (default), `lookout worker`, `lookout db upgrade`.
+#
+# Reproducible: the base image is named by version (pin it by digest where you build, with
+# `--build-arg PYTHON_IMAGE=python:3.11.11-slim-bookworm@sha256:<digest>`; `docker buildx
+# imagetools inspect python:3.11.11-slim-bookworm` prints it), and the packages are the exact
+# versions of requirements.lock (`make lock`), installed without resolving anything anew.
+ARG PYTHON_IMAGE=python:3.11.11-slim-bookworm
 
+FROM ${PYTHON_IMAGE} AS build
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+RUN python -m venv /opt/lookout
+COPY requirements.lock /tmp/requirements.lock
+RUN /opt/lookout/bin/pip install --no-deps --require-virtualenv -r /tmp/requirements.lock
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY app ./app
+COPY alerts ./alerts
+COPY lpr ./lpr
+COPY geo ./geo
+# A plain (non-editable) install; the migrations go beside the installed packages, where
+# app/migrate.py looks for them.
+RUN /opt/lookout/bin/pip install --no-deps .
+COPY migrations /opt/lookout/lib/python3.11/site-packages/migrations
+
+FROM ${PYTHON_IMAGE}
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    PIP_NO_CACHE_DIR=1 \
+    PATH=/opt/lookout/bin:$PATH \
     LOOKOUT_DATA_DIR=/data \
     LOOKOUT_DATABASE_URL=sqlite:////data/lookout.db \
     LOOKOUT_FCM_INBOX=false
@@ -12,18 +34,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 RUN useradd --create-home --uid 10001 lookout \
     && mkdir /data && chown lookout:lookout /data
-
-WORKDIR /srv/lookout
-COPY pyproject.toml README.md ./
-COPY app ./app
-COPY alerts ./alerts
-COPY lpr ./lpr
-COPY geo ./geo
-COPY migrations ./migrations
-# Editable, so migrations/ stays beside the packages where `lookout db upgrade` finds it.
-RUN pip install -e .
+COPY --from=build /opt/lookout /opt/lookout
 
 USER lookout
+WORKDIR /data
 VOLUME ["/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \

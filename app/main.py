@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from alerts.fcm import FcmSender
 from alerts.logsender import LogSender
 from alerts.push import PushSender
-from app import api, errors, migrate, openapi, pages
+from app import api, errors, logs, migrate, openapi, pages
 from app.api import hotlists as hotlists_api
 from app.api import intake as intake_api
 from app.api import officers as officers_api
@@ -152,6 +152,13 @@ def create_app(
         return RedirectResponse("/docs")
 
     return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """The app of one of `lookout serve --workers N`'s processes: its settings from the
+    environment, which `serve` has completed with what it decided (push inbox, worker)."""
+    logs.configure()
+    return create_app(Settings())
 
 
 def body_limits(settings: Settings) -> dict[object, int]:

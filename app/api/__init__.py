@@ -16,6 +16,8 @@ from app.api import (
     intake,
     officers,
     reads,
+    squads,
+    stats,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -31,4 +33,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     audit.router,
     beats.router,
     bulletins.router,
+    squads.router,
+    stats.router,
 )

@@ -78,6 +78,8 @@ def update_user(
         target.deactivated_at = None if body.is_active else now
         if not body.is_active:
             tokens.revoke_user(session, user_id=user_id, reason="deactivated", now=now)
+    if body.is_command_staff is not None:
+        target.is_command_staff = body.is_command_staff
     session.add(target)
     audit.record(
         session, actor=actor, action="user.update", now=now, object_type="user",
@@ -183,4 +185,5 @@ def user_public(user: User) -> UserPublic:
         id=user.id, name=user.name, username=user.username, role=user.role, badge=user.badge,
         is_active=user.is_active, has_password=user.password_hash is not None,
         has_second_factor=user.totp_confirmed_at is not None, locked_until=user.locked_until,
+        is_command_staff=user.is_command_staff,
     )  # fmt: skip

@@ -1,4 +1,4 @@
-"""`lookout admin ...`: cameras and people, their keys, passwords and sessions."""
+"""`lookout admin ...`: cameras and people, their keys, passwords and sessions, and squads."""
 
 import sys
 from collections.abc import Iterator
@@ -188,6 +188,50 @@ def rotate_camera_key(camera_id: Annotated[int, typer.Argument(help="The camera'
             fail(str(missing))
     typer.echo(f"camera {camera_id}: its new API key (shown once):")
     typer.echo(key)
+
+
+@admin_cli.command("create-squad")
+def create_squad(
+    name: str,
+    sergeant: Annotated[str, typer.Option(help="The sergeant's user name (a supervisor)")],
+    area: Annotated[str | None, typer.Option(help="The police area it works")] = None,
+) -> None:
+    """A squad under a sergeant; prints its id alone on the last line."""
+    from app.errors import AppError
+    from app.officers import squads
+
+    settings = settings_or_exit()
+    with _database(settings.database_url) as session:
+        sergeant_id = _user_named(session, sergeant).id
+        assert sergeant_id is not None
+        try:
+            squad = squads.create(session, name=name, sergeant_id=sergeant_id, area=area,
+                                  actor=None, now=system_clock())  # fmt: skip
+        except AppError as refused:
+            fail(refused.detail)
+    typer.echo(f"squad {name!r} created under {sergeant!r}; its id:")
+    typer.echo(str(squad.id))
+
+
+@admin_cli.command("assign-squad")
+def assign_squad(
+    name: Annotated[str, typer.Argument(help="The officer's user name")],
+    squad_id: Annotated[int | None, typer.Argument(help="The squad's id; none: out of any")] = None,
+) -> None:
+    """Put an officer in a squad (out of the one they were in), or in none."""
+    from app.errors import AppError
+    from app.officers import squads
+
+    settings = settings_or_exit()
+    with _database(settings.database_url) as session:
+        officer_id = _user_named(session, name).id
+        assert officer_id is not None
+        try:
+            squads.assign(session, officer_id=officer_id, squad_id=squad_id, actor=None,
+                          now=system_clock())  # fmt: skip
+        except AppError as refused:
+            fail(refused.detail)
+    typer.echo(f"{name!r} is now in " + (f"squad {squad_id}" if squad_id else "no squad"))
 
 
 @contextmanager

@@ -1,5 +1,5 @@
-"""`lookout import-beats`, `lookout import-hotlist` and `lookout mqtt-intake`: data coming in
-from files and brokers."""
+"""`lookout import-beats`, `lookout import-areas`, `lookout import-hotlist` and
+`lookout mqtt-intake`: data coming in from files and brokers."""
 
 import signal
 import threading
@@ -41,6 +41,37 @@ def import_beats(
     finally:
         engine.dispose()
     typer.echo(f"{len(imported)} beats imported from {path} ({imported.skipped} features skipped)")
+
+
+@cli.command("import-areas")
+def import_areas(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    code_property: Annotated[
+        str | None, typer.Option(help="Property holding the area code (e.g. New_Dist)")
+    ] = None,
+) -> None:
+    """Replace the agency's police areas with those of a GeoJSON file; the imported beats roll
+    up to them (each to the area covering most of it)."""
+    from sqlalchemy import func, select
+    from sqlmodel import col
+
+    from app.models import Beat
+    from app.officers import areas
+    from geo.errors import GeoError
+
+    settings = settings_or_exit()
+    engine = make_engine(settings.database_url)
+    try:
+        with transaction(engine) as session:
+            imported = areas.import_file(
+                session, path, now=system_clock(), code_property=code_property
+            )
+            rolled = session.scalar(select(func.count()).where(col(Beat.area).is_not(None)))
+    except (GeoError, ValueError) as error:
+        fail(f"{path}: {error}")
+    finally:
+        engine.dispose()
+    typer.echo(f"{len(imported)} areas imported from {path}; {rolled} beats roll up to them")
 
 
 @cli.command("mqtt-intake")

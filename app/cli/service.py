@@ -1,16 +1,19 @@
 """`lookout serve`, `lookout worker`, `lookout db ...` and the development FCM inbox."""
 
+import os
 import signal
 import threading
 from typing import Annotated
 
 import typer
 import uvicorn
+from sqlalchemy.engine import make_url
 
 from app import logs, migrate
-from app.cli.common import cli, db_cli, safe_url, settings_or_exit
+from app.cli.common import cli, db_cli, fail, safe_url, settings_or_exit
 from app.clock import system_clock
 from app.db import make_engine
+from app.settings import ENV_PREFIX
 
 
 @cli.command()
@@ -18,12 +21,30 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
     worker: Annotated[bool, typer.Option(help="Run the push worker in this process")] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="API processes sharing the port (each with its own push worker unless"
+            " --no-worker); more than one needs PostgreSQL",
+        ),
+    ] = 1,
 ) -> None:
     """Run the API (and, unless --no-worker, the push worker)."""
     from app.main import INBOX_PATH, create_app
 
     logs.configure()
     settings = settings_or_exit()
+    require_schema(settings.database_url)
+    if workers > 1 and make_url(settings.database_url).get_backend_name() != "postgresql":
+        fail("--workers above 1 needs PostgreSQL (LOOKOUT_DATABASE_URL=postgresql+psycopg://…)")
+    if workers > 1 and settings.serves_inbox and settings.push.fcm_url is None:
+        # The inbox keeps what it received in its process: each would show a random share.
+        fail(
+            "--workers above 1 cannot share the built-in push inbox: run `lookout fcm-inbox` and"
+            " set LOOKOUT_FCM_URL to it, or set LOOKOUT_FCM_INBOX=false"
+        )
     changes: dict[str, object] = {"embedded_worker": worker and settings.worker.embedded}
     local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     base = f"http://{local}:{port}"
@@ -52,6 +73,24 @@ def serve(
                 f"reach {host}:{port}; set LOOKOUT_FCM_INBOX=false off a development machine",
                 err=True,
             )
+    if workers > 1:
+        # Each process builds its own app from the environment: hand it what was decided here.
+        os.environ[ENV_PREFIX + "EMBEDDED_WORKER"] = (
+            "true" if changes["embedded_worker"] else "false"
+        )
+        if "fcm_url" in changes:
+            os.environ[ENV_PREFIX + "FCM_URL"] = str(changes["fcm_url"])
+        typer.echo(f"Processes        {workers}")
+        uvicorn.run(
+            "app.main:create_app_from_environment",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            access_log=False,
+            log_config=None,
+        )
+        return
     uvicorn.run(
         create_app(settings),
         host=host,
@@ -62,6 +101,20 @@ def serve(
         # browsers reconnect to the next process.
         timeout_graceful_shutdown=5,
     )
+
+
+def require_schema(database_url: str) -> None:
+    """Exit with what to do when the database is not migrated to this version's head."""
+    engine = make_engine(database_url)
+    try:
+        problem = migrate.schema_problem(engine, database_url)
+    except Exception as error:  # unreachable or refusing: say so in one line, not a traceback
+        fail(f"the database {safe_url(database_url)} does not answer ({type(error).__name__})")
+        raise  # unreachable: fail exits
+    finally:
+        engine.dispose()
+    if problem is not None:
+        fail(f"{problem} (database {safe_url(database_url)})")
 
 
 @cli.command()
@@ -80,6 +133,7 @@ def worker() -> None:
 
     logs.configure()
     settings = settings_or_exit()
+    require_schema(settings.database_url)
     engine = make_engine(settings.database_url)
     sender = make_sender(settings)
     config = worker_config(settings)

@@ -5,6 +5,7 @@ from app.models.alerts import Alert, AlertRecipient, AlertStatus, Delivery, Deli
 from app.models.audit import AuditLog
 from app.models.bulletins import Bulletin, BulletinMatch, BulletinStatus
 from app.models.cameras import NO_KEY_PREFIX, Camera, CameraSource
+from app.models.command import PoliceArea, Squad, SquadMember
 from app.models.hotlists import HotList, HotListChange, HotListEntry
 from app.models.lifecycle import AlertConfirmation, AlertEscalation, AlertResponse
 from app.models.officers import Beat, OfficerLocation, OfficerStatus
@@ -37,9 +38,12 @@ __all__ = [
     "HotListEntry",
     "OfficerLocation",
     "OfficerStatus",
+    "PoliceArea",
     "Read",
     "ReadSourceKey",
     "Role",
+    "Squad",
+    "SquadMember",
     "TokenKind",
     "User",
 ]

@@ -49,7 +49,12 @@ class Alert(SQLModel, table=True):
     `escalation_due_at` (the next step), and `due_at`, the earlier of the two, which the
     worker claims due alerts by (app/lifecycle/timers.py)."""
 
-    __table_args__ = (Index("ix_alert_dedup_key_last_seen_at", "dedup_key", "last_seen_at"),)
+    __table_args__ = (
+        Index("ix_alert_dedup_key_last_seen_at", "dedup_key", "last_seen_at"),
+        # The statistics' scopes, each over a window of creation times (app/stats).
+        Index("ix_alert_beat_created_at", "beat", "created_at"),
+        Index("ix_alert_hotlist_id_created_at", "hotlist_id", "created_at"),
+    )
 
     id: int | None = id_column()
     hit_id: int | None = foreign_key("hit.id", nullable=True)
@@ -98,7 +103,10 @@ class Alert(SQLModel, table=True):
 
 class AlertRecipient(SQLModel, table=True):
     __tablename__ = "alert_recipient"
-    __table_args__ = (UniqueConstraint("alert_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("alert_id", "user_id"),
+        Index("ix_alert_recipient_user_id_created_at", "user_id", "created_at"),
+    )
 
     id: int | None = id_column()
     alert_id: int = foreign_key("alert.id")

@@ -5,7 +5,7 @@ accountability statistics read."""
 
 from datetime import datetime
 
-from sqlalchemy import JSON, UniqueConstraint
+from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.models.base import foreign_key, id_column, utc_column
@@ -15,6 +15,8 @@ class AlertResponse(SQLModel, table=True):
     """An officer answered an alert: seen, responding (with an ETA), on scene or unable."""
 
     __tablename__ = "alert_response"
+    # An alert's first answer of a kind (app/stats: time to the first responding).
+    __table_args__ = (Index("ix_alert_response_alert_id_status_at", "alert_id", "status", "at"),)
 
     id: int | None = id_column()
     alert_id: int = foreign_key("alert.id")

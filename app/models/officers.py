@@ -51,6 +51,7 @@ class Beat(SQLModel, table=True):
 
     code: str = Field(primary_key=True)
     district: str | None = None
+    area: str | None = Field(default=None, index=True)  # the police area it rolls up to
     geometry: dict[str, Any] = Field(sa_type=JSON)  # GeoJSON, lon/lat
     source: str | None = None
     created_at: datetime = utc_column()

@@ -40,6 +40,9 @@ class User(SQLModel, table=True):
     locked_until: datetime | None = utc_column(nullable=True)
     oidc_subject: str | None = Field(default=None, unique=True)
     deactivated_at: datetime | None = utc_column(nullable=True)
+    # Command staff (a supervisor above the areas) see every area's numbers; other
+    # supervisors see their area (as its commander) or their squads (as their sergeant).
+    is_command_staff: bool = False
 
 
 class TokenKind(StrEnum):

@@ -19,6 +19,7 @@ from sqlmodel import Session, col
 from app.cache import Memo
 from app.models import Beat as BeatRow
 from app.models import Device, OfficerStatus, Role, User
+from app.officers import areas
 from geo import Point
 from geo.zones import Beat, BeatMap, from_geojson, grid_beats
 
@@ -92,6 +93,7 @@ def replace(session: Session, beats: BeatMap, *, source: str, now: datetime) -> 
         for beat in beats
     )
     session.flush()
+    areas.roll_up(session)
 
 
 def to_geojson(beats: BeatMap) -> dict[str, Any]:

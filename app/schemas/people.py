@@ -37,6 +37,7 @@ class UserPublic(BaseModel):
     has_password: bool = False
     has_second_factor: bool = False
     locked_until: datetime | None = None
+    is_command_staff: bool = False
 
 
 class UserCreated(UserPublic):
@@ -58,10 +59,13 @@ class UserUpdate(Patch):
     within a second) or reactivate them. Only the fields sent change."""
 
     model_config = ConfigDict(extra="forbid")
-    KEEPS_A_VALUE = frozenset({"role", "is_active"})
+    KEEPS_A_VALUE = frozenset({"role", "is_active", "is_command_staff"})
 
     role: RoleName | None = None
     is_active: bool | None = None
+    is_command_staff: bool | None = Field(
+        default=None, description="a supervisor who sees every area's numbers (GET /v1/stats)"
+    )
     reason: Annotated[str, Field(min_length=3, max_length=200)] | None = None
 
 

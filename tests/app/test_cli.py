@@ -134,3 +134,39 @@ def test_create_user_prints_the_enrolment_uri_then_the_token_and_takes_a_passwor
     assert weak.returncode == 1 and "at least 12 characters" in weak.stderr
     gone = _lookout("admin", "deactivate-user", "okafor", env=env, cwd=tmp_path)
     assert gone.returncode == 0 and "'okafor' deactivated; 1 tokens revoked" in gone.stdout
+
+
+def test_areas_and_squads_from_the_cli(tmp_path: Path) -> None:
+    from app.models import Beat, Squad, SquadMember
+
+    url = f"sqlite:///{tmp_path / 'command.db'}"
+    # The repository first: the shared virtualenv's editable install may point at another checkout.
+    env = {"LOOKOUT_DATABASE_URL": url, "PATH": "/usr/bin:/bin",
+           "PYTHONPATH": str(Path(__file__).resolve().parents[2])}  # fmt: skip
+    assert _lookout("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+    beats_file, areas_file = (OAKLAND / f"oakland-police-{name}.geojson"
+                              for name in ("beats-2009", "areas-2013"))  # fmt: skip
+    assert _lookout("import-beats", str(beats_file), env=env, cwd=tmp_path).returncode == 0
+    done = _lookout("import-areas", str(areas_file), env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == (f"5 areas imported from {areas_file}; 57 beats roll up to them")
+    for name, role in (("sgt ray", "supervisor"), ("ofc lee", "officer")):
+        made = _lookout("admin", "create-user", name, "--role", role, env=env, cwd=tmp_path)
+        assert made.returncode == 0, made.stderr
+    squad = _lookout("admin", "create-squad", "Day watch", "--sergeant", "sgt ray", "--area", "1",
+                     env=env, cwd=tmp_path)  # fmt: skip
+    assert squad.returncode == 0, squad.stderr
+    squad_id = int(squad.stdout.splitlines()[-1])
+    wrong = _lookout("admin", "create-squad", "Night", "--sergeant", "ofc lee", env=env,
+                     cwd=tmp_path)  # fmt: skip
+    assert wrong.returncode == 1
+    assert wrong.stderr.strip() == "lookout: sergeant_id: user 2 is not an active supervisor"
+    joined = _lookout("admin", "assign-squad", "ofc lee", str(squad_id), env=env, cwd=tmp_path)
+    assert joined.returncode == 0, joined.stderr
+    engine = make_engine(url)
+    with transaction(engine) as session:
+        assert session.get(Beat, "04X").area == "1"  # type: ignore[union-attr]
+        assert session.get(Squad, squad_id).area == "1"  # type: ignore[union-attr]
+        [member] = session.scalars(select(SquadMember)).all()
+        assert member.squad_id == squad_id
+    engine.dispose()
