@@ -197,7 +197,13 @@ def test_the_three_faces_live_end_to_end(
         assert other_phone.goto(f"{server}/m/alerts/{bulletin_alert}").status == 404
         assert other_phone.goto(f"{server}/m/alerts/{hit_alert}").status == 404
 
-        # The supervisor's dashboard counts the hit and the bulletin.
+        # The sergeant's dashboard counts the squad's alerts, and only the squad's.
+        squad = api.post("/v1/squads", headers=bearer(admin.token),
+                         json={"name": "Squad 4A", "sergeant_id": supervisor.user_id})  # fmt: skip
+        assert squad.status_code == 201, squad.text
+        assigned = api.put(f"/v1/officers/{officer.user_id}/squad", headers=bearer(admin.token),
+                           json={"squad_id": squad.json()["id"]})  # fmt: skip
+        assert assigned.status_code == 200, assigned.text
         command = contexts(DESKTOP)
         sign_in(command, server, supervisor, code=supervisor.code(system_clock()))
         assert command.url.endswith("/command")
@@ -205,8 +211,14 @@ def test_the_three_faces_live_end_to_end(
             zip(command.locator(".number span").all_inner_texts(),
                 command.locator(".number b").all_inner_texts(), strict=True)
         )  # fmt: skip
-        assert numbers["Hits"] == "1" and numbers["Bulletins posted"] == "1"
+        assert numbers["Alerts"] == "2" and numbers["Hot-list hits"] == "1"
         screenshot(command, f"command-desktop-{backend}", full_page=True)
+        command.get_by_role("link", name="Officer Diaz").first.click()
+        command.wait_for_load_state()
+        assert command.locator("table", has_text="7A8C123").count() == 1  # the timeline
+        screenshot(command, f"command-officer-desktop-{backend}", full_page=True)
+        outside = command.goto(f"{server}/command?level=officer&id={other.user_id}")
+        assert outside.status == 403  # Officer Chen is in no squad of this sergeant's
         command.goto(server + "/console")
         command.wait_for_load_state("networkidle")
 
