@@ -169,6 +169,7 @@ def body_limits(settings: Settings) -> dict[object, int]:
         | hotlists_api.BODY_LIMITS
         | officers_api.BODY_LIMITS
         | intake_api.body_limits(settings.ingest.intake_max_body_bytes)
+        | pages.BODY_LIMITS
     )
 
 

@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from app.pages import admin, command, console, officer, signin
 from app.pages.web import PageRefused, SignInNeeded, render, signin_url
 
+BODY_LIMITS = admin.BODY_LIMITS  # a hot-list file (app/bodies.py)
 ROUTERS = (signin.router, officer.router, console.router, command.router, admin.router)
 STATIC = Path(__file__).parent / "static"
 

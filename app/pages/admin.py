@@ -1,18 +1,27 @@
 """/admin, the simplest useful version: people and their roles, cameras with their health,
-hot lists with their size, and the list-hygiene report (entries whose hits kept ending as
-misread or wrong vehicle). Changes are made through the API and the CLI (README)."""
+hot lists with their size and a file import (its report lists the file's hygiene problems,
+as POST /v1/hotlists/{id}/import answers), and the list-hygiene report (entries whose hits
+kept ending as misread or wrong vehicle). Other changes go through the API and the CLI."""
 
+import hmac
 from datetime import timedelta
+from typing import Annotated
+from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from sqlalchemy import func, select
 from sqlmodel import col
 
 from app import audit
 from app.deps import ClockDep, RuntimeDep, SessionDep
+from app.hotlists import files, retro
+from app.hotlists.index import invalidate_after_commit
 from app.models import Camera, HotList, HotListEntry, User
 from app.pages import web
-from app.pages.web import AdminPage
+from app.pages.web import AdminPage, PageRefused
+from lpr.errors import HotListFormatError
+
+MAX_IMPORT_BYTES = 200 * 1024 * 1024  # as the API's import
 
 router = APIRouter(include_in_schema=False)
 
@@ -58,3 +67,53 @@ def admin(
         request, "admin.html", visitor, users=users, cameras=cameras, hotlists=hotlists,
         sizes=sizes, flagged=flagged,
     )  # fmt: skip
+
+
+@router.post("/admin/hotlists/{hotlist_id}/import")
+def import_hotlist(
+    request: Request,
+    hotlist_id: int,
+    session: SessionDep,
+    visitor: AdminPage,
+    clock: ClockDep,
+    runtime: RuntimeDep,
+    file: Annotated[UploadFile, File()],
+    csrf: Annotated[str, Form(max_length=100)] = "",
+    layout: Annotated[str, Form(max_length=40)] = "csv",
+    replace: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    """A file into a list, as POST /v1/hotlists/{id}/import: readable rows kept, every
+    problem listed by line, the new entries checked against recent reads."""
+    if not hmac.compare_digest(csrf, visitor.csrf):
+        raise PageRefused(403, "This form has expired or did not come from Lookout: reload it.")
+    hotlist = session.get(HotList, hotlist_id)
+    if hotlist is None:
+        raise PageRefused(404, f"no hot list with id {hotlist_id}")
+    data = file.file.read(MAX_IMPORT_BYTES + 1)
+    if len(data) > MAX_IMPORT_BYTES:
+        raise PageRefused(413, f"the file is over {MAX_IMPORT_BYTES} bytes; split it")
+    session.commit()  # nothing is held while the file is parsed (SQLite's write lock)
+    now = clock()
+    try:
+        parsed = files.parse_file(data, layout)
+    except HotListFormatError as error:
+        raise PageRefused(422, f"The file cannot be read as {layout}: {error}") from None
+    settings = runtime.settings
+    report, ids = files.import_rows(
+        session, hotlist=hotlist, parsed=parsed, replace=replace == "1", user=visitor.user,
+        now=now, tz=ZoneInfo(settings.agency_timezone),
+        source=f"{layout}:{file.filename or 'upload'}", alerting=runtime.alerting,
+    )  # fmt: skip
+    invalidate_after_commit(session, runtime.index)
+    session.commit()  # the new entries match live reads before the slower retro search
+    window_s = settings.alerting.retro_window_s
+    if ids and window_s > 0:
+        report.retro_hits = retro.check(
+            session, hotlist=hotlist, entry_ids=ids, window=timedelta(seconds=window_s),
+            config=runtime.alerting, officers=runtime.officers, now=now,
+        )  # fmt: skip
+    return web.render(request, "admin_import.html", visitor, hotlist=hotlist, report=report,
+                      filename=file.filename or "upload")  # fmt: skip
+
+
+BODY_LIMITS: dict[object, int] = {import_hotlist: MAX_IMPORT_BYTES + 64 * 1024}

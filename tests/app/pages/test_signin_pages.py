@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from app.clock import ManualClock
 from app.db import transaction
 from app.models import AuditLog, OfficerStatus, Role
+from tests import factories
 from tests.app.pages.support import PASSWORD, make_person
 
 
@@ -91,3 +92,26 @@ def test_the_shift_page_puts_an_officer_on_duty_and_takes_the_phones_position(
     with transaction(engine) as session:
         status = session.get(OfficerStatus, officer.user_id)
         assert status is not None and status.on_duty and status.lat == 37.8044
+
+
+def test_an_admin_imports_a_hot_list_file_and_reads_its_hygiene_report(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    admin = make_person(engine, role=Role.ADMIN, now=clock(), second_factor=True)
+    with transaction(engine) as session:
+        hotlist = factories.make_hotlist(session, now=clock(), name="Stolen vehicles")
+        hotlist_id = hotlist.id
+    signed_in = _sign_in(client, admin.username, otp=admin.code(clock()))
+    assert signed_in.headers["location"] == "/admin"  # type: ignore[attr-defined]
+    token = _form_token(client, "/admin")
+    csv = b"plate,state,reason\n7ABO123,CA,stolen\n7AB0123,CA,stolen\n8XYZ999,,stolen\n"
+
+    forged = client.post(f"/admin/hotlists/{hotlist_id}/import", data={"csrf": "x"},
+                         files={"file": ("list.csv", csv, "text/csv")})  # fmt: skip
+    assert forged.status_code == 403
+    report = client.post(f"/admin/hotlists/{hotlist_id}/import", data={"csrf": token},
+                         files={"file": ("list.csv", csv, "text/csv")})  # fmt: skip
+    assert report.status_code == 200, report.text
+    assert "Imported list.csv into Stolen vehicles" in report.text
+    assert "twins" in report.text and "no state" in report.text
+    assert client.get("/admin").text.count("<td>3</td>") == 1  # the list's three entries
