@@ -183,6 +183,12 @@ class Formats:
             return here.strftime("%H:%M:%S")
         return here.strftime("%Y-%m-%d %H:%M")
 
+    def span(self, seconds: float | None) -> str:
+        """A duration: seconds under two minutes, else minutes."""
+        if seconds is None:
+            return "—"
+        return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
+
     def minutes(self, seconds: float | None) -> str:
         if seconds is None:
             return "—"
