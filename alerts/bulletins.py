@@ -14,7 +14,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from alerts.compose import PRIORITY_WORDS, Detail, Vehicle, seen_when, stamp
-from alerts.push import Platform, PushMessage
+from alerts.push import Platform, PushMessage, alert_path
 from geo import compass
 
 
@@ -205,6 +205,7 @@ def message(
     `action` and `version` are always in the data, whatever the detail level."""
     common = {
         "alert_id": str(facts.alert_id),
+        "url": alert_path(facts.alert_id),
         "kind": "bulletin",
         "bulletin_id": str(facts.bulletin_id),
         "action": action.value,

@@ -10,7 +10,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from alerts import vehicles
-from alerts.push import Platform, PushMessage
+from alerts.push import Platform, PushMessage, alert_path
 from geo import compass
 from geo.motion import ago
 
@@ -236,6 +236,7 @@ def message(
     """The push for one device. `alert_id` is always in the data, whatever the detail level."""
     common = {
         "alert_id": str(facts.alert_id),
+        "url": alert_path(facts.alert_id),
         "kind": "hotlist_hit",
         "priority": str(facts.priority),
         "sightings": str(facts.sightings),

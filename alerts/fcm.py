@@ -50,13 +50,22 @@ class FcmSender:
     """A PushSender that sends each message as one FCM HTTP v1 request via firebase-admin."""
 
     def __init__(
-        self, *, credentials_path: Path, fcm_url: str | None, timeout_s: float, app_name: str
+        self,
+        *,
+        credentials_path: Path,
+        fcm_url: str | None,
+        timeout_s: float,
+        app_name: str,
+        public_url: str | None = None,
     ) -> None:
         """Build a named Firebase app from a service-account file.
 
         `fcm_url` is the base URL of an FCM-v1-compatible server (the local inbox); None sends to
-        Google. `app_name` must be unique among live senders. Raises PushUnavailable when the
-        credentials file is missing or invalid, or the SDK no longer has the attributes we set.
+        Google. `app_name` must be unique among live senders. `public_url`, an https:// URL
+        where people reach the service, makes a web push open the alert's page (the `url` of its
+        data); FCM takes only HTTPS links, so another one is ignored. Raises PushUnavailable when
+        the credentials file is missing or invalid, or the SDK no longer has the attributes we
+        set.
         """
         try:
             certificate = credentials.Certificate(str(credentials_path))
@@ -69,6 +78,7 @@ class FcmSender:
             raise PushUnavailable(f"Firebase credentials {credentials_path} have no project_id")
         self._project_id: str = project_id
         self._fcm_url = fcm_url
+        self._link_base = public_url.rstrip("/") if public_url and _is_https(public_url) else None
         self._app = firebase_admin.initialize_app(
             certificate, {"httpTimeout": timeout_s, "projectId": project_id}, name=app_name
         )
@@ -121,7 +131,9 @@ class FcmSender:
 
     def _send_chunk(self, chunk: Sequence[push.PushMessage]) -> list[push.SendResult]:
         try:
-            batch = messaging.send_each([to_fcm_message(m) for m in chunk], app=self._app)
+            batch = messaging.send_each(
+                [to_fcm_message(m, link_base=self._link_base) for m in chunk], app=self._app
+            )
         except ValueError as error:
             # The SDK encodes the whole batch before sending any of it, so one message it refuses
             # would otherwise block the rest; send singly to find it.
@@ -158,11 +170,17 @@ def point_messaging_at(app: firebase_admin.App, base_url: str) -> None:
     service._fcm_url = f"{base_url.rstrip('/')}/v1/projects/{app.project_id}/messages:send"
 
 
-def to_fcm_message(message: push.PushMessage) -> messaging.Message:
+def _is_https(url: str) -> bool:
+    return url.startswith("https://")
+
+
+def to_fcm_message(message: push.PushMessage, *, link_base: str | None = None) -> messaging.Message:
     """The FCM message for one PushMessage.
 
     Every message carries the Android, APNs and web push blocks: FCM applies the one matching the
-    token, so a device stored with the wrong platform still gets an urgent alert. apns-expiration
+    token, so a device stored with the wrong platform still gets an urgent alert. With
+    `link_base` (the service's public https:// URL), a web push opens the alert's page: the
+    `url` of the data, which Android and iOS apps open themselves. apns-expiration
     is omitted because it is an absolute time and this sender reads no clock; iOS then relies on
     FCM's default storage time, not on ttl_s.
     """
@@ -203,8 +221,18 @@ def to_fcm_message(message: push.PushMessage) -> messaging.Message:
             notification=messaging.WebpushNotification(
                 tag=collapse_key, require_interaction=urgent or None
             ),
+            fcm_options=_web_link(message, link_base),
         ),
     )
+
+
+def _web_link(
+    message: push.PushMessage, link_base: str | None
+) -> messaging.WebpushFCMOptions | None:
+    path = message.data.get("url")
+    if link_base is None or not path or not path.startswith("/"):
+        return None
+    return messaging.WebpushFCMOptions(link=link_base + path)
 
 
 def _quiet_message(message: push.PushMessage) -> messaging.Message:

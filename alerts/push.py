@@ -104,6 +104,12 @@ SendResult = Sent | RetryAfter | TokenGone | Rejected
 MAX_BATCH = 500
 
 
+def alert_path(alert_id: int) -> str:
+    """Where the alert's page is, relative to the service: every alert push carries it in its
+    data as `url` (apps open it; a web push links to it, alerts/fcm.py)."""
+    return f"/m/alerts/{alert_id}"
+
+
 class PushSender(Protocol):
     def send_batch(self, messages: Sequence[PushMessage], /) -> list[SendResult]:
         """Send up to 500 messages; one result per message, in the same order.

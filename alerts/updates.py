@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from alerts.compose import PRIORITY_WORDS, Detail, stamp
 from alerts.lifecycle import Confirmation, Disposition, Response, Result, Step
-from alerts.push import Platform, PushMessage
+from alerts.push import Platform, PushMessage, alert_path
 from geo import compass
 
 # What a record is wanted for, in the few words of "CONFIRMED — still wanted (stolen, ...)".
@@ -79,6 +79,7 @@ def message(
     data = {
         **thread.data,
         "alert_id": str(thread.alert_id),
+        "url": alert_path(thread.alert_id),
         "kind": thread.kind,
         "priority": str(thread.priority),
         "action": update.action,

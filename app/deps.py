@@ -13,6 +13,7 @@ from app.auth.tokens import Principal
 from app.clock import Clock
 from app.errors import Forbidden, TooManyRequests, Unauthorized
 from app.hotlists import covert
+from app.lifecycle import access
 from app.models import Role, User
 from app.reads.cameras import CameraRef, UnknownKey
 from app.runtime import Runtime
@@ -140,7 +141,7 @@ Auditor = Annotated[User, Depends(require_roles(Role.AUDITOR, Role.SUPERVISOR, R
 Exporter = Annotated[User, Depends(require_roles(Role.AUDITOR, Role.ADMIN))]
 Gateway = Annotated[User, Depends(require_roles(Role.GATEWAY, Role.ADMIN))]
 
-SEES_ALL = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, Role.AUDITOR})
+SEES_ALL = access.SEES_ALL
 SEES_COVERT = covert.SEES_COVERT  # besides a covert list's owner (app/hotlists/covert.py)
 
 

@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from alerts.fcm import FcmSender
 from alerts.logsender import LogSender
 from alerts.push import PushSender
-from app import api, errors, logs, migrate, openapi
+from app import api, errors, logs, migrate, openapi, pages
 from app.api import hotlists as hotlists_api
 from app.api import intake as intake_api
 from app.api import officers as officers_api
@@ -60,6 +60,7 @@ def make_sender(settings: Settings) -> PushSender:
         fcm_url=push.fcm_url,
         timeout_s=push.fcm_timeout_s,
         app_name=f"lookout-{uuid.uuid4().hex[:8]}",
+        public_url=settings.public_url,
     )
 
 
@@ -109,6 +110,7 @@ def create_app(
     app.router.routes.insert(0, Route("/v1/reads", reads_api.post_reads, methods=["POST"]))
     for router in api.ROUTERS:
         app.include_router(router, prefix="/v1")
+    pages.install(app)
     app.add_middleware(
         BodyGuard, default_bytes=settings.max_body_bytes, limits=body_limits(settings)
     )
@@ -169,6 +171,7 @@ def body_limits(settings: Settings) -> dict[object, int]:
         | hotlists_api.body_limits(settings.ingest.hotlist_import_max_bytes)
         | officers_api.BODY_LIMITS
         | intake_api.body_limits(settings.ingest.intake_max_body_bytes)
+        | pages.BODY_LIMITS
     )
 
 

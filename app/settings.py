@@ -276,6 +276,18 @@ class Settings(BaseSettings):
     housekeeping_every_s: float = Field(default=300.0, gt=0)
     # The cap on a request body, for routes without one of their own (app/bodies.py).
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    # The pages' base map: the agency's own tile server ({z}/{x}/{y}); none draws the beats.
+    map_tiles_url: str | None = None
+    map_tiles_attribution: str = ""
+    # GeoJSON files (comma-separated paths) drawn on the pages' maps: streets, areas, the city.
+    map_layers: str = ""
+
+    @property
+    def map_layer_files(self) -> list[Path]:
+        return [Path(part.strip()) for part in self.map_layers.split(",") if part.strip()]
+
+    # Where people reach the service (https://...): web pushes link to the alert's page there.
+    public_url: str | None = None
 
     audit: AuditSettings = AuditSettings()
     auth: AuthSettings = AuthSettings()

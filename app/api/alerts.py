@@ -4,36 +4,28 @@ An alert's life after the push (app/lifecycle): officers answer it (`/response`,
 record is confirmed (`/confirmation`), and it is closed with an outcome (`/outcome`).
 """
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from sqlalchemy import func, select
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from alerts.lifecycle import Confirmation, Response
 from app import audit
-from app.delivery import recipients
 from app.deps import SEES_ALL, ClockDep, CurrentUser, RuntimeDep, SessionDep
-from app.errors import Forbidden, NotFound
+from app.errors import Forbidden
 from app.hotlists import covert
-from app.lifecycle import confirmation, outcomes, promotion, responses, view
-from app.lifecycle.threads import is_hit
-from app.models import Alert, AlertRecipient, Role, User
-from app.runtime import Runtime
+from app.lifecycle import access, confirmation, outcomes, promotion, responses
+from app.lifecycle.access import ANSWERS_CONFIRMATION, CLOSES_ANY
+from app.models import Alert, AlertRecipient
 from app.schemas.alerts import (
     AckOut,
     AlertPublic,
     AlertsPublic,
-    AlertSummary,
-    details_of,
     match_of,
 )
 from app.schemas.common import MAX_ID, RowId
 from app.schemas.lifecycle import ConfirmationIn, OutcomeIn, ResponseIn
-
-ANSWERS_CONFIRMATION = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
-CLOSES_ANY = ANSWERS_CONFIRMATION  # besides an officer the alert was sent to
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
 
@@ -74,7 +66,7 @@ def list_alerts(
         session, actor=user, action="alert.list", now=clock(), object_type="alert",
         detail={"alert_ids": [a.id for a in alerts]},
     )  # fmt: skip
-    summaries = [_summary(a, counts.get(_id(a), 0), match_of(a.details)) for a in alerts]
+    summaries = [access.summary(a, counts.get(a.id or 0, 0), match_of(a.details)) for a in alerts]
     return AlertsPublic(data=summaries, count=len(alerts))
 
 
@@ -86,12 +78,12 @@ def get_alert(
     place and time, and its life after the push (`details.confirmation`, `.responses`,
     `.escalation`, `.outcome`); for dispatchers also who was notified, delivered to and
     acknowledged."""
-    alert = _visible_alert(session, alert_id, user)
+    alert = access.visible_alert(session, alert_id, user)
     audit.record(
         session, actor=user, action="alert.view", now=clock(), object_type="alert",
         object_id=alert_id, plate=alert.plate,
     )  # fmt: skip
-    return _public(session, alert, user, runtime, clock())
+    return access.public(session, alert, user, config=runtime.alerting, now=clock())
 
 
 @router.post("/{alert_id}/ack")
@@ -100,8 +92,8 @@ def acknowledge(
 ) -> AckOut:
     """The officer has seen the alert (a `seen` response). Acknowledging twice keeps the
     first time."""
-    alert = _locked_alert(session, alert_id, user)
-    recipient = _recipient(session, alert_id, user, "acknowledge")
+    alert = access.locked_alert(session, alert_id, user)
+    recipient = access.recipient_of(session, alert_id, user, "acknowledge")
     now = clock()
     first = recipient.acknowledged_at is None
     responses.respond(
@@ -131,14 +123,14 @@ def respond(
     have it get a quiet update ("Unit 4521 responding, ETA 4 min"); a unit responding pauses
     the escalation of a P1 or P2 hit, and `unable` brings its next step forward (at once when
     everyone told is unable). 409 on a closed alert (but `seen`)."""
-    alert = _locked_alert(session, alert_id, user)
-    recipient = _recipient(session, alert_id, user, "answer")
+    alert = access.locked_alert(session, alert_id, user)
+    recipient = access.recipient_of(session, alert_id, user, "answer")
     now = clock()
     responses.respond(
         session, alert, recipient, user, status=body.status, eta_s=body.eta_s, note=body.note,
         now=now, config=runtime.alerting,
     )  # fmt: skip
-    return _public(session, alert, user, runtime, now)
+    return access.public(session, alert, user, config=runtime.alerting, now=now)
 
 
 @router.post("/{alert_id}/confirmation")
@@ -158,11 +150,11 @@ def confirm(
     thread to everyone who has it. Asking twice, or the same answer twice, changes nothing;
     409 for a bulletin's alert, a closed one, or a contradicting answer."""
     wanted = Confirmation(body.state)
-    alert = _locked_alert(session, alert_id, user)
+    alert = access.locked_alert(session, alert_id, user)
     if user.role not in ANSWERS_CONFIRMATION:
         if wanted is not Confirmation.REQUESTED:
             raise Forbidden("officers may only request confirmation; dispatch records the answer")
-        _recipient(session, alert_id, user, "request confirmation of")
+        access.recipient_of(session, alert_id, user, "request confirmation of")
     now = clock()
     confirmation.record(
         session, alert, wanted=wanted, user=user, note=body.note, now=now,
@@ -174,7 +166,7 @@ def confirm(
             session, alert, actor=user, note="record confirmed", now=now,
             config=runtime.alerting, officers=runtime.officers, must_reach=False,
         )  # fmt: skip
-    return _public(session, alert, user, runtime, now)
+    return access.public(session, alert, user, config=runtime.alerting, now=now)
 
 
 @router.post("/{alert_id}/outcome")
@@ -192,71 +184,15 @@ def close(
     update clears it on the phones. An entry whose hits end as misread or wrong vehicle
     `LOOKOUT_REVIEW_AFTER_FALSE_HITS` times is flagged for review. 409 when already closed or
     for a bulletin's alert."""
-    alert = _locked_alert(session, alert_id, user)
+    alert = access.locked_alert(session, alert_id, user)
     if user.role not in CLOSES_ANY:
-        _recipient(session, alert_id, user, "close")
+        access.recipient_of(session, alert_id, user, "close")
     now = clock()
     outcomes.close(
         session, alert, disposition=body.disposition, result=body.result, note=body.note,
         user=user, now=now, config=runtime.alerting,
     )  # fmt: skip
-    return _public(session, alert, user, runtime, now)
-
-
-def _public(
-    session: Session, alert: Alert, user: User, runtime: Runtime, now: datetime
-) -> AlertPublic:
-    assert alert.id is not None
-    notified = recipients.notified_people(session, alert.id)
-    if user.role not in SEES_ALL:
-        notified = [person for person in notified if person.user_id == user.id]
-    details = view.with_life(session, alert, details_of(alert.details), now=now,
-                             config=runtime.alerting)  # fmt: skip
-    summary = _summary(alert, len(notified), details.match)
-    return AlertPublic(
-        **summary.model_dump(),
-        body=alert.body,
-        lat=alert.lat,
-        lon=alert.lon,
-        details=details,
-        notified=notified,
-    )
-
-
-def _locked_alert(session: Session, alert_id: int, user: User) -> Alert:
-    """The alert, visible to `user`, locked for the rest of the request: a timer firing at
-    the same moment waits, then sees the change (and the other way round)."""
-    _visible_alert(session, alert_id, user)
-    locked = session.get(Alert, alert_id, with_for_update=True, populate_existing=True)
-    assert locked is not None
-    return locked
-
-
-def _recipient(session: Session, alert_id: int, user: User, doing: str) -> AlertRecipient:
-    recipient = session.scalars(
-        select(AlertRecipient).where(
-            col(AlertRecipient.alert_id) == alert_id, col(AlertRecipient.user_id) == user.id
-        )
-    ).first()
-    if recipient is None:
-        raise Forbidden(f"only an officer this alert was sent to can {doing} it")
-    return recipient
-
-
-def _visible_alert(session: SessionDep, alert_id: int, user: User) -> Alert:
-    alert = session.get(Alert, alert_id)
-    if alert is None or not covert.may_see_alert(session, alert, user):
-        raise NotFound(f"no alert with id {alert_id}")
-    if user.role not in SEES_ALL:
-        mine = session.scalars(
-            select(col(AlertRecipient.id)).where(
-                col(AlertRecipient.alert_id) == alert_id, col(AlertRecipient.user_id) == user.id
-            )
-        ).first()
-        if mine is None:
-            # Same answer as a missing alert: an officer learns nothing of others' alerts.
-            raise NotFound(f"no alert with id {alert_id}")
-    return alert
+    return access.public(session, alert, user, config=runtime.alerting, now=now)
 
 
 def _recipient_counts(session: SessionDep, alert_ids: list[int]) -> dict[int, int]:
@@ -268,32 +204,3 @@ def _recipient_counts(session: SessionDep, alert_ids: list[int]) -> dict[int, in
         .group_by(col(AlertRecipient.alert_id))
     ).all()
     return dict(rows)
-
-
-def _summary(alert: Alert, recipients: int, match: str) -> AlertSummary:
-    return AlertSummary(
-        id=_id(alert),
-        kind=alert.kind,
-        priority=alert.priority,
-        title=alert.title,
-        plate=alert.plate,
-        state=alert.state,
-        match=match,
-        read_at=alert.read_at,
-        created_at=alert.created_at,
-        status=alert.status,
-        recipients=recipients,
-        sightings=alert.sightings,
-        beat=alert.beat,
-        last_seen_at=alert.last_seen_at,
-        confirmation=alert.confirmation if is_hit(alert) else None,
-        escalation_level=alert.escalation_level,
-        escalated_at=alert.escalated_at,
-        disposition=alert.disposition,
-        closed_at=alert.closed_at,
-    )
-
-
-def _id(row: Alert) -> int:
-    assert row.id is not None  # read from the database
-    return row.id

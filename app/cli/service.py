@@ -53,6 +53,7 @@ def serve(
         changes["fcm_url"] = base + INBOX_PATH
     settings = settings.changed(**changes)
     typer.echo(f"Lookout API      {base}  (docs: {base}/docs)")
+    typer.echo(f"Pages            {base}/signin  (officers /m/, dispatch /console, /command)")
     typer.echo(f"Database         {safe_url(settings.database_url)}")
     if settings.push.sender == "log":
         typer.echo("Pushes           written to the log only (LOOKOUT_PUSH_SENDER=log)")
@@ -96,6 +97,9 @@ def serve(
         port=port,
         access_log=False,  # it would print raw query strings, plates included
         log_config=None,
+        # Live pages hold event streams open; on shutdown they get this long, then the
+        # browsers reconnect to the next process.
+        timeout_graceful_shutdown=5,
     )
 
 

@@ -63,7 +63,8 @@ def test_minimal_detail_shows_kind_priority_and_distance_only() -> None:
     message = _message(_facts(), Detail.MINIMAL)
     assert "7A8C123" not in message.title + message.body
     assert "Honda" not in message.body
-    assert set(message.data) == {"alert_id", "kind", "priority", "sightings", "distance_m"}
+    # The page's link names only the alert id: nothing of the record.
+    assert set(message.data) == {"alert_id", "url", "kind", "priority", "sightings", "distance_m"}
     assert message.data["distance_m"] == "1234"
     assert "1.2 km" in message.body
 

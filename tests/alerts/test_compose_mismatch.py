@@ -120,7 +120,8 @@ def test_every_push_of_a_bulletin_is_on_its_thread() -> None:
     assert str(update["title"]).startswith("P2 BOLO ROBBERY (updated): grey Honda")
     assert cancel["title"] == "CANCELLED — BOLO #12 robbery: vehicle located"
     assert cancel["data"] == {
-        "alert_id": "40", "kind": "bulletin", "bulletin_id": "12", "action": "cancel",
+        "alert_id": "40", "url": "/m/alerts/40", "kind": "bulletin", "bulletin_id": "12",
+        "action": "cancel",
         "version": "1", "priority": "2", "status": "cancelled", "bulletin_kind": "robbery",
         "plate_pattern": "7AB*", "expires_at": (NOW + timedelta(hours=8)).isoformat(),
         "heading_deg": "90",

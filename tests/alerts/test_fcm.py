@@ -12,7 +12,7 @@ from firebase_admin import credentials, messaging
 
 from alerts import fcm, push
 from alerts.errors import PushUnavailable
-from alerts.fcm import FcmSender
+from alerts.fcm import FcmSender, to_fcm_message
 from alerts.push import Platform, PushMessage, Rejected, RetryAfter, Sent, TokenGone
 from app.clock import ManualClock
 from app.devfcm.credentials import write_dev_service_account
@@ -357,3 +357,11 @@ def test_a_quota_error_waits_as_long_as_fcm_asks(headers: dict[str, str], second
     result = fcm.to_result(messaging.SendResponse(None, error))
 
     assert result == RetryAfter(seconds, "quota-exceeded")
+
+
+def test_a_web_push_opens_the_alerts_page_when_the_service_has_a_public_https_url() -> None:
+    linked = message("device-w", data={"alert_id": "42", "url": "/m/alerts/42"})
+    web = to_fcm_message(linked, link_base="https://lookout.example.gov").webpush
+    assert web is not None and web.fcm_options is not None
+    assert web.fcm_options.link == "https://lookout.example.gov/m/alerts/42"
+    assert to_fcm_message(linked).webpush.fcm_options is None  # no public URL: no link

@@ -128,8 +128,9 @@ def test_a_confirmation_is_pushed_on_the_alerts_thread_and_rings() -> None:
         " — ORI CA0010000."
     )
     assert (push["collapse_key"], push["quiet"]) == ("alert-42", False)
-    assert push["data"] == {"alert_id": "42", "kind": "hotlist_hit", "priority": "2",
-                            "action": "confirmation", "confirmation": "confirmed"}  # fmt: skip
+    assert push["data"] == {"alert_id": "42", "url": "/m/alerts/42", "kind": "hotlist_hit",
+                            "priority": "2", "action": "confirmation",
+                            "confirmation": "confirmed"}  # fmt: skip
 
 
 def test_not_confirmed_closes_the_alert_on_the_phone() -> None:

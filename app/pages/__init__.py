@@ -1,0 +1,40 @@
+"""Pages for people, served by the service itself: /signin, the officer's phone view (/m/),
+the dispatcher's console (/console), the commanders' dashboards (/command) and /admin.
+
+Server-rendered (Jinja2) with a little plain JavaScript; live over Server-Sent Events
+(app/pages/live.py); Leaflet from the xstatic-leaflet wheel, served here, so nothing comes
+from the internet.
+"""
+
+from pathlib import Path
+
+import xstatic.pkg.leaflet as leaflet
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from app.pages import admin, command, console, officer, signin
+from app.pages.web import PageRefused, SignInNeeded, render, signin_url
+
+BODY_LIMITS = admin.BODY_LIMITS  # a hot-list file (app/bodies.py)
+ROUTERS = (signin.router, officer.router, console.router, command.router, admin.router)
+STATIC = Path(__file__).parent / "static"
+
+
+def install(app: FastAPI) -> None:
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/static/leaflet", StaticFiles(directory=leaflet.BASE_DIR), name="leaflet")
+    app.mount("/static/pages", StaticFiles(directory=STATIC), name="pages-static")
+
+    @app.exception_handler(SignInNeeded)
+    async def to_signin(request: Request, error: SignInNeeded) -> Response:
+        if request.headers.get("accept", "").startswith("text/event-stream"):
+            return Response("signed out", status_code=401)
+        if error.next_path == "/signin/password":
+            return RedirectResponse(error.next_path, status_code=303)
+        return RedirectResponse(signin_url(error.next_path), status_code=303)
+
+    @app.exception_handler(PageRefused)
+    async def refused(request: Request, error: PageRefused) -> Response:
+        return render(request, "refused.html", None, status_code=error.status, detail=error.detail)
