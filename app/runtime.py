@@ -3,8 +3,8 @@ and the tests: engines, the ingest writer, the hot-list index, the bulletin watc
 beats, images, the push sender and worker, and the threads that keep them in step.
 
 `Runtime.build` wires everything without starting a thread; `start` loads the hot lists and
-starts the writer, the worker (which runs the alerts' timers too), the LISTEN thread and,
-with the worker, housekeeping (retention); `stop` undoes it in reverse
+starts the writer, the worker (which runs the alerts' timers too), the LISTEN thread, the
+audit checkpoints and, with the worker, housekeeping (retention); `stop` undoes it in reverse
 and disposes of the engines.
 """
 
