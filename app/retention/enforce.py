@@ -73,7 +73,8 @@ _RUN_LOCK = 7_201_015  # any fixed number: the advisory lock one enforcing proce
 
 # What a report counts, in the order it is printed: tables, and image files.
 TABLES = (
-    "alert", "alert_recipient", "alert_response", "alert_confirmation", "alert_escalation",
+    "alert", "alert_notice", "alert_recipient", "alert_response", "alert_confirmation",
+    "alert_escalation",
     "delivery", "hit", "bulletin_match", "read_source_key", "plate_read (hit)",
     "plate_read (no hit)", "image_file", "officer_location", "audit_log",
 )  # fmt: skip

@@ -34,6 +34,18 @@ ANSWER_SHARES = {1: (0.6, 0.15), 2: (0.35, 0.2), 3: (0.15, 0.1), 4: (0.0, 0.0)}
 BULLETIN_SHARES = (0.2, 0.05)
 
 
+# A camera told 503 (busy or briefly without its database) or 429 sends the read again.
+RETRIED = frozenset({429, 503})
+READ_ATTEMPTS = 4
+
+
+def _retry_after_s(answer: httpx.Response) -> float:
+    try:
+        return min(max(float(answer.headers.get("Retry-After", "1")), 0.1), 10.0)
+    except ValueError:
+        return 1.0
+
+
 @dataclass(frozen=True, slots=True)
 class Options:
     base_url: str
@@ -72,6 +84,7 @@ class Played:
     read_tags: dict[int, str] = field(default_factory=dict)
     read_latency_s: list[float] = field(default_factory=list)
     read_failures: Counter[int] = field(default_factory=Counter)
+    read_retries: int = 0  # 503s and 429s answered by sending the read again, as cameras do
     answers: Counter[str] = field(default_factory=Counter)
     failures: Counter[str] = field(default_factory=Counter)  # calls other than reads that failed
     bulletin_ids: list[int] = field(default_factory=list)
@@ -248,11 +261,17 @@ class _Player:
             posted_at = now_utc()
             body["read_at"] = posted_at.isoformat()
             began = time.perf_counter()
-            try:
-                answer = await self.api.read(self.keys[read.camera], body)
-            except httpx.TransportError:
-                self.played.read_failures[0] += 1  # no answer at all (a timeout, a reset)
-                return
+            for attempt in range(READ_ATTEMPTS):
+                try:
+                    answer = await self.api.read(self.keys[read.camera], body)
+                except httpx.TransportError:
+                    self.played.read_failures[0] += 1  # no answer at all (a timeout, a reset)
+                    return
+                if answer.status_code not in RETRIED or attempt == READ_ATTEMPTS - 1:
+                    break
+                # Nothing was stored: a camera waits as told and sends the read again.
+                self.played.read_retries += 1
+                await asyncio.sleep(_retry_after_s(answer))
             self.played.read_latency_s.append(time.perf_counter() - began)
         if answer.status_code != 202:
             self.played.read_failures[answer.status_code] += 1

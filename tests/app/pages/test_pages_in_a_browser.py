@@ -157,7 +157,11 @@ def test_the_three_faces_live_end_to_end(
         # A hot-list hit on a possible misread (the camera read 8 for B), near the officer.
         listed = api.post("/v1/hotlists", headers=bearer(admin.token),
                           json={"name": "Stolen vehicles", "kind": "stolen_vehicle",
-                                "priority": 2})  # fmt: skip
+                                # P1: the officer is responding to the bulletin, and busy
+                                # officers are spared P2 and P3 hits (the push policy)
+                                "priority": 1,
+                                # a possible misread goes to officers at once, not the desk
+                                "dispatch_first": "never"})  # fmt: skip
         assert listed.status_code == 201, listed.text
         entries = api.post(
             f"/v1/hotlists/{listed.json()['id']}/entries", headers=bearer(admin.token),
