@@ -1,15 +1,24 @@
-"""Fixtures of the app tests: a second `lookout serve` process on the test's database."""
+"""Fixtures of the app tests: a second `lookout serve` process on the test's database, a push
+sender through the real firebase-admin SDK, and the officers-around-a-camera scene."""
 
 import os
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from alerts.fcm import FcmSender
+from app.clock import ManualClock
+from tests.app.lifecycle.support import Scene, make_scene
+from tests.servers import FcmServer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,3 +64,22 @@ def other_process(database_url: str, tmp_path: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture
+def sender(fcm: FcmServer) -> Iterator[FcmSender]:
+    """Pushes through the real firebase-admin SDK, over HTTP, to the test's FCM server."""
+    sender = FcmSender(
+        credentials_path=fcm.credentials_path, fcm_url=fcm.base_url, timeout_s=5,
+        app_name=f"test-{uuid.uuid4().hex[:8]}",
+    )  # fmt: skip
+    yield sender
+    sender.close()
+
+
+@pytest.fixture
+def scene(
+    client: TestClient, engine: Engine, clock: ManualClock, sender: FcmSender, fcm: FcmServer
+) -> Scene:
+    """Officers around a camera, an admin and a dispatcher (tests/app/lifecycle/support.py)."""
+    return make_scene(client, engine, clock, sender, fcm)

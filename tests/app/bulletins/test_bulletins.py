@@ -1,11 +1,8 @@
 """Bulletins through the API: who is told on posting, the live watch, the retro search and its
 trail, updates and cancellations on one notification thread, and what a dispatcher sees."""
 
-import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -28,18 +25,6 @@ def east_of(metres: float, *, north: float = 0.0) -> tuple[float, float]:
     point = project(Point(*CAMERA), 90 if metres >= 0 else 270, abs(metres), 1)
     point = project(point, 0 if north >= 0 else 180, abs(north), 1)
     return point.lat, point.lon
-
-
-@pytest.fixture
-def sender(fcm: FcmServer) -> Iterator[FcmSender]:
-    sender = FcmSender(
-        credentials_path=fcm.credentials_path,
-        fcm_url=fcm.base_url,
-        timeout_s=5,
-        app_name=f"test-{uuid.uuid4().hex[:8]}",
-    )
-    yield sender
-    sender.close()
 
 
 def test_posting_alerts_on_duty_officers_inside_the_area_and_nobody_outside(

@@ -6,10 +6,8 @@ import subprocess
 import sys
 import threading
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
@@ -21,18 +19,6 @@ from app.delivery.worker import WorkerConfig
 from app.models import Delivery, DeliveryStatus, Device, Role
 from tests import factories
 from tests.servers import FcmServer, eventually
-
-
-@pytest.fixture
-def sender(fcm: FcmServer) -> Iterator[FcmSender]:
-    sender = FcmSender(
-        credentials_path=fcm.credentials_path,
-        fcm_url=fcm.base_url,
-        timeout_s=5,
-        app_name=f"test-{uuid.uuid4().hex[:8]}",
-    )
-    yield sender
-    sender.close()
 
 
 def _config(**overrides: object) -> WorkerConfig:

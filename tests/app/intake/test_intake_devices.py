@@ -4,7 +4,7 @@ camera, the hit reaches an officer's phone through the real FCM SDK, a retry is 
 and GET /v1/cameras shows the camera's health."""
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -53,18 +53,6 @@ DEVICES: dict[str, Device] = {
     "parkpow": Device(devices.parkpow, "parkpow:gate-2", "CA"),
     "axis": Device(devices.axis, f"axis:{devices.AXIS_SERIAL.lower()}", "CA", _to_ms),
 }
-
-
-@pytest.fixture
-def sender(fcm: FcmServer) -> Iterator[FcmSender]:
-    sender = FcmSender(
-        credentials_path=fcm.credentials_path,
-        fcm_url=fcm.base_url,
-        timeout_s=5,
-        app_name=f"test-{uuid.uuid4().hex[:8]}",
-    )
-    yield sender
-    sender.close()
 
 
 def _post(client: TestClient, vendor: str, post: devices.Post, key: str) -> dict[str, object]:

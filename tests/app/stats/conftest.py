@@ -2,21 +2,17 @@
 the service starts (so reads are tagged with real beats), short escalation timers, pushes
 through the real firebase-admin SDK to the FCM inbox, and a scene around a camera in Area 1."""
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from alerts.fcm import FcmSender
 from app.clock import ManualClock
 from app.db import transaction
 from app.main import create_app
 from app.officers import areas, beats
 from app.settings import Settings
-from tests.app.lifecycle.support import Scene, make_scene
-from tests.servers import FcmServer
 from tests.shared_data import OAKLAND, missing
 
 BEATS = OAKLAND / "oakland-police-beats-2009.geojson"
@@ -38,20 +34,3 @@ def client(settings: Settings, clock: ManualClock, engine: Engine) -> Iterator[T
         areas.import_file(session, AREAS, now=clock())
     with TestClient(create_app(settings, clock=clock)) as test_client:
         yield test_client
-
-
-@pytest.fixture
-def sender(fcm: FcmServer) -> Iterator[FcmSender]:
-    sender = FcmSender(
-        credentials_path=fcm.credentials_path, fcm_url=fcm.base_url, timeout_s=5,
-        app_name=f"test-{uuid.uuid4().hex[:8]}",
-    )  # fmt: skip
-    yield sender
-    sender.close()
-
-
-@pytest.fixture
-def scene(
-    client: TestClient, engine: Engine, clock: ManualClock, sender: FcmSender, fcm: FcmServer
-) -> Scene:
-    return make_scene(client, engine, clock, sender, fcm)
