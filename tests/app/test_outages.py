@@ -101,8 +101,9 @@ def _requests(
             "headers": bearer(officer),
         }),
         ("GET", "/v1/me/sessions", {"headers": bearer(officer)}),
-        # A token this process has never seen: checking it needs the database, too.
-        ("GET", "/v1/alerts", {"headers": bearer("lkt_never-seen-before-0123456789")}),
+        # A token this process has never seen (a new one each call: an unknown token is
+        # remembered for a minute): checking it needs the database, too.
+        ("GET", "/v1/alerts", {"headers": bearer(factories.unique("lkt_never-seen"))}),
     ]  # fmt: skip
 
 
