@@ -1,5 +1,6 @@
 """Periodic chores, run by the push worker (embedded in `lookout serve`, or `lookout worker`):
-retention enforcement (app/retention/enforce.py), every LOOKOUT_HOUSEKEEPING_EVERY_S.
+retention enforcement (app/retention/enforce.py) and the sweep of hot-list import rows staged by
+an import whose process died (app/hotlists/staging.py), every LOOKOUT_HOUSEKEEPING_EVERY_S.
 
 Each chore works in short transactions; several processes may run it at once (on PostgreSQL
 an advisory lock lets one enforce at a time, the others skip that round).
@@ -9,6 +10,7 @@ import logging
 import threading
 
 from app.clock import Clock
+from app.hotlists import staging
 from app.logs import error_facts
 from app.retention.enforce import Enforcer
 
@@ -34,7 +36,11 @@ class Housekeeper:
         self._thread.join(timeout=30)
 
     def run_once(self) -> None:
-        self._enforcer.run(self._clock())
+        now = self._clock()
+        self._enforcer.run(now)
+        swept = staging.sweep_abandoned(self._enforcer.engine, now=now)
+        if swept:
+            log.info("hotlist_import.abandoned_rows_swept", extra={"rows": swept})
 
     def _loop(self) -> None:
         while not self._stop.wait(self._every_s):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, text
+from sqlalchemy import bindparam, delete, func, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import TextClause
 from sqlmodel import Session
@@ -31,6 +31,7 @@ COLUMNS = tuple(column.name for column in TABLE.columns)
 CHUNK_ROWS = 5000  # rows staged per transaction
 LINES_PER_PROBLEM = 100  # line numbers a duplicate or twins problem keeps
 ABANDONED_AFTER = timedelta(days=1)  # staged rows of an import that died are swept after this
+DISCARD_LINES = 50_000  # staged lines deleted per transaction
 # The entry columns filled from a staged row, in INSERT order.
 ENTRY_COLUMNS = (
     "plate", "plate_key", "state", "reason", "case_number", "expires_at", "vehicle_year",
@@ -77,17 +78,35 @@ def _complete(row: dict[str, Any]) -> dict[str, Any]:
     return {column: row.get(column) for column in COLUMNS}
 
 
-def discard(engine: Engine, import_id: str) -> None:
-    """Delete an import's staged rows (in chunks: a failed import may have staged millions)."""
+def discard(engine: Engine, import_id: str) -> int:
+    """Delete an import's staged rows, DISCARD_LINES lines a transaction (a failed import may
+    have staged millions, and on SQLite the write lock is the cameras' too); how many went."""
     with transaction(engine) as session:
-        session.execute(delete(TABLE).where(TABLE.c.import_id == import_id))
+        last = session.scalar(select(func.max(TABLE.c.line)).where(TABLE.c.import_id == import_id))
+    removed = 0
+    for start in range(0, (last or -1) + 1, DISCARD_LINES):
+        with transaction(engine) as session:
+            result = session.execute(
+                delete(TABLE).where(
+                    TABLE.c.import_id == import_id,
+                    TABLE.c.line >= start,
+                    TABLE.c.line < start + DISCARD_LINES,
+                )
+            )
+            removed += int(getattr(result, "rowcount", 0) or 0)
+    return removed
 
 
 def sweep_abandoned(engine: Engine, *, now: datetime) -> int:
-    """Delete the staged rows of imports that died with their process; how many went."""
+    """Delete the staged rows of imports that died with their process (nothing staged for
+    ABANDONED_AFTER); how many went. The worker's housekeeping calls it."""
     with transaction(engine) as session:
-        result = session.execute(delete(TABLE).where(TABLE.c.staged_at < now - ABANDONED_AFTER))
-        return int(getattr(result, "rowcount", 0) or 0)
+        abandoned = session.scalars(
+            select(TABLE.c.import_id)
+            .group_by(TABLE.c.import_id)
+            .having(func.max(TABLE.c.staged_at) < now - ABANDONED_AFTER)
+        ).all()
+    return sum(discard(engine, import_id) for import_id in abandoned)
 
 
 def duplicates(engine: Engine, import_id: str) -> Iterator[Problem]:

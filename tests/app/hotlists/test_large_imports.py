@@ -3,6 +3,7 @@ parameters): imported and replaced through the API and the CLI, atomically, and 
 
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -183,3 +184,53 @@ def test_the_cli_imports_and_replaces_an_extract_of_70000_rows(
             select(HotListEntry.plate).where(HotListEntry.deleted_at.is_(None))  # type: ignore[union-attr]
         ).all()
     assert sorted(plates) == sorted(plate(n) for n in range(ROWS - 2, ROWS + 1))
+
+
+def test_an_import_killed_while_staging_changes_nothing_and_its_rows_are_swept_a_day_later(
+    database_url: str,
+    engine: Engine,
+    settings: Settings,
+    clock: ManualClock,
+    tmp_path: Path,
+    extract: Callable[[range], bytes],
+) -> None:
+    """`kill -9` of `lookout import-hotlist` mid-file: the list is exactly as it was, and the
+    rows it had staged are swept by the worker's housekeeping once they are a day old."""
+    path = tmp_path / "ncic.txt"
+    env = {"LOOKOUT_DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"}
+    command = [sys.executable, "-m", "app.cli", "import-hotlist", str(path), "--list", "NCIC",
+               "--layout", "ncic"]  # fmt: skip
+    path.write_bytes(extract(range(3)))
+    assert subprocess.run(command, capture_output=True, env=env, timeout=300).returncode == 0
+    with transaction(engine) as session:
+        before = session.scalars(select(HotListEntry.plate).order_by(HotListEntry.plate)).all()  # type: ignore[arg-type]
+
+    def staged() -> int:
+        with transaction(engine) as session:
+            return int(session.scalar(select(func.count()).select_from(HotListImportRow)) or 0)
+
+    path.write_bytes(extract(range(100, 600_100)))  # seconds of staging, 5,000 rows a chunk
+    importer = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while staged() == 0:
+            assert importer.poll() is None, "the import ended before it had staged a chunk"
+            assert time.monotonic() < deadline, "the import never staged a row"
+            time.sleep(0.01)
+    finally:
+        importer.kill()
+        importer.wait(timeout=30)
+    left = staged()
+    assert left > 0
+    with transaction(engine) as session:
+        after = session.scalars(select(HotListEntry.plate).order_by(HotListEntry.plate)).all()  # type: ignore[arg-type]
+    assert after == before == sorted(plate(n) for n in range(3))
+
+    # The worker sweeps the rows of an import nobody has staged to for a day.
+    clock.advance(days=1, minutes=1)
+    worker = settings.changed(embedded_worker=True, housekeeping_every_s=0.05)
+    with TestClient(create_app(worker, clock=clock)):
+        deadline = time.monotonic() + 60
+        while staged():
+            assert time.monotonic() < deadline, f"{staged()} of {left} staged rows never swept"
+            time.sleep(0.05)
