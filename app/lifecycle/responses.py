@@ -1,8 +1,10 @@
 """Officers answer an alert from the phone: seen, responding (with an ETA, given or computed
 from their position and the car's), on scene, or unable. Every answer is an `alert_response`
 row; the officer's latest is on their recipient row. The others who have the alert get a quiet
-update ("Unit 4521 responding, ETA 4 min"), so two cars do not race to one stop, and the
-escalation ladder is paused or brought forward (app/lifecycle/escalation.py).
+update ("Unit 4521 responding, ETA 4 min") when it concerns them (`alerts.lifecycle.
+hears_of_answer`: units on it, so two cars do not race to one stop; the rest of a hit's
+officers when the first unit takes it or the last one leaves), and the escalation ladder is
+paused or brought forward (app/lifecycle/escalation.py).
 """
 
 import logging
@@ -12,7 +14,7 @@ from sqlmodel import Session
 
 from alerts import updates
 from alerts.errors import InvalidTransition
-from alerts.lifecycle import ACTIVE, Response
+from alerts.lifecycle import ACTIVE, Response, hears_of_answer
 from app.delivery.recipients import AlertSettings, recipients_of
 from app.lifecycle import escalation
 from app.lifecycle.due import wake_if_due
@@ -48,6 +50,7 @@ def respond(
     if status is Response.SEEN and recipient.response is not None:
         session.add(recipient)
         return None  # seeing it again says nothing new
+    covered_before = _covered(session, alert)
     source = "given" if eta_s is not None else None
     if status is Response.RESPONDING and eta_s is None:
         eta_s = _computed_eta(session, alert, user.id, now=now, config=config)
@@ -68,7 +71,17 @@ def respond(
     if status is not Response.SEEN and not closed:
         update = updates.response(thread_of(alert), unit=unit_of(user), status=status,
                                   eta_s=row.eta_s)  # fmt: skip
-        queued = tell(session, alert, update, config=config, now=now, skip_user=user.id)
+        covered_after = _covered(session, alert)
+
+        def hears(holder: AlertRecipient) -> bool:
+            return hears_of_answer(
+                bulletin=alert.kind == "bulletin",
+                own_answer=Response(holder.response) if holder.response else None,
+                covered_before=covered_before, covered_after=covered_after,
+            )  # fmt: skip
+
+        queued = tell(session, alert, update, config=config, now=now, skip_user=user.id,
+                      audience=hears)  # fmt: skip
     session.add(alert)
     log.info(
         "alert.response",
@@ -76,6 +89,13 @@ def respond(
                "eta_source": source, "deliveries": queued},
     )  # fmt: skip
     return row
+
+
+def _covered(session: Session, alert: Alert) -> bool:
+    """Whether a unit is responding to the alert or on scene."""
+    assert alert.id is not None
+    answers = (r.response for r in recipients_of(session, alert.id).values())
+    return any(answer in ACTIVE for answer in answers)
 
 
 def _update_status(session: Session, alert: Alert, now: datetime) -> None:

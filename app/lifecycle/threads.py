@@ -5,6 +5,7 @@ each of their working devices, on the collapse key and tag of the alert's first 
 (`alert-<id>`, or `bulletin-<id>` for a bulletin's alert) with the same `alert_id`.
 """
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlmodel import Session
@@ -15,7 +16,7 @@ from alerts.push import PushMessage
 from alerts.updates import Thread, Update
 from app.delivery import outbox, recipients
 from app.delivery.recipients import AlertSettings
-from app.models import Alert, Device, User
+from app.models import Alert, AlertRecipient, Device, User
 
 HIT_KINDS = frozenset({"hotlist_hit", "historical_hit"})
 
@@ -58,9 +59,10 @@ def tell(
     now: datetime,
     skip_user: int | None = None,
     ttl_s: int | None = None,
+    audience: Callable[[AlertRecipient], bool] | None = None,
 ) -> int:
     """Queue `update` to every device of everyone who has the alert (but `skip_user`, who
-    made the change); the deliveries queued."""
+    made the change, and those `audience` leaves out); the deliveries queued."""
     assert alert.id is not None
     thread = thread_of(alert)
     ttl = ttl_s or config.ttl_s
@@ -79,7 +81,7 @@ def tell(
     )  # fmt: skip
     queued = 0
     for recipient in recipients.recipients_of(session, alert.id).values():
-        if recipient.user_id != skip_user:
+        if recipient.user_id != skip_user and (audience is None or audience(recipient)):
             queued += recipients.push(
                 session, alert=alert, recipient=recipient, message_for=message_for, now=now,
                 sighting=False, why=why, action=update.action,

@@ -68,6 +68,9 @@ def figures(played: Played) -> dict[str, Any]:
             "per_officer_hour_all": per_hour(per_officer_all),
             "per_officer_hour_loud": per_hour(per_officer_loud),
             "by_kind": dict(Counter(_kind(m) for m in to_officers).most_common()),
+            "loud_by_kind": dict(
+                Counter(_kind(m) for m in to_officers if is_loud(m["message"])).most_common()
+            ),
         },
         "alerts": _alerts(played, hits, by_alert),
         "repeats": _repeats(played, by_alert, officers),

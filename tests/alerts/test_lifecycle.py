@@ -20,6 +20,7 @@ from alerts.lifecycle import (
     check_outcome,
     confirmation_changes,
     due_after_refusals,
+    hears_of_answer,
     is_urgent,
     next_step,
 )
@@ -190,3 +191,27 @@ def test_an_escalated_hit_rings_the_next_officer_with_distance_and_why() -> None
     )
     assert push["quiet"] is False
     assert _push(update, Detail.MINIMAL)["title"] == "ESCALATED: P2 URGENT hot-list hit"
+
+
+@pytest.mark.parametrize(
+    ("bulletin", "own", "before", "after", "told"),
+    [
+        (False, Response.RESPONDING, True, True, True),  # on it: every answer, no racing
+        (True, Response.ON_SCENE, True, True, True),
+        (False, Response.UNABLE, False, True, False),  # out of it
+        (False, None, False, True, True),  # the first unit takes it: stand down
+        (False, Response.SEEN, True, False, True),  # the last unit left: open again
+        (False, None, True, True, False),  # a second unit, or one on scene: nothing to do
+        (False, None, False, False, False),  # a refusal while nobody is on it: the ladder's
+        (True, None, False, True, False),  # a bulletin's lookouts keep looking
+    ],
+)
+def test_who_hears_of_another_units_answer(
+    bulletin: bool, own: Response | None, before: bool, after: bool, told: bool
+) -> None:
+    assert (
+        hears_of_answer(
+            bulletin=bulletin, own_answer=own, covered_before=before, covered_after=after
+        )
+        is told
+    )

@@ -125,7 +125,7 @@ def test_a_refresh_that_drops_an_entry_clears_its_open_alert(scene: Scene) -> No
 
 
 def test_a_bulletins_alert_takes_responses_but_ends_with_its_bulletin(scene: Scene) -> None:
-    near, other = scene.officer(100), scene.officer(300)
+    near, other, looking = scene.officer(100), scene.officer(300), scene.officer(500)
     posted = scene.client.post(
         "/v1/bulletins",
         json={"kind": "robbery", "narrative": "Armed robbery", "case_number": "24-001240",
@@ -135,11 +135,15 @@ def test_a_bulletins_alert_takes_responses_but_ends_with_its_bulletin(scene: Sce
     assert posted.status_code == 201, posted.text
     alert_id, bulletin_id = posted.json()["alert_id"], posted.json()["id"]
     scene.work()
+    first = scene.client.post(f"/v1/alerts/{alert_id}/response",
+                              json={"status": "responding", "eta_s": 300},
+                              headers=other.headers)  # fmt: skip
+    assert first.status_code == 200, first.text
     responded = scene.client.post(f"/v1/alerts/{alert_id}/response",
                                   json={"status": "responding", "eta_s": 90},
                                   headers=near.headers)  # fmt: skip
     assert responded.status_code == 200, responded.text
-    assert responded.json()["details"]["responses"][0]["status"] == "responding"
+    assert [r["status"] for r in responded.json()["details"]["responses"]] == ["responding"] * 2
     assert responded.json()["confirmation"] is None
     scene.work()
     update = scene.messages(other)[-1]
@@ -148,6 +152,9 @@ def test_a_bulletins_alert_takes_responses_but_ends_with_its_bulletin(scene: Sce
         str(alert_id), str(bulletin_id)
     )  # fmt: skip
     assert update["data"]["title"].endswith("responding, ETA 2 min")
+    # A unit going to the bulletin's car tells the other unit on it, not the area's officers
+    # who are only looking out for it.
+    assert [m["data"].get("action") for m in scene.messages(looking)] == ["new"]
     refused = scene.client.post(f"/v1/alerts/{alert_id}/outcome",
                                 json={"disposition": "located", "result": "arrested"},
                                 headers=scene.dispatcher)  # fmt: skip

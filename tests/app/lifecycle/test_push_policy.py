@@ -119,6 +119,34 @@ def test_officers_responding_get_new_positions_quietly_and_nobody_new_rings(
     assert [_is_quiet(m) for m in scene.messages(other)] == [False, True]
 
 
+def test_another_units_answer_reaches_the_others_only_when_it_changes_who_is_on_it(
+    scene: Scene,
+) -> None:
+    first, second = scene.officer(100), scene.officer(250)
+    alert_id = scene.hit(priority=2)
+    scene.work()
+
+    def answer(person: Person, status: str) -> None:
+        answered = scene.client.post(f"/v1/alerts/{alert_id}/response",
+                                     json={"status": status}, headers=person.headers)  # fmt: skip
+        assert answered.status_code == 200, answered.text
+        scene.work()
+
+    def heard(person: Person) -> list[str]:
+        return [m["data"]["response"] for m in scene.messages(person)
+                if m["data"].get("action") == "response"]  # fmt: skip
+
+    answer(first, "responding")  # the car has its unit: the other officer may stand down
+    assert heard(second) == ["responding"]
+    answer(first, "on_scene")  # still covered: nothing asks anything new of the other
+    assert heard(second) == ["responding"]
+    answer(first, "unable")  # nobody on it any more: the other officer is told it is open
+    assert heard(second) == ["responding", "unable"]
+    assert all(_is_quiet(m) for m in scene.messages(second)[1:])
+    answer(second, "responding")  # the unit that said unable is out of it
+    assert heard(first) == []
+
+
 def test_an_officer_responding_elsewhere_is_skipped(scene: Scene) -> None:
     busy, second, third = scene.officer(100), scene.officer(250), scene.officer(400)
     first_alert = scene.hit(priority=2)
