@@ -22,6 +22,7 @@ from app.auth import accounts
 from app.deps import ClockDep, RuntimeDep, SessionDep
 from app.errors import AppError, describe_validation_errors
 from app.hotlists import files, retro
+from app.intake import health as camera_health
 from app.models import Camera, HotList, HotListEntry, PoliceArea, Role, Squad, SquadMember, User
 from app.officers import squads as chain
 from app.pages import web
@@ -40,15 +41,19 @@ def admin(
     request: Request, session: SessionDep, visitor: AdminPage, clock: ClockDep, runtime: RuntimeDep
 ) -> Response:
     now = clock()
-    silent_after = timedelta(seconds=runtime.settings.cameras.silent_after_s)
     users = list(session.scalars(select(User).order_by(col(User.role), col(User.name))))
-    cameras = []
-    for camera in session.scalars(select(Camera).order_by(col(Camera.name))):
-        heard = max(
-            (t for t in (camera.last_heartbeat_at, camera.last_sighting_at) if t is not None),
-            default=None,
-        )
-        cameras.append((camera, heard, heard is not None and now - heard <= silent_after))
+    # Health as GET /v1/cameras reports it: the latest read counts, not only heartbeats.
+    cameras = list(session.scalars(select(Camera).order_by(col(Camera.name))))
+    report = camera_health.health(
+        session, cameras, now=now,
+        silent_after=timedelta(seconds=runtime.settings.cameras.silent_after_s),
+        low_confidence=runtime.settings.cameras.low_confidence,
+    )  # fmt: skip
+    camera_rows = []
+    for camera in cameras:
+        h = report.get(camera.id or 0)
+        moments = (h.last_read_at, h.last_heartbeat_at, h.last_sighting_at) if h else ()
+        camera_rows.append((camera, h, max((m for m in moments if m), default=None)))
     sizes = dict(
         session.execute(
             select(col(HotListEntry.hotlist_id), func.count())
@@ -73,7 +78,7 @@ def admin(
         detail={"count": len(flagged)},
     )  # fmt: skip
     return web.render(
-        request, "admin.html", visitor, users=users, cameras=cameras, hotlists=hotlists,
+        request, "admin.html", visitor, users=users, cameras=camera_rows, hotlists=hotlists,
         sizes=sizes, flagged=flagged, roles=ROLES, **_chain_of_command(session),
         import_max_bytes=runtime.settings.ingest.hotlist_import_max_bytes,
     )  # fmt: skip

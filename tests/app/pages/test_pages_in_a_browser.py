@@ -290,6 +290,9 @@ def test_the_three_faces_live_end_to_end(
         assert shown == str(received) and received >= 3  # bulletin, its change, the hit
         assert _numbers(command)["Officers sent a push"] == "1"
         screenshot(command, f"command-desktop-{backend}", full_page=True)
+        command.set_viewport_size(PHONE)  # a sergeant in the car
+        screenshot(command, f"command-phone-{backend}", full_page=True)
+        command.set_viewport_size(DESKTOP)
         command.get_by_role("link", name="Officer Diaz").first.click()
         command.wait_for_load_state()
         assert command.locator("table", has_text="7A8C123").count() == 1  # the timeline
