@@ -1,8 +1,10 @@
 """The dispatcher's console (/console): a live map of on-duty officers (fresh and stale), open
 alerts and active bulletins' current areas, beside the same as lists, newest first; the
 confirmation queue with its answer buttons; the bulletin form (its area drawn on the map or
-picked as beats), update and cancel; and plate search with a required purpose. Every change
-goes through the services the API uses, and every look at a plate is audited as there."""
+picked as beats) and cancel; a bulletin's change page (/console/bulletins/{id}: the same
+fields, filled in, and the map to draw another area on); and plate search with a required
+purpose. Every change goes through the services the API uses, and every look at a plate is
+audited as there."""
 
 import json
 from collections.abc import Iterator
