@@ -171,7 +171,7 @@ def body_limits(settings: Settings) -> dict[object, int]:
         | hotlists_api.body_limits(settings.ingest.hotlist_import_max_bytes)
         | officers_api.BODY_LIMITS
         | intake_api.body_limits(settings.ingest.intake_max_body_bytes)
-        | pages.BODY_LIMITS
+        | pages.body_limits(settings.ingest.hotlist_import_max_bytes)
     )
 
 

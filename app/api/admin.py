@@ -68,22 +68,9 @@ def update_user(
     """Change a role, or deactivate a person: every token of theirs stops working in every
     process within a second. Audited, with the reason."""
     target = _user(session, user_id)
-    now = clock()
-    changes = body.model_dump(exclude_unset=True, exclude={"reason"})
-    if body.role is not None and body.role != target.role:
-        target.role = body.role
-        tokens.revoke_user(session, user_id=user_id, reason="role changed", now=now)
-    if body.is_active is not None and body.is_active != target.is_active:
-        target.is_active = body.is_active
-        target.deactivated_at = None if body.is_active else now
-        if not body.is_active:
-            tokens.revoke_user(session, user_id=user_id, reason="deactivated", now=now)
-    if body.is_command_staff is not None:
-        target.is_command_staff = body.is_command_staff
-    session.add(target)
-    audit.record(
-        session, actor=actor, action="user.update", now=now, object_type="user",
-        object_id=user_id, purpose=body.reason, detail=changes,
+    accounts.change_user(
+        session, target, wanted=body.model_dump(exclude_unset=True, exclude={"reason"}),
+        reason=body.reason, actor=actor, now=clock(),
     )  # fmt: skip
     return user_public(target)
 

@@ -1,6 +1,8 @@
-"""Creating cameras and people, shared by the admin API and the CLI."""
+"""Creating cameras and people, shared by the admin API and the CLI; changing a person's role
+or standing, shared by the admin API and the admin page."""
 
 import secrets
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -123,6 +125,43 @@ def set_password(
         object_id=user.id, detail={"one_time": one_time is not None},
     )  # fmt: skip
     return one_time
+
+
+def change_user(
+    session: Session,
+    target: User,
+    *,
+    wanted: Mapping[str, object],
+    reason: str | None,
+    actor: User,
+    now: datetime,
+) -> User:
+    """Change a role, deactivate or reactivate a person, or make a supervisor command staff
+    (`wanted`: any of role, is_active, is_command_staff). A new role or a deactivation stops
+    every token of theirs in every process within a second. Audited with the reason and the
+    changes asked for."""
+    role, active = wanted.get("role"), wanted.get("is_active")
+    if role is not None and role != target.role:
+        target.role = str(role)
+        tokens.revoke_user(session, user_id=_id(target), reason="role changed", now=now)
+    if active is not None and active != target.is_active:
+        target.is_active = bool(active)
+        target.deactivated_at = None if active else now
+        if not active:
+            tokens.revoke_user(session, user_id=_id(target), reason="deactivated", now=now)
+    if wanted.get("is_command_staff") is not None:
+        target.is_command_staff = bool(wanted["is_command_staff"])
+    session.add(target)
+    audit.record(
+        session, actor=actor, action="user.update", now=now, object_type="user",
+        object_id=target.id, purpose=reason, detail=dict(wanted),
+    )  # fmt: skip
+    return target
+
+
+def _id(user: User) -> int:
+    assert user.id is not None
+    return user.id
 
 
 def enrol_totp(

@@ -10,15 +10,21 @@ from pathlib import Path
 
 import xstatic.pkg.leaflet as leaflet
 from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import RedirectResponse
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
+from app.bodies import Refused
 from app.pages import admin, command, console, officer, signin
 from app.pages.web import PageRefused, SignInNeeded, render, signin_url
 
-BODY_LIMITS = admin.BODY_LIMITS  # a hot-list file (app/bodies.py)
+body_limits = admin.body_limits  # a hot-list file (app/bodies.py)
 ROUTERS = (signin.router, officer.router, console.router, command.router, admin.router)
 STATIC = Path(__file__).parent / "static"
+PAGE_ENDPOINTS = frozenset(
+    route.endpoint for router in ROUTERS for route in router.routes if isinstance(route, APIRoute)
+)
 
 
 def install(app: FastAPI) -> None:
@@ -34,6 +40,18 @@ def install(app: FastAPI) -> None:
         if error.next_path == "/signin/password":
             return RedirectResponse(error.next_path, status_code=303)
         return RedirectResponse(signin_url(error.next_path), status_code=303)
+
+    @app.exception_handler(Refused)
+    async def body_refused(request: Request, error: Refused) -> Response:
+        """A body refused before it was read (too large): on a page, a page that says so."""
+        if request.scope.get("endpoint") not in PAGE_ENDPOINTS:
+            return await http_exception_handler(request, error)
+        detail = str(error.detail)
+        if error.status_code == 413 and request.scope.get("endpoint") is admin.import_hotlist:
+            limit = request.app.state.settings.ingest.hotlist_import_max_bytes
+            detail = admin.too_big("The file is too large", limit)
+        return render(request, "refused.html", None, status_code=error.status_code,
+                      detail=detail)  # fmt: skip
 
     @app.exception_handler(PageRefused)
     async def refused(request: Request, error: PageRefused) -> Response:

@@ -111,7 +111,8 @@ def _numbers(stats: StatsPublic) -> list[tuple[str, str]]:
     return [
         ("Alerts", str(f.alerts)),
         ("Hot-list hits", str(f.hits)),
-        ("Officers pushed", str(f.officers_pushed)),
+        ("Officers sent a push", str(f.officers_pushed)),
+        ("Pushes sent", str(f.pushes)),
         ("Pushes per officer per hour", _number(f.pushes_per_officer_hour)),
         ("Median time to seen", _duration(f.time_to_seen.median_s)),
         ("Median time to responding", _duration(f.time_to_responding.median_s)),

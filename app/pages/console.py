@@ -1,8 +1,10 @@
 """The dispatcher's console (/console): a live map of on-duty officers (fresh and stale), open
 alerts and active bulletins' current areas, beside the same as lists, newest first; the
 confirmation queue with its answer buttons; the bulletin form (its area drawn on the map or
-picked as beats), update and cancel; and plate search with a required purpose. Every change
-goes through the services the API uses, and every look at a plate is audited as there."""
+picked as beats) and cancel; a bulletin's change page (/console/bulletins/{id}: the same
+fields, filled in, and the map to draw another area on); and plate search with a required
+purpose. Every change goes through the services the API uses, and every look at a plate is
+audited as there."""
 
 import json
 from collections.abc import Iterator
@@ -53,6 +55,7 @@ router = APIRouter(include_in_schema=False)
 
 ALERTS_SHOWN = 100
 RECENT = timedelta(hours=12)
+VEHICLE_FIELDS = ("plate_pattern", "state", "make", "model", "color", "marks")
 KINDS = ("robbery", "carjacking", "stolen_vehicle", "amber", "missing_person", "other")
 
 
@@ -173,6 +176,49 @@ def post_bulletin(
     return done.response
 
 
+@router.get("/console/bulletins/{bulletin_id}")
+def bulletin_page(
+    bulletin_id: RowId,
+    request: Request,
+    session: SessionDep,
+    visitor: Desk,
+    clock: ClockDep,
+    runtime: RuntimeDep,
+) -> Response:
+    """A bulletin's change page: every field of the new-bulletin form, filled in, and the map
+    to draw another area on; viewed as GET /v1/bulletins/{id} is, audited."""
+    row = session.get(Bulletin, bulletin_id)
+    if row is None:
+        raise PageRefused(404, f"no bulletin with id {bulletin_id}")
+    now, tz = clock(), runtime.alerting.tz
+    if status_of(row, now) != BulletinStatus.ACTIVE:
+        raise PageRefused(409, f"Bulletin {bulletin_id} is {status_of(row, now)}: post a new one.")
+    audit.record(
+        session, actor=visitor.user, action="bulletin.view", now=now, object_type="bulletin",
+        object_id=bulletin_id, plate=row.plate_key, detail={"via": "console"},
+    )  # fmt: skip
+    officers = _officers(session, now, runtime.settings.routing.location_fresh_s)
+    map_data = {
+        "kind": "desk",
+        "officers": [
+            {"lat": o["lat"], "lon": o["lon"], "fresh": o["fresh"], "label": o["label"]}
+            for o in officers
+            if o["lat"] is not None
+        ],
+        "alerts": [],
+        "bulletins": [
+            {"id": row.id, "label": f"{row.kind} P{row.priority} (now)",
+             "area": _current_area(row, runtime.bulletins.context, now)}
+        ],
+    }  # fmt: skip
+    told = _told(session, [row.alert_id]).get(row.alert_id, (0, 0))[0] if row.alert_id else 0
+    return web.render(
+        request, "console_bulletin.html", visitor, b=row, kinds=KINDS, beats=runtime.beats.codes,
+        occurred=_form_time(row.occurred_at, tz), map_data=map_data, told=told,
+        area_text=_area_text(row, runtime.bulletins.context),
+    )  # fmt: skip
+
+
 @router.post("/console/bulletins/{bulletin_id}")
 def change_bulletin(
     bulletin_id: RowId,
@@ -182,7 +228,9 @@ def change_bulletin(
     runtime: RuntimeDep,
     form: Form,
 ) -> Response:
-    """Update (narrative, priority, direction) or cancel (`cancel_reason`) a bulletin."""
+    """Change a bulletin from its change page (the fields of the new-bulletin form; the area
+    when one is drawn or beats typed), as PATCH /v1/bulletins/{id}; or cancel it
+    (`cancel_reason`), as POST /v1/bulletins/{id}/cancel."""
     watch = runtime.bulletins
     now = clock()
     with outcome(session) as done:
@@ -197,19 +245,16 @@ def change_bulletin(
                              now=now, ctx=watch.context)  # fmt: skip
             done.note = f"Bulletin {bulletin_id} cancelled."
         else:
-            patch = {
-                key: form[key] for key in ("narrative", "priority", "direction")
-                if form.get(key) not in (None, "")
-            }  # fmt: skip
-            update = BulletinUpdate.model_validate(patch | {"reason": "changed on the console"})
+            done.failed_to = f"/console/bulletins/{bulletin_id}"  # back to the form
+            update = BulletinUpdate.model_validate(_changes(form, runtime.alerting.tz))
             changed = bulletins.update(session=session, row=row, data=update, actor=visitor.user,
                                        now=now, ctx=watch.context)  # fmt: skip
             invalidate_after_commit(session, watch)
             if changed:
-                session.commit()
+                session.commit()  # the change is pushed now; the trail search follows
                 bulletins.search_back(session=session, row=row, actor=visitor.user, now=now,
                                       ctx=watch.context)  # fmt: skip
-            done.note = f"Bulletin {bulletin_id} updated."
+            done.note = f"Bulletin {bulletin_id} updated (version {row.version})."
         invalidate_after_commit(session, watch)
     return done.response
 
@@ -280,10 +325,13 @@ def search(
 class _Outcome:
     def __init__(self) -> None:
         self.note = ""
+        self.failed = False
+        self.failed_to = "/console"  # where a refused form goes back to
 
     @property
     def response(self) -> Response:
-        return RedirectResponse(f"/console?note={quote(self.note)}", status_code=303)
+        where = self.failed_to if self.failed else "/console"
+        return RedirectResponse(f"{where}?note={quote(self.note)}", status_code=303)
 
 
 @contextmanager
@@ -295,13 +343,16 @@ def outcome(session: Session) -> Iterator[_Outcome]:
         yield done
     except ValidationError as error:
         session.rollback()
-        done.note = "Not done: " + describe_validation_errors(list(error.errors()))
+        done.failed, done.note = (
+            True,
+            "Not done: " + describe_validation_errors(list(error.errors())),
+        )
     except AppError as error:
         session.rollback()
-        done.note = "Not done: " + error.detail
+        done.failed, done.note = True, "Not done: " + error.detail
     except (AlertsError, GeoError, LprError, ValueError) as error:
         session.rollback()
-        done.note = f"Not done: {error}"
+        done.failed, done.note = True, f"Not done: {error}"
 
 
 def _local_time(raw: str | None, tz: Any) -> str | None:
@@ -314,25 +365,57 @@ def _local_time(raw: str | None, tz: Any) -> str | None:
         raise ValueError(f"incident time {raw!r} is not a date and time") from None
 
 
+def _form_time(moment: datetime, tz: Any) -> str:
+    """An aware time as a datetime-local field shows it (agency time, to the minute)."""
+    return moment.astimezone(tz).strftime("%Y-%m-%dT%H:%M")
+
+
+def _changes(form: Form, tz: Any) -> dict[str, Any]:
+    """A change page's form as a PATCH body: every field of the new-bulletin form (one left
+    empty is cleared), the incident time only when edited (the field holds it to the minute),
+    the area only when one was drawn or beats typed."""
+
+    def text(key: str) -> str | None:
+        return (form.get(key) or "").strip() or None
+
+    changes: dict[str, Any] = {
+        "kind": form.get("kind"), "narrative": text("narrative"), "priority": text("priority"),
+        "direction": text("direction"), "case_number": text("case_number"),
+        "vehicle": {key: text(key) for key in VEHICLE_FIELDS},
+        "reason": text("reason") or "changed on the console",
+    }  # fmt: skip
+    if (form.get("occurred_at") or "") != (form.get("occurred_was") or ""):
+        changes["occurred_at"] = _local_time(form.get("occurred_at"), tz)
+    if text("version"):
+        changes["version"] = text("version")
+    area = _area(form, required=False)
+    if area is not None:
+        changes["area"] = area
+    return changes
+
+
 def _vehicle(form: Form) -> dict[str, Any] | None:
-    fields = ("plate_pattern", "state", "make", "model", "color", "type", "marks")
-    given = {key: form[key].strip() for key in fields if (form.get(key) or "").strip()}
+    given = {key: form[key].strip() for key in VEHICLE_FIELDS if (form.get(key) or "").strip()}
     return given or None
 
 
-def _area(form: Form) -> dict[str, Any] | None:
-    """The area drawn on the map (JSON the page's script writes), or the beats typed in."""
+def _area(form: Form, *, required: bool = True) -> dict[str, Any] | None:
+    """The area drawn on the map (JSON the page's script writes), else the beats typed in;
+    None when neither and not `required`. (A change page comes with the bulletin's beats
+    typed in: a drawn area replaces them.)"""
+    drawn = form.get("area") or ""
+    if drawn:
+        try:
+            area = json.loads(drawn)
+        except json.JSONDecodeError:
+            raise ValueError("the drawn area could not be read: draw it again") from None
+        return area if isinstance(area, dict) else None
     typed = [code.strip() for code in (form.get("beats") or "").replace(";", ",").split(",")]
     if any(typed):
         return {"beats": [code for code in typed if code]}
-    drawn = form.get("area") or ""
-    if not drawn:
+    if required:
         raise ValueError("draw the area on the map (circle or polygon) or type its beats")
-    try:
-        area = json.loads(drawn)
-    except json.JSONDecodeError:
-        raise ValueError("the drawn area could not be read: draw it again") from None
-    return area if isinstance(area, dict) else None
+    return None
 
 
 def _responders(session: Session, alert_ids: list[int]) -> dict[int, list[str]]:
@@ -376,6 +459,13 @@ def _active_bulletins(session: Session, now: datetime) -> list[Bulletin]:
         .limit(100)
     )
     return [row for row in rows if status_of(row, now) == BulletinStatus.ACTIVE]
+
+
+def _area_text(row: Bulletin, ctx: BulletinContext) -> str:
+    try:
+        return compile_row(row, ctx.beats).area.describe()
+    except (GeoError, LprError):
+        return "an area that can no longer be drawn"
 
 
 def _current_area(row: Bulletin, ctx: BulletinContext, now: datetime) -> dict[str, Any] | None:

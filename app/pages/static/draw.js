@@ -1,12 +1,14 @@
 "use strict";
-// Drawing a bulletin's area on the console's map with plain Leaflet: a circle (click its
-// centre; the radius field sets its size) or a polygon (click its corners, then Finish). The
-// area goes into the form's hidden `area` field as the API takes it.
+// Drawing a bulletin's area on the map with plain Leaflet (the console's new bulletin, a
+// bulletin's change page): a circle (click its centre; the radius field sets its size) or a
+// polygon (click its corners, then Finish). The area goes into the form's hidden `area` field
+// as the API takes it; left empty on a change page, the area stays as it was.
 (function () {
   const field = document.getElementById("area");
   const said = document.getElementById("area-text");
   const radius = document.getElementById("radius");
   if (!field || !window.lookoutMap) return;
+  const untouched = said.textContent;  // "no area drawn", or on a change page "unchanged"
   let tool = null, corners = [], shape = null, draft = null;
   function map() { return window.lookoutMap.map() || window.lookoutMap.draw(); }
   function clearShape() {
@@ -57,7 +59,7 @@
     document.getElementById("finish-polygon").addEventListener("click", finishPolygon);
     document.getElementById("clear-area").addEventListener("click", () => {
       clearShape(); field.value = ""; tool = null; corners = [];
-      said.textContent = "No area drawn: click a tool, then the map.";
+      said.textContent = untouched;
     });
     radius.addEventListener("change", () => {
       if (shape && shape.setRadius) circleAt(shape.getLatLng());

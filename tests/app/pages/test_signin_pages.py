@@ -115,3 +115,29 @@ def test_an_admin_imports_a_hot_list_file_and_reads_its_hygiene_report(
     assert "Imported list.csv into Stolen vehicles" in report.text
     assert "twins" in report.text and "no state" in report.text
     assert client.get("/admin").text.count("<td>3</td>") == 1  # the list's three entries
+
+
+def test_the_admins_people_form_is_csrf_checked_and_leaves_their_own_account_alone(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    admin = make_person(engine, role=Role.ADMIN, now=clock(), second_factor=True)
+    officer = make_person(engine, role=Role.OFFICER, now=clock())
+    _sign_in(client, admin.username, otp=admin.code(clock()))
+    token = _form_token(client, "/admin")
+
+    forged = client.post(f"/admin/users/{officer.user_id}", data={"action": "deactivate"})
+    assert forged.status_code == 403
+    own = client.post(f"/admin/users/{admin.user_id}",
+                      data={"csrf": token, "action": "deactivate"})  # fmt: skip
+    assert own.status_code == 200 and "another admin" in own.text
+    bad = client.post(f"/admin/users/{officer.user_id}",
+                      data={"csrf": token, "action": "change", "role": "sheriff"})  # fmt: skip
+    assert "Not done: role" in bad.text
+    leaving = {"csrf": token, "action": "deactivate", "reason": "left the force"}
+    done = client.post(f"/admin/users/{officer.user_id}", data=leaving)
+    assert done.status_code == 200 and "deactivated" in done.text
+    with transaction(engine) as session:
+        row = session.scalars(
+            select(AuditLog).where(AuditLog.action == "user.update")  # type: ignore[arg-type]
+        ).one()
+        assert (row.object_id, row.purpose) == (str(officer.user_id), "left the force")
