@@ -4,7 +4,7 @@ deliveries of its one alert (app/bulletins/alert.py). Who is pushed:
 - on posting: every on-duty officer with a fresh fix and a working device inside the area
   grown to now (`geo.areas`) plus `notify_margin_m`, and the officers assigned to its beats;
 - on an update: everyone already told, and whoever the changed (or grown) area now covers;
-- on a cancellation: everyone already told;
+- on a cancellation: everyone already told (ringing only for the units responding to it);
 - on a match: the best-placed officers around the read (`alerts.routing.route`, as for a hit).
 
 All of them on the thread `bulletin-<id>`, so each push replaces the last on the phone.
@@ -21,6 +21,7 @@ from sqlmodel import Session
 from alerts import bulletins as text
 from alerts import policy
 from alerts.bulletins import Action, Audience, BulletinFacts
+from alerts.lifecycle import ACTIVE
 from alerts.policy import Notice, Why
 from alerts.push import PushMessage
 from alerts.routing import PRIORITY_INFO, Routing, route
@@ -81,15 +82,21 @@ def broadcast(
     told_before = len(known)
     queued = 0
     if action is not Action.NEW:
-        why = Why(
-            "has the bulletin",
-            f"{action.value}: {change}" if change else action.value,
-            "quiet: nothing new to look for" if quiet else "it changes what to look for",
-        )
         for recipient in list(known.values()):
+            # A cancellation rings only for the units on their way: the others' phones swap
+            # the bulletin for "CANCELLED" silently, and nobody is stopped on it.
+            hush = quiet or (action is Action.CANCEL and recipient.response not in ACTIVE)
+            why = Why(
+                "has the bulletin",
+                f"{action.value}: {change}" if change else action.value,
+                "quiet: nothing to look for any more" if hush and action is Action.CANCEL
+                else "quiet: nothing new to look for" if hush
+                else "responding to it: stand down" if action is Action.CANCEL
+                else "it changes what to look for",
+            )  # fmt: skip
             audience = _audience_of(ctx, watched, recipient.user_id)
             queued += _deliver(session, alert, recipient, described, action, audience, ctx,
-                               now, why=why, quiet=quiet)  # fmt: skip
+                               now, why=why, quiet=hush)  # fmt: skip
     if action is Action.CANCEL:
         return queued
     grown_m = watched.reach(now, ctx.rules.growth).bounding_circle()[1]

@@ -229,11 +229,11 @@ def test_updates_and_cancels_reach_the_same_officers_on_the_same_thread(
     client: TestClient, engine: Engine, clock: ManualClock, sender: FcmSender, fcm: FcmServer
 ) -> None:
     make_world(engine, clock, lat=CAMERA[0], lon=CAMERA[1])
-    phones = {}
+    phones, tokens = {}, {}
     for i, where in enumerate([NEAR, east_of(400)]):
-        user, _, phone = officer_on_duty(client, engine, clock, lat=where[0], lon=where[1],
-                                         device_token=f"phone-bolo-{i:04d}")  # fmt: skip
-        phones[user] = phone
+        user, token, phone = officer_on_duty(client, engine, clock, lat=where[0], lon=where[1],
+                                             device_token=f"phone-bolo-{i:04d}")  # fmt: skip
+        phones[user], tokens[user] = phone, token
     later, _, later_phone = officer_on_duty(client, engine, clock, lat=FAR[0], lon=FAR[1],
                                             device_token="phone-bolo-later")  # fmt: skip
     headers = dispatcher(engine, clock)
@@ -259,21 +259,33 @@ def test_updates_and_cancels_reach_the_same_officers_on_the_same_thread(
     )
     assert widened.status_code == 200, widened.text
     delivery.run_once(engine, sender, config=config, clock=clock)
+    responding = next(iter(phones))  # on the way to the car when the bulletin is cancelled
+    answered = client.post(
+        f"/v1/alerts/{bulletin['alert_id']}/response",
+        json={"status": "responding"},
+        headers=bearer(tokens[responding]),
+    )
+    assert answered.status_code == 200, answered.text
+    delivery.run_once(engine, sender, config=config, clock=clock)
     cancelled = client.post(f"/v1/bulletins/{bulletin['id']}/cancel",
                             json={"reason": "vehicle located"}, headers=headers)  # fmt: skip
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     delivery.run_once(engine, sender, config=config, clock=clock)
 
-    for phone in phones.values():
+    for user, phone in phones.items():
         messages = [m["message"] for m in fcm.inbox.messages(phone)]
+        # The lookout is not told of the unit going to the car (nothing to do).
         assert [m["data"]["action"] for m in messages] == ["new", "update", "update", "cancel"]
         assert {m["android"]["collapse_key"] for m in messages} == {collapse}
-        assert {m["android"]["notification"]["tag"] for m in messages} == {collapse}
+        rang = [m for m in messages if "notification" in m["android"]]
+        assert {m["android"]["notification"]["tag"] for m in rang} == {collapse}
         assert {m["apns"]["headers"]["apns-collapse-id"] for m in messages} == {collapse}
         assert messages[1]["notification"]["title"].startswith("P2 BOLO ROBBERY (updated): grey")
-        assert messages[-1]["notification"]["title"] == (
-            f"CANCELLED — BOLO #{bulletin['id']} robbery: vehicle located"
-        )
+        # The cancellation rings for the unit on its way; the other phone swaps the bulletin
+        # for it silently.
+        shown = messages[-1]["notification" if user == responding else "data"]["title"]
+        assert shown == f"CANCELLED — BOLO #{bulletin['id']} robbery: vehicle located"
+        assert ("notification" in messages[-1]) is (user == responding)
         assert messages[-1]["data"]["bulletin_id"] == str(bulletin["id"])
     late = [m["message"] for m in fcm.inbox.messages(later_phone)]
     assert [m["data"]["action"] for m in late] == ["new", "cancel"]
