@@ -88,10 +88,14 @@ class Attention:
     skip_busy_from_priority: int = 2
     budget_per_hour: int = 4
     budget_from_priority: int = 3
+    # The budget's hour; shorter only where time is compressed (the simulator).
+    budget_window: timedelta = timedelta(hours=1)
 
     def __post_init__(self) -> None:
         if self.budget_per_hour < 1:
             raise ValueError(f"budget_per_hour must be at least 1, got {self.budget_per_hour}")
+        if self.budget_window <= timedelta(0):
+            raise ValueError(f"budget_window must be positive, got {self.budget_window}")
 
     def skips_busy(self, priority: int) -> bool:
         return priority >= self.skip_busy_from_priority
@@ -114,7 +118,8 @@ def spared(
         for officer_id, count in loud_last_hour.items():
             if count >= rules.budget_per_hour:
                 why[officer_id] = (
-                    f"over the attention budget: {count} loud pushes in the last hour "
+                    f"over the attention budget: {count} loud pushes in the last "
+                    f"{_window_words(rules.budget_window)} "
                     f"(budget {rules.budget_per_hour} for P{rules.budget_from_priority} and below)"
                 )
     if rules.skips_busy(priority):
@@ -267,3 +272,8 @@ def _metres(distance_m: float) -> str:
 
 def _minutes(seconds: float) -> str:
     return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+
+
+def _window_words(window: timedelta) -> str:
+    minutes = round(window.total_seconds() / 60)
+    return "hour" if minutes == 60 else f"{minutes} min"

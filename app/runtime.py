@@ -108,6 +108,7 @@ def alert_settings(settings: Settings) -> AlertSettings:
             skip_busy_from_priority=settings.policy.skip_busy_from_priority,
             budget_per_hour=settings.policy.attention_budget_per_hour,
             budget_from_priority=settings.policy.attention_budget_from_priority,
+            budget_window=timedelta(seconds=settings.policy.attention_budget_window_s),
         ),
         dispatch=DispatchRules(
             from_priority=settings.policy.dispatch_first_from_priority,

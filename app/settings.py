@@ -95,6 +95,7 @@ class PolicySettings(Group):
     quiet_update_interval_s: int = Field(default=120, ge=0)
     skip_busy_from_priority: int = Field(default=2, ge=1, le=5)
     attention_budget_per_hour: int = Field(default=4, ge=1)
+    attention_budget_window_s: int = Field(default=3600, ge=1)  # the budget's hour
     attention_budget_from_priority: int = Field(default=3, ge=1, le=5)
     dispatch_first_from_priority: int = Field(default=3, ge=1, le=5)
     dispatch_first_misreads: bool = True

@@ -43,8 +43,9 @@ from app.simulation.scenario import Shape  # noqa: E402
 
 # The service's time windows, scaled with the simulation: every duration (`*_s`) of these
 # groups (routing: location freshness; alerting: merge window, push interval, retro windows;
-# lifecycle: escalation and confirmation timers; and any added there later), plus these.
-SCALED_GROUPS = ("routing", "alerting", "lifecycle")
+# lifecycle: escalation and confirmation timers; policy: the quiet-update interval and the
+# attention budget's hour; and any added there later), plus these.
+SCALED_GROUPS = ("routing", "alerting", "lifecycle", "policy")
 SCALED_ALSO = ("alert_ttl_s", "bulletin_retro_margin_s")
 SPEEDS = ("bulletin_speed_mps",)  # multiplied, capped at the setting's own limit
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "oakland"

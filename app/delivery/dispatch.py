@@ -11,15 +11,13 @@ loud pushes of the last hour (`alert_notice`).
 """
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from alerts.policy import RESPONDING, Attention, spared
 from app.models import Alert, AlertNotice, AlertRecipient, AlertStatus
-
-HOUR = timedelta(hours=1)
 
 
 def busy_officers(session: Session, *, besides: int | None) -> set[int]:
@@ -54,7 +52,7 @@ def spared_officers(
     """The officers not to tell of a hit of `priority` (alerts.policy.spared), with why."""
     busy = busy_officers(session, besides=alert_id) if rules.skips_busy(priority) else set()
     spent: Mapping[int, int] = (
-        loud_pushes_since(session, now - HOUR, at_least=rules.budget_per_hour)
+        loud_pushes_since(session, now - rules.budget_window, at_least=rules.budget_per_hour)
         if rules.budgets(priority)
         else {}
     )

@@ -60,6 +60,12 @@ def test_busy_officers_are_spared_below_p1_and_the_budget_spares_p3_only() -> No
     p3 = spared(priority=3, busy={busy}, loud_last_hour=counts, rules=rules)
     assert set(p3) == {busy, spent}
     assert p3[spent].startswith("over the attention budget: 4 loud pushes in the last hour")
+    # The simulator compresses time, and the budget's hour with it.
+    compressed = Attention(budget_per_hour=4, budget_window=timedelta(minutes=6))
+    why = spared(priority=3, busy=set(), loud_last_hour=counts, rules=compressed)[spent]
+    assert why.startswith("over the attention budget: 4 loud pushes in the last 6 min")
+    with pytest.raises(ValueError, match="budget_window"):
+        Attention(budget_window=timedelta(0))
 
 
 def _officer(officer_id: int, rank: int = 1) -> Recipient:
