@@ -60,16 +60,16 @@ def hears_of_answer(
     *, bulletin: bool, own_answer: Response | None, covered_before: bool, covered_after: bool
 ) -> bool:
     """Whether an officer who has the alert is told (quietly) of another unit's answer.
-    Units on it always are, so two cars do not race to one stop; a unit that said unable
-    never is. The others of a hit hear only when the answer changes whether anybody is on it:
-    the first unit responding stands them down, the last one leaving says it is open again
-    (every later "on scene" or "unable" would be a message that asks nothing of them). The
-    area's officers of a bulletin do not: a unit going to one sighting stands nobody down
-    from looking."""
+    Of a hit: units on it always are, so two cars do not race to one stop; a unit that said
+    unable never is; the others only when the answer changes whether anybody is on it (the
+    first unit responding stands them down, the last one leaving says it is open again; every
+    later "on scene" or "unable" would be a message that asks nothing of them). Of a bulletin,
+    nobody: a unit going to one sighting stands nobody down from looking, the dispatcher
+    coordinates the units on it, and the phone's alert page shows them live."""
+    if bulletin or own_answer is Response.UNABLE:
+        return False
     if own_answer in ACTIVE:
         return True
-    if own_answer is Response.UNABLE or bulletin:
-        return False
     return covered_before != covered_after
 
 

@@ -242,6 +242,7 @@ class Runtime:
                 officers=officers,
                 beats=beat_map,
                 notify_margin_m=settings.bulletins.notify_margin_m,
+                notify_max_growth_m=settings.bulletins.notify_max_growth_m,
                 retro_max_reads=settings.bulletins.retro_max_reads,
             ),
             poll_interval_s=settings.ingest.hotlist_poll_s,

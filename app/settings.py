@@ -115,12 +115,17 @@ class OfficerSettings(Group):
 
 class BulletinSettings(Group):
     """The search area grows with the time since the incident at `speed_mps`, up to
-    `max_growth_m`; officers `notify_margin_m` outside it are told too; the retro search starts
-    `retro_margin_s` before the incident and looks at no more than `retro_max_reads` reads."""
+    `max_growth_m` (reads are matched that far; officers are told as it grows only up to
+    `notify_max_growth_m`); officers `notify_margin_m` outside it are told too; the retro
+    search starts `retro_margin_s` before the incident and looks at no more than
+    `retro_max_reads` reads."""
 
     speed_mps: float = Field(default=15.0, ge=0, le=70, alias="bulletin_speed_mps")
     max_growth_m: float = Field(default=10_000.0, ge=0, le=100_000, alias="bulletin_max_growth_m")
     notify_margin_m: float = Field(default=500.0, ge=0, le=10_000, alias="bulletin_notify_margin_m")
+    notify_max_growth_m: float = Field(
+        default=3000.0, ge=0, le=100_000, alias="bulletin_notify_max_growth_m"
+    )
     retro_margin_s: int = Field(
         default=1800, ge=0, le=7 * 24 * 3600, alias="bulletin_retro_margin_s"
     )

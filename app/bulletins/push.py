@@ -2,7 +2,8 @@
 deliveries of its one alert (app/bulletins/alert.py). Who is pushed:
 
 - on posting: every on-duty officer with a fresh fix and a working device inside the area
-  grown to now (`geo.areas`) plus `notify_margin_m`, and the officers assigned to its beats;
+  grown to now (`geo.areas`; for telling officers, by at most `notify_max_growth_m`) plus
+  `notify_margin_m`, and the officers assigned to its beats;
 - on an update: everyone already told, and whoever the changed (or grown) area now covers;
 - on a cancellation: everyone already told (ringing only for the units responding to it);
 - on a match: the best-placed officers around the read (`alerts.routing.route`, as for a hit).
@@ -34,6 +35,7 @@ from app.officers.beats import officers_on_beats
 from app.officers.tracker import OfficerTracker
 from app.reads.stored import StoredRead
 from geo import Sighting, bearing_deg
+from geo.areas import Growth
 from geo.motion import describe
 from geo.zones import BeatMap
 
@@ -54,7 +56,14 @@ class BulletinContext:
     officers: OfficerTracker
     beats: BeatMap | None
     notify_margin_m: float = 500.0
+    # Officers are told as the area grows only this far: a car further off is found by the
+    # cameras (a match routes it to the best placed), not by every patrol in the city.
+    notify_max_growth_m: float = 3000.0
     retro_max_reads: int = 200_000
+
+    def notify_growth(self) -> Growth:
+        growth = self.rules.growth
+        return replace(growth, max_reach_m=min(growth.max_reach_m, self.notify_max_growth_m))
 
 
 def broadcast(
@@ -99,8 +108,9 @@ def broadcast(
                                now, why=why, quiet=hush)  # fmt: skip
     if action is Action.CANCEL:
         return queued
-    grown_m = watched.reach(now, ctx.rules.growth).bounding_circle()[1]
-    reach = watched.reach(now, ctx.rules.growth).buffer(ctx.notify_margin_m)
+    grown = watched.reach(now, ctx.notify_growth())
+    grown_m = grown.bounding_circle()[1]
+    reach = grown.buffer(ctx.notify_margin_m)
     newcomers = [
         (officer_id, audience, reason)
         for officer_id, audience, reason in _covered(session, reach, watched, ctx, now)

@@ -197,7 +197,8 @@ def test_an_escalated_hit_rings_the_next_officer_with_distance_and_why() -> None
     ("bulletin", "own", "before", "after", "told"),
     [
         (False, Response.RESPONDING, True, True, True),  # on it: every answer, no racing
-        (True, Response.ON_SCENE, True, True, True),
+        (False, Response.ON_SCENE, False, True, True),
+        (True, Response.ON_SCENE, True, True, False),  # a bulletin's units: the dispatcher's
         (False, Response.UNABLE, False, True, False),  # out of it
         (False, None, False, True, True),  # the first unit takes it: stand down
         (False, Response.SEEN, True, False, True),  # the last unit left: open again

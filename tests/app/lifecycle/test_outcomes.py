@@ -146,15 +146,18 @@ def test_a_bulletins_alert_takes_responses_but_ends_with_its_bulletin(scene: Sce
     assert [r["status"] for r in responded.json()["details"]["responses"]] == ["responding"] * 2
     assert responded.json()["confirmation"] is None
     scene.work()
-    update = scene.messages(other)[-1]
-    assert update["android"]["collapse_key"] == f"bulletin-{bulletin_id}"
-    assert (update["data"]["alert_id"], update["data"]["bulletin_id"]) == (
-        str(alert_id), str(bulletin_id)
-    )  # fmt: skip
-    assert update["data"]["title"].endswith("responding, ETA 2 min")
-    # A unit going to the bulletin's car tells the other unit on it, not the area's officers
-    # who are only looking out for it.
-    assert [m["data"].get("action") for m in scene.messages(looking)] == ["new"]
+    # The units on a bulletin are the dispatcher's to coordinate (their answers are on the
+    # alert, live on its pages); no phone is sent each unit's answer.
+    for person in (near, other, looking):
+        [told] = scene.messages(person)
+        assert told["data"]["action"] == "new"
+        assert told["android"]["collapse_key"] == f"bulletin-{bulletin_id}"
+        assert (told["data"]["alert_id"], told["data"]["bulletin_id"]) == (
+            str(alert_id), str(bulletin_id)
+        )  # fmt: skip
+    shown = scene.client.get(f"/v1/alerts/{alert_id}", headers=scene.dispatcher).json()
+    etas = {r["user_id"]: r["eta_s"] for r in shown["details"]["responses"]}
+    assert etas == {other.user_id: 300, near.user_id: 90}
     refused = scene.client.post(f"/v1/alerts/{alert_id}/outcome",
                                 json={"disposition": "located", "result": "arrested"},
                                 headers=scene.dispatcher)  # fmt: skip
