@@ -1,9 +1,10 @@
 """A region on one box: the Oakland-hour simulator at 1x, 10x and 100x against the production
 shape on a fresh PostgreSQL database, and the tails a camera and an officer would see.
 
-    .venv/bin/python bench/region.py                     # 1x, 10x, 100x: ~8 min
+    .venv/bin/python bench/region.py                     # 1x, 10x, 100x: ~7 min
     .venv/bin/python bench/region.py --speeds 10 100 --minutes 6
     .venv/bin/python bench/region.py --out region.json   # keep the figures
+    .venv/bin/python bench/region.py --speeds 100 --api-workers 2   # two API processes
 
 Each speed gets its own temporary database and its own processes, as a deployment has them:
 `lookout serve --no-worker` (the API and the ingest writer), `lookout worker` (pushes, timers,
@@ -73,13 +74,22 @@ def quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def cpu_s(pid: int) -> float:
-    """User + system CPU seconds a process has used (Linux /proc), 0 if it is gone."""
+def _stat(pid: int | str) -> list[str]:
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return []
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds a process and its children (`serve --workers N`) have used
+    (Linux /proc), 0 if it is gone."""
+    children = [p for p in os.listdir("/proc") if p.isdigit() and _stat(p)[1:2] == [str(pid)]]
+    total = 0
+    for fields in (_stat(pid), *(_stat(child) for child in children)):
+        if fields:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 class CpuMeter:
@@ -179,7 +189,17 @@ def run_speed(args: argparse.Namespace, speed: float) -> dict[str, Any]:
         wait_for(f"{fcm}/messages", "lookout fcm-inbox", tmp)
         pids["worker"] = stack.enter_context(process(env, tmp, "worker", "worker"))
         pids["api"] = stack.enter_context(
-            process(env, tmp, "api", "serve", "--no-worker", "--port", str(api_port))
+            process(
+                env,
+                tmp,
+                "api",
+                "serve",
+                "--no-worker",
+                "--port",
+                str(api_port),
+                "--workers",
+                str(args.api_workers),
+            )
         )
         meter = CpuMeter(pids, url)
 
@@ -340,8 +360,10 @@ def main() -> None:
     )
     parser.add_argument("--speeds", type=float, nargs="+", default=[1.0, 10.0, 100.0])
     parser.add_argument("--minutes", type=float, default=None,
-                        help="simulated minutes per speed (default: 2 at 1x, 20 at 10x, 60 at"
-                             " 100x... scaled so each plays ~2 min, at most 60)")  # fmt: skip
+                        help="simulated minutes per speed (default: 3 at 1x, else 1.5 x speed"
+                             " up to the hour: 15 at 10x, 60 at 100x)")  # fmt: skip
+    parser.add_argument("--api-workers", type=int, default=1,
+                        help="API processes (lookout serve --workers)")  # fmt: skip
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--concurrency", type=int, default=256, help="requests in flight")
     parser.add_argument("--drain", type=float, default=5.0,
@@ -353,7 +375,7 @@ def main() -> None:
     rows = []
     minutes = args.minutes
     for speed in args.speeds:
-        args.minutes = minutes or min(60.0, 1.5 * speed)
+        args.minutes = minutes or (3.0 if speed <= 1 else min(60.0, 1.5 * speed))
         print(f"{speed:g}x: {args.minutes:g} simulated minutes", flush=True)
         rows.append(run_speed(args, speed))
     print()
