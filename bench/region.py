@@ -20,7 +20,10 @@ included); read -> push p50/p95/p99/max (ms: from just before the camera's POST 
 server's receipt of each push a hit read caused, first pushes and repeat sightings alike;
 escalations, confirmations and answers are not a read's pushes); reads a second achieved
 against offered; how far behind schedule reads went out (the client or the service could not
-keep up); the one-minute load average when the speed ended, because the machine may be shared.
+keep up); the one-minute load average when the speed ended, because the machine may be shared;
+the CPU milliseconds each process spent per read while the hour played (what a shared machine
+skews least), and from them how many reads a second the service would take on this machine's
+cores. At 1x the officers do not answer (an answer comes up to two minutes after its push).
 The first speed is the baseline: every other row is also printed as a ratio to it. Targets
 from issue 15: POST p99 < 50 ms and read -> push p99 < 250 ms at 100x.
 """
@@ -214,6 +217,7 @@ def run_speed(args: argparse.Namespace, speed: float) -> dict[str, Any]:
         options = play.Options(
             base_url=base, admin_token=token, inbox_url=fcm, speed=speed, seed=args.seed,
             shape=Shape(minutes=args.minutes), concurrency=args.concurrency,
+            respond=speed > 1,  # answers come 10 to 120 s after a push: at 1x, 2 more minutes
             streets_file=streets if streets.exists() else None, drain_sim_s=args.drain * speed,
             progress=progress,
         )  # fmt: skip
