@@ -122,6 +122,13 @@ class BulletinWatch:
             return 0
         return bulletin_trail.record_live(session, found, ctx=self.context, now=now)
 
+    def record(
+        self, session: Session, found: Sequence[tuple[Watched, StoredRead, Fit]], now: datetime
+    ) -> int:
+        """Store, alert and push what `fits` found, once the reads are stored (their ids set).
+        Touches none of the watch's state: the ingest writer's hits thread calls it."""
+        return bulletin_trail.record_live(session, found, ctx=self.context, now=now)
+
     def fits(
         self, rows: Sequence[Mapping[str, Any]], read_ids: Sequence[int | None], now: datetime
     ) -> list[tuple[Watched, StoredRead, Fit]]:

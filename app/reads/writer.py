@@ -5,6 +5,14 @@ read needs. Requests therefore hand their rows to one writer thread, which inser
 that has queued up meanwhile in one transaction, matches it, writes the hits' alerts and
 deliveries in that same transaction, commits once and then answers every request. A read is
 durable before its 202; a failed commit fails every request in it, and none is acknowledged.
+
+On PostgreSQL a batch is split first. The writer thread matches every read in memory; the
+requests whose reads hit nothing (no list, no bulletin, no vendor ids to deduplicate) are
+stored with one autocommitted statement and answered at once. The others go, with what was
+found, to a second thread that stores them with their hits, alerts and pushes in one
+transaction, in the order they came. Routing a hit (officers nearby, the push policy) takes
+longer than storing a hundred quiet reads, and neither the quiet reads that came in with it
+nor the next batches wait for it.
 """
 
 import asyncio
@@ -14,13 +22,14 @@ import queue
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 import psycopg
 from sqlalchemy.engine import Engine
 
+from app.bulletins.rules import Fit, Watched
 from app.bulletins.watch import BulletinWatch
 from app.clock import Clock
 from app.db import looks_dropped, transaction
@@ -50,6 +59,16 @@ class Stored:
 
 
 _Future = asyncio.Future[Stored] | Future[Stored]
+_Fits = list[tuple[Watched, StoredRead, Fit]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Matched:
+    """What the writer thread found for each row of a request: the hot-list hits and the
+    bulletin fits (their reads not stored yet: id 0)."""
+
+    hits: list[list[Hit]]
+    fits: list[_Fits]
 
 
 class _CatchUp:
@@ -67,6 +86,7 @@ class _Job:
     # An asyncio future (with its loop) for requests, or a plain one for blocking callers.
     future: _Future
     loop: asyncio.AbstractEventLoop | None = None
+    matched: _Matched | None = None  # None: match in the transaction that stores the rows
 
 
 class IngestWriter:
@@ -98,17 +118,23 @@ class IngestWriter:
         self._catch_up_queued = threading.Event()
         index.wake_on_change(self._queue_catch_up)
         self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
+        # Requests that hit, matched already, in the order they came (PostgreSQL).
+        self._hits: queue.Queue[list[_Job] | None] = queue.Queue()
+        self._hits_thread = threading.Thread(target=self._run_hits, name="ingest-hits", daemon=True)
         self._started = False
 
     def start(self) -> None:
         if not self._started:
             self._started = True
             self._thread.start()
+            self._hits_thread.start()
 
     def stop(self) -> None:
         if self._started:
             self._queue.put(None)
             self._thread.join(timeout=30)
+            self._hits.put(None)  # after the writer's last batch: the hits it queued go first
+            self._hits_thread.join(timeout=30)
             self._started = False
         if self._quiet_connection is not None:
             self._quiet_connection.close()
@@ -179,7 +205,29 @@ class IngestWriter:
         if self._index.behind:
             self._queue_catch_up()
 
+    def _run_hits(self) -> None:
+        while True:
+            jobs = self._hits.get()
+            try:
+                if jobs is None:
+                    return
+                self._write_loud(jobs)
+            finally:
+                self._hits.task_done()
+
     def _write(self, jobs: list[_Job]) -> None:
+        loud = self._write_quiet_jobs(jobs)
+        if not loud:
+            return
+        if all(job.matched is not None for job in loud):
+            self._hits.put(loud)
+            return
+        # Matched in the transaction, as on SQLite: the bulletins' catch-up search must see
+        # every read stored before it, so the hits queued earlier are written first.
+        self._hits.join()
+        self._write_loud(loud)
+
+    def _write_loud(self, jobs: list[_Job]) -> None:
         try:
             results = self._write_batch(jobs)
         except Exception as error:
@@ -190,22 +238,21 @@ class IngestWriter:
                 return
             # One bad request must not fail its neighbours: retry each on its own.
             for job in jobs:
-                self._write([job])
+                self._write_loud([job])
             return
         _settle(list(zip(jobs, results, strict=True)))
 
     def _write_batch(self, jobs: Sequence[_Job]) -> list[Stored]:
+        """Store `jobs` with their hits, alerts and pushes in one transaction. Jobs matched by
+        the writer thread (all or none) are written on the hits thread and touch neither the
+        index nor the bulletin watch; the others are matched here, on the writer thread."""
         now = self._clock()
-        rows = [row | {"received_at": now} for job in jobs for row in job.rows]
-        for row in rows:
-            if row.get("read_at") is None:
-                row["read_at"] = now
-            row["plate_fold"] = plates.fold_key(row["plate_key"])
-        quiet = self._write_quiet_batch(jobs, rows, now)
-        if quiet is not None:
-            return quiet
+        rows = _stamped([row for job in jobs for row in job.rows], now)
+        matched = [job.matched for job in jobs]
+        fits: _Fits = []
         with transaction(self._engine) as session:
-            self._index.refresh(session, now)
+            if None in matched:
+                self._index.refresh(session, now)
             # Vendor rows carry ids to deduplicate on; rows from /v1/reads skip this (None).
             dedup = readkeys.claim(session, rows)
             if dedup is None:
@@ -227,7 +274,14 @@ class IngestWriter:
                         continue
                     assert read_id is not None
                     stored_ids.append(read_id)
-                    found = self._index.matcher.match_read(row["keys"], state=row["state"], now=now)
+                    known = job.matched
+                    if known is None:
+                        found = self._index.matcher.match_read(
+                            row["keys"], state=row["state"], now=now
+                        )
+                    else:
+                        found = known.hits[k]
+                        fits += [(w, replace(r, id=read_id), f) for w, r, f in known.fits[k]]
                     if found:
                         read = StoredRead.of(read_id, row)
                         hits.extend((read, hit) for hit in found)
@@ -246,41 +300,69 @@ class IngestWriter:
                 Stored(stored_ids, len(alert_ids[n]), alert_ids[n], duplicate_of=duplicate_of)
                 for n, stored_ids, duplicate_of in stored
             ]
-            if self._bulletins is not None:
+            if self._bulletins is not None and None in matched:
                 fresh = [None if dedup and dedup.is_duplicate[i] else r for i, r in enumerate(ids)]
                 self._bulletins.match(session, rows, fresh, now)
+            elif self._bulletins is not None and fits:
+                self._bulletins.record(session, fits, now)
         return results
 
-    def _write_quiet_batch(
-        self, jobs: Sequence[_Job], rows: list[dict[str, Any]], now: datetime
-    ) -> list[Stored] | None:
-        """The common case on PostgreSQL: nothing in the batch hits a list or a bulletin and
-        nothing needs deduplicating, so the reads go in with one autocommitted statement on the
-        writer's own connection: one round trip, durable when it returns. Returns None
-        (nothing written) when the batch needs the full transaction."""
+    def _write_quiet_jobs(self, jobs: list[_Job]) -> list[_Job]:
+        """The common case on PostgreSQL: store and answer the requests whose reads hit no
+        list or bulletin and carry no vendor ids to deduplicate, with one autocommitted
+        statement on the writer's own connection (one round trip, durable when it returns).
+        Returns the requests left for the full transaction: all of them on SQLite, while a new
+        bulletin still owes its search of recent reads, or when that statement failed."""
         if self._engine.dialect.name != "postgresql":
-            return None
-        if any(row.get(readkeys.SOURCE_KEYS) for row in rows):
-            return None
+            return jobs
+        now = self._clock()
         if self._index.is_due() or (self._bulletins is not None and self._bulletins.is_due()):
-            with transaction(self._engine) as session:  # about once a second
-                self._index.refresh(session, now)
-                if self._bulletins is not None:
-                    self._bulletins.refresh(session, now)
-        matcher = self._index.matcher
-        for row in rows:
-            if matcher.match_read(row["keys"], state=row["state"], now=now):
-                return None
-        if self._bulletins is not None and (
-            self._bulletins.has_pending() or self._bulletins.fits(rows, [0] * len(rows), now)
-        ):
-            return None
-        ids = self._insert_autocommit(rows)
-        results, offset = [], 0
+            try:
+                with transaction(self._engine) as session:  # about once a second
+                    self._index.refresh(session, now)
+                    if self._bulletins is not None:
+                        self._bulletins.refresh(session, now)
+            except Exception:
+                return jobs  # the full transaction refreshes again, and fails visibly
+        if self._bulletins is not None and self._bulletins.has_pending():
+            return jobs
+        quiet: list[tuple[_Job, list[dict[str, Any]]]] = []
+        loud: list[_Job] = []
         for job in jobs:
-            results.append(Stored(ids[offset : offset + len(job.rows)], 0))
-            offset += len(job.rows)
-        return results
+            rows = _stamped(job.rows, now)
+            matched = self._match(rows, now)
+            if matched is None:
+                quiet.append((job, rows))
+            else:
+                job.matched = matched
+                loud.append(job)
+        if not quiet:
+            return loud
+        try:
+            ids = self._insert_autocommit([row for _, rows in quiet for row in rows])
+        except Exception as error:
+            # Nothing of it was stored: the full path tries each request again on its own.
+            log.warning("ingest.quiet_failed", extra=error_facts(error))
+            for job in jobs:
+                job.matched = None
+            return jobs
+        outcomes: list[tuple[_Job, _Outcome]] = []
+        offset = 0
+        for job, rows in quiet:
+            outcomes.append((job, Stored(ids[offset : offset + len(rows)], 0)))
+            offset += len(rows)
+        _settle(outcomes)
+        return loud
+
+    def _match(self, rows: list[dict[str, Any]], now: datetime) -> _Matched | None:
+        """What a request's rows hit, or None when they hit nothing and carry no vendor ids
+        (a quiet request)."""
+        matcher, bulletins = self._index.matcher, self._bulletins
+        hits = [matcher.match_read(row["keys"], state=row["state"], now=now) for row in rows]
+        fits = [bulletins.fits([row], [0], now) if bulletins else [] for row in rows]
+        if any(hits) or any(fits) or any(row.get(readkeys.SOURCE_KEYS) for row in rows):
+            return _Matched(hits, fits)
+        return None
 
     def _insert_autocommit(self, rows: list[dict[str, Any]]) -> list[int]:
         quiet = self._quiet_connection
@@ -298,6 +380,17 @@ class IngestWriter:
             self._quiet_connection.close()
             self._quiet_connection = None
             raise
+
+
+def _stamped(rows: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+    """Copies of a batch's rows as stored: received now, read now unless the camera said
+    when, and the folded plate the look-alike search uses."""
+    stamped = [row | {"received_at": now} for row in rows]
+    for row in stamped:
+        if row.get("read_at") is None:
+            row["read_at"] = now
+        row["plate_fold"] = plates.fold_key(row["plate_key"])
+    return stamped
 
 
 def _settle(outcomes: list[tuple[_Job, _Outcome]]) -> None:

@@ -2,12 +2,16 @@
 "API at a glance"), and the local FCM inbox's JSON (`GET /fcm/messages`)."""
 
 import asyncio
+import json
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
 ENTRIES_PER_REQUEST = 5000  # the API's limit for POST /v1/hotlists/{id}/entries
+IDLE_REUSE_S = 2.0  # a camera connection idle longer is not reused (uvicorn closes at 5 s)
 
 
 class ApiError(RuntimeError):
@@ -15,9 +19,12 @@ class ApiError(RuntimeError):
 
 
 class Api:
-    def __init__(self, client: httpx.AsyncClient, admin_token: str) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient, admin_token: str, cameras: "Cameras | None" = None
+    ) -> None:
         self.client = client
         self.admin = {"Authorization": f"Bearer {admin_token}"}
+        self.cameras = cameras  # posts the reads when given; else `client` does
 
     async def call(self, method: str, path: str, *, token: str | None = None, **kwargs: Any) -> Any:
         headers = self.admin if token is None else {"Authorization": f"Bearer {token}"}
@@ -78,9 +85,12 @@ class Api:
     async def locations(self, fixes: list[dict[str, Any]]) -> None:
         await self.call("POST", "/v1/locations", json={"locations": fixes})
 
-    async def read(self, key: str, body: dict[str, Any]) -> httpx.Response:
+    async def read(self, key: str, body: dict[str, Any]) -> "CameraAnswer":
         """One camera read; the answer is returned as it is (the caller times it)."""
-        return await self.client.post("/v1/reads", json=body, headers={"X-API-Key": key})
+        if self.cameras is not None:
+            return await self.cameras.post(key, body)
+        answer = await self.client.post("/v1/reads", json=body, headers={"X-API-Key": key})
+        return CameraAnswer(answer.status_code, dict(answer.headers), answer.content)
 
     async def respond(self, token: str, alert_id: int, body: dict[str, Any]) -> int:
         answer = await self.client.post(
@@ -143,6 +153,81 @@ class Api:
         else:
             size = len(found)
         return paths[0], int(size)
+
+
+@dataclass(frozen=True, slots=True)
+class CameraAnswer:
+    status_code: int
+    headers: dict[str, str] = field(default_factory=dict)  # names in lower case
+    content: bytes = b""
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+
+class Cameras:
+    """Reads posted the way fixed cameras post them, on keep-alive HTTP/1.1 connections,
+    with as little client work per read as a load generator can do: httpx spends several
+    times the server's CPU on each small request, and on a shared machine the load
+    generator would otherwise be what runs out first. Only for `POST /v1/reads`, whose
+    answer always carries a Content-Length."""
+
+    def __init__(self, base_url: str, *, connections: int, timeout_s: float = 120.0) -> None:
+        where = urlsplit(base_url)
+        if where.scheme != "http" or where.hostname is None:
+            raise ValueError(f"camera reads need a plain http:// URL, not {base_url!r}")
+        self.host, self.port = where.hostname, where.port or 80
+        self.path = where.path.rstrip("/") + "/v1/reads"
+        self.timeout_s = timeout_s
+        # Connections free for the next read, with when each was last used: one idle longer
+        # than the server keeps it open (uvicorn: 5 s) is closed rather than reused.
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter, float]] = []
+        self.slots = asyncio.Semaphore(connections)
+
+    async def post(self, key: str, body: dict[str, Any]) -> CameraAnswer:
+        payload = json.dumps(body, separators=(",", ":")).encode()
+        head = (
+            f"POST {self.path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+            f"X-API-Key: {key}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(payload)}\r\n\r\n"
+        ).encode()
+        async with self.slots:
+            loop = asyncio.get_running_loop()
+            while self.idle and loop.time() - self.idle[-1][2] > IDLE_REUSE_S:
+                self.idle.pop()[1].close()
+            connection = self.idle.pop()[:2] if self.idle else None
+            try:
+                if connection is None:
+                    connection = await asyncio.open_connection(self.host, self.port)
+                reader, writer = connection
+                writer.write(head + payload)
+                answer, keep = await asyncio.wait_for(_answer(reader), self.timeout_s)
+            except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as error:
+                if connection is not None:
+                    connection[1].close()
+                raise httpx.TransportError(f"camera read: {error!r}") from error
+            if keep:
+                self.idle.append((reader, writer, loop.time()))
+            else:
+                writer.close()
+            return answer
+
+    async def close(self) -> None:
+        while self.idle:
+            self.idle.pop()[1].close()
+
+
+async def _answer(reader: asyncio.StreamReader) -> tuple[CameraAnswer, bool]:
+    lines = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ", 2)[1])
+    headers = {}
+    for line in lines[1:]:
+        name, sep, value = line.partition(":")
+        if sep:
+            headers[name.strip().lower()] = value.strip()
+    content = await reader.readexactly(int(headers.get("content-length", "0")))
+    keep = headers.get("connection", "").lower() != "close"
+    return CameraAnswer(status, headers, content), keep
 
 
 class Inbox:

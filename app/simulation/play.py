@@ -21,7 +21,15 @@ import httpx
 
 from app.simulation import city as city_module
 from app.simulation import scenario as scenario_module
-from app.simulation.api import ENTRIES_PER_REQUEST, Api, ApiError, Inbox, now_utc
+from app.simulation.api import (
+    ENTRIES_PER_REQUEST,
+    Api,
+    ApiError,
+    CameraAnswer,
+    Cameras,
+    Inbox,
+    now_utc,
+)
 from app.simulation.patrol import Patrol
 from app.simulation.scenario import Read, Scenario, Shape
 
@@ -39,9 +47,9 @@ RETRIED = frozenset({429, 503})
 READ_ATTEMPTS = 4
 
 
-def _retry_after_s(answer: httpx.Response) -> float:
+def _retry_after_s(answer: CameraAnswer) -> float:
     try:
-        return min(max(float(answer.headers.get("Retry-After", "1")), 0.1), 10.0)
+        return min(max(float(answer.headers.get("retry-after", "1")), 0.1), 10.0)
     except ValueError:
         return 1.0
 
@@ -60,6 +68,7 @@ class Options:
     quick_start: bool = False
     wait_s: float = 30.0  # for the service to answer /healthz (it may still be starting)
     progress: Callable[[str], None] | None = None
+    drain_sim_s: float = DRAIN_SIM_S  # played after the last read before the inbox is read
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +111,11 @@ async def play(options: Options) -> Played:
     """Set the scene up through the API, play it, and collect the phones' inbox and alerts."""
     inbox_url = options.inbox_url or options.base_url.rstrip("/") + "/fcm"
     limits = httpx.Limits(max_connections=options.concurrency + 8)
+    # Plain HTTP: the cameras' own lean connections; through TLS (a deployed service), httpx.
+    plain = options.base_url.startswith("http://")
+    cameras = Cameras(options.base_url, connections=options.concurrency) if plain else None
     async with httpx.AsyncClient(base_url=options.base_url, timeout=120, limits=limits) as client:
-        api = Api(client, options.admin_token)
+        api = Api(client, options.admin_token, cameras)
         inbox = Inbox(client, inbox_url)
         await api.wait_until_up(options.wait_s)
         beats = city_module.beats_from_geojson(await api.beats())
@@ -122,6 +134,8 @@ async def play(options: Options) -> Played:
         played.queue = await api.queue_size()
         await inbox.poll()  # last: what the alerts above caused is counted too
         played.messages = inbox.messages
+        if cameras is not None:
+            await cameras.close()
         return played
 
 
@@ -227,7 +241,7 @@ class _Player:
             if t // 600 > shown:
                 shown = int(t // 600)
                 self.say(f"  {shown * 10} simulated minutes, {len(self.inbox.messages)} pushes")
-        await asyncio.sleep(DRAIN_SIM_S / speed)
+        await asyncio.sleep(self.options.drain_sim_s / speed)
         while self.tasks:
             await asyncio.gather(*list(self.tasks))
         poller.cancel()

@@ -1,14 +1,17 @@
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from app.clock import ManualClock
 from app.db import transaction
-from app.models import Delivery, Read
-from tests.app.helpers import hits_of, make_world
+from app.models import Delivery, HotListEntry, Read
+from tests.app.helpers import hits_of, hotlist_with_plate, make_world
 
 
 def _count(engine: Engine, model: type) -> int:
@@ -149,3 +152,48 @@ def test_a_dropped_database_connection_costs_no_read_and_no_503(
     with transaction(engine) as session:
         stored = {r.plate for r in session.scalars(select(Read))}
     assert stored == {f"7AAA00{i}" for i in range(1, 5)}
+
+
+def test_reads_that_hit_nothing_do_not_wait_for_a_hit_being_stored(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    """On PostgreSQL a request that hits is stored with its alert on a thread of its own. Here
+    another transaction holds the listed car's alert lock (as a second process raising the
+    same car's alert would), so the hit waits; a read of another car is stored and answered
+    meanwhile, and the hit goes through once the lock is let go."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("on SQLite every batch is one transaction")
+    world = make_world(engine, clock)
+    hotlist_with_plate(client, world, "7ABC123")
+    with transaction(engine) as session:
+        entry_id = session.scalar(
+            select(col(HotListEntry.id)).where(col(HotListEntry.plate_key) == "7ABC123")
+        )
+    assert entry_id is not None
+    lock = {"key": (0x4C4B << 32) | entry_id}  # app/hotlists/hits.py: serialise()
+    with ThreadPoolExecutor(2) as pool, engine.connect() as other:
+        try:
+            other.execute(text("SELECT pg_advisory_lock(:key)"), lock)
+            hit = pool.submit(client.post, "/v1/reads", json={"plate": "7ABC123"},
+                              headers=world.camera)  # fmt: skip
+            _wait_for_a_lock_wait(engine)
+            quiet = pool.submit(client.post, "/v1/reads", json={"plate": "8XYZ999"},
+                                headers=world.camera)  # fmt: skip
+            assert quiet.result(timeout=30).status_code == 202
+            assert not hit.done()
+        finally:
+            other.execute(text("SELECT pg_advisory_unlock(:key)"), lock)
+            other.commit()
+        assert hits_of(client, world.admin, hit.result(timeout=30)) == 1
+    assert _count(engine, Read) == 2
+
+
+def _wait_for_a_lock_wait(engine: Engine) -> None:
+    deadline = time.monotonic() + 30
+    query = text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+    while time.monotonic() < deadline:
+        with engine.connect() as connection:
+            if connection.scalar(query):
+                return
+        time.sleep(0.05)
+    raise AssertionError("the hit never waited for the alert lock")
