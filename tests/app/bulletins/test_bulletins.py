@@ -88,6 +88,35 @@ def test_the_area_grows_with_time_since_the_incident_along_the_direction_of_trav
     assert bulletin["search_area"]["type"] in ("Polygon", "MultiPolygon")
 
 
+def test_officers_are_told_as_the_area_grows_only_so_far_and_cameras_find_the_car_beyond(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    world = make_world(engine, clock, lat=CAMERA[0], lon=CAMERA[1])
+    near, far = (
+        officer_on_duty(client, engine, clock, lat=where[0], lon=where[1])[0]
+        for where in (east_of(3000), east_of(6000))
+    )  # fmt: skip
+    # Twenty minutes ago, eastbound: the car may be 10 km ahead (reads are matched that far),
+    # but officers are told only up to 3 km beyond the drawn area (plus the 500 m margin).
+    bulletin = post(
+        client, dispatcher(engine, clock),
+        occurred_at=(clock() - timedelta(minutes=20)).isoformat(),
+        area={"center": {"lat": CAMERA[0], "lon": CAMERA[1]}, "radius_m": 500},
+    )  # fmt: skip
+    assert {n["user_id"] for n in bulletin["notified"]} == {near}
+    [told] = [n for n in client.get(f"/v1/alerts/{bulletin['alert_id']}",
+                                    headers=world.admin).json()["notified"]]  # fmt: skip
+    assert "grown to within" in told["pushes"][0]["why_officer"]
+
+    # The car read 6 km ahead: a match, routed to the officer best placed for that read.
+    lat, lon = east_of(6100)
+    read = {"plate": "7ABX123", "state": "CA", "lat": lat, "lon": lon, "heading": 90,
+            "vehicle": {"make": "Honda", "color": "silver"}}  # fmt: skip
+    assert client.post("/v1/reads", json=read, headers=world.camera).status_code == 202
+    match = [p for p in queued(engine) if p.action == "match"]
+    assert far in {p.user_id for p in match}
+
+
 def test_a_later_read_of_a_matching_car_alerts_the_nearest_officers_with_the_reasons(
     client: TestClient, engine: Engine, clock: ManualClock
 ) -> None:
