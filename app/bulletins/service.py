@@ -115,6 +115,10 @@ def search_back(
     reads not on the trail yet, everyone told gets the update (where and when the car was last
     seen) on the bulletin's thread. Returns the matches found."""
     watched = compile_row(row, ctx.beats)
+    # The alert first, then the matches: the order a live match takes them in
+    # (bulletin_trail.record_live). Storing a read the live watch is storing too, the other
+    # way round, deadlocked the two on PostgreSQL.
+    bulletin_alert.alert_of(session, row, lock=True)
     found = bulletin_trail.retro(session, row, watched, actor=actor, now=now, ctx=ctx)
     if found:
         # Those told were pushed the bulletin a moment ago: the trail is news, not a task.
