@@ -169,15 +169,17 @@ def search(
     return times
 
 
-def retention(engine: Engine, *, oldest: datetime, now: datetime) -> tuple[float, int, int]:
-    """Seconds to apply retention for the oldest day; non-hit reads removed, reads kept."""
+def retention(engine: Engine, *, oldest: datetime, now: datetime) -> tuple[float, int, int, float]:
+    """Seconds to apply retention for the oldest day; non-hit reads removed, reads kept, and
+    the seconds plate_read was locked against ingest to detach the day."""
     policy = effective(template("california"), nonhit_reads=now - (oldest + timedelta(days=1)))
     with tempfile.TemporaryDirectory() as images:
         enforcer = Enforcer(engine, policy=policy, images=ImageStore(Path(images)))
         started = time.perf_counter()
         report = enforcer.run(now, by="bench")
         took = time.perf_counter() - started
-    return took, report.removed["plate_read (no hit)"], report.kept_from_partitions
+    removed = report.removed["plate_read (no hit)"]
+    return took, removed, report.kept_from_partitions, report.detached_s
 
 
 def pct(values: list[float], q: float) -> float:
@@ -253,9 +255,9 @@ def main() -> None:
                 results[kind]["week"] += search(engine, plates=plates, since=week, until=now)
                 results[kind]["all"] += search(engine, plates=plates, since=None, until=now)
         for kind in names:
-            took, removed, kept = retention(engines[kind], oldest=today - timedelta(days=args.days),
-                                            now=now)  # fmt: skip
-            results[kind].update(retention_s=took, removed=removed, kept=kept)
+            oldest = today - timedelta(days=args.days)
+            took, removed, kept, locked = retention(engines[kind], oldest=oldest, now=now)
+            results[kind].update(retention_s=took, removed=removed, kept=kept, locked_s=locked)
     finally:
         for engine in engines.values():
             engine.dispose()
@@ -286,7 +288,8 @@ def report(args: argparse.Namespace, results: dict[str, dict[str, Any]]) -> None
     for label, a, b in rows:
         print(f"{label:<44} {a:>12.3f} {b:>12.3f} {b / a if a else float('nan'):>8.3f}")
     print(f"retention removed: plain {plain['removed']:,} non-hit reads row by row; partitioned "
-          f"{part['removed']:,} by dropping the day, {part['kept']:,} hit reads kept")  # fmt: skip
+          f"{part['removed']:,} by dropping the day, {part['kept']:,} hit reads kept; "
+          f"plate_read locked {part['locked_s'] * 1000:.0f} ms to detach it")  # fmt: skip
     print(json.dumps({k: {m: v for m, v in r.items() if not isinstance(v, list)}
                       for k, r in results.items()}))  # fmt: skip
 

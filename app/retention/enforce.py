@@ -29,6 +29,7 @@ On PostgreSQL a run holds an advisory lock: with several workers, one enforces a
 """
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -101,6 +102,7 @@ class Report:
     skipped: str | None = None  # why nothing ran (another process holds the lock)
     partitions: list[str] = field(default_factory=list)  # day partitions dropped (or would be)
     kept_from_partitions: int = 0  # reads of those days kept, moved to the default partition
+    detached_s: float = 0.0  # time plate_read was locked to detach days: ingest's only wait
 
     @property
     def total(self) -> int:
@@ -137,7 +139,7 @@ class Enforcer:
             try:
                 self._sweep_all(report, now)
             finally:
-                if report.total or dry_run:
+                if report.total or report.partitions or dry_run:
                     self._audit(report, now, by=by)
                 _unlock(lock_connection)
         log.info(
@@ -293,6 +295,7 @@ class Enforcer:
             self._day_source_keys(read, lo, hi, report)
         kept: list[int] = []
         try:
+            locked = time.perf_counter()
             with transaction(self.engine) as session:
                 if not dry:
                     session.execute(text(f"SET LOCAL lock_timeout = '{partitions.LOCK_TIMEOUT}'"))
@@ -304,10 +307,11 @@ class Enforcer:
                 total = int(session.scalar(select(func.count()).select_from(part)) or 0)
                 if not dry:
                     if kept:
+                        columns = ", ".join(c.name for c in part.columns)
                         session.execute(
                             text(
-                                f"INSERT INTO {partitions.PARENT} SELECT * FROM {day.name}"
-                                " WHERE id = ANY(:ids)"
+                                f"INSERT INTO {partitions.PARENT} ({columns}) SELECT {columns}"
+                                f" FROM {day.name} WHERE id = ANY(:ids)"
                             ).bindparams(bindparam("ids", kept, type_=postgresql.ARRAY(BigInteger)))
                         )
                     session.execute(text(f"DROP TABLE {day.name}"))
@@ -316,6 +320,7 @@ class Enforcer:
                 raise
             log.warning("retention.partition_busy", extra={"partition": day.name})
             return
+        report.detached_s += time.perf_counter() - locked
         report.add("plate_read (no hit)", total - len(kept))
         report.partitions.append(day.name)
         report.kept_from_partitions += len(kept)
