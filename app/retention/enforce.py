@@ -17,13 +17,14 @@ chain still verifies (app/audit.py).
 
 On PostgreSQL, where plate_read is partitioned by day (app/reads/partitions.py), reads that
 hit nothing go a whole day at a time: once a day's partition lies wholly before the non-hit
-cut-off, it is DETACHed (in one short transaction with a lock timeout, so ingest waits
-milliseconds at most), the reads that must outlive it (a hit or a bulletin match, or kept by an
-evidence hold) are moved to the default partition, its rows are counted, and it is DROPped. A
-non-hit read is therefore kept up to a day past its period there (a period set a day shorter
-stays within a statute to the hour); the row-by-row sweep takes what the default partition
-holds (strays of a wrong clock, reads from before the partitions, released holds) at the exact
-cut-off. Source keys and image files of a dropped day go in batches before the drop.
+cut-off, one short transaction DETACHes it (a lock wait over DETACH_LOCK_TIMEOUT leaves the
+day for the next run, so ingest never queues long behind it), moves the reads that must
+outlive it (a hit or a bulletin match, or kept by an evidence hold) to the default partition,
+counts its rows and DROPs it. A non-hit read is therefore kept up to a day past its period
+there (a period set a day shorter stays within a statute to the hour); the row-by-row sweep
+takes what the default partition holds (strays of a wrong clock, reads from before the
+partitions, released holds) at the exact cut-off. Source keys and image files of a dropped
+day go in batches before the drop.
 
 On PostgreSQL a run holds an advisory lock: with several workers, one enforces at a time.
 """
@@ -83,6 +84,9 @@ from app.retention.policy import Policy, describe
 log = logging.getLogger(__name__)
 
 _RUN_LOCK = 7_201_015  # any fixed number: the advisory lock one enforcing process holds
+# How long a DETACH waits for plate_read's lock, queueing ingest behind it meanwhile; when a
+# long query holds the table past that, the day is left for the next run.
+DETACH_LOCK_TIMEOUT = "1s"
 
 # What a report counts, in the order it is printed: tables, and image files.
 TABLES = (
@@ -298,7 +302,7 @@ class Enforcer:
             locked = time.perf_counter()
             with transaction(self.engine) as session:
                 if not dry:
-                    session.execute(text(f"SET LOCAL lock_timeout = '{partitions.LOCK_TIMEOUT}'"))
+                    session.execute(text(f"SET LOCAL lock_timeout = '{DETACH_LOCK_TIMEOUT}'"))
                     session.execute(
                         text(f"ALTER TABLE {partitions.PARENT} DETACH PARTITION {day.name}")
                     )

@@ -16,7 +16,9 @@ partitioned parent is created with the same columns (LIKE), constraints and inde
 partitions are made for every day that holds reads in the last `HISTORY_DAYS` and for today
 and `AHEAD_DAYS` days ahead, the rows move across in one INSERT ... SELECT, the id sequence
 is handed to the new table (its value is kept: ids are never handed out twice), and the old
-table is dropped.
+table is dropped. It rewrites every read once, holding plate_read meanwhile: about as long
+as loading the rows took (minutes for tens of millions), so run it in a quiet hour with the
+cameras' posts queued at the vendor, and the disk must hold the table twice.
 
 Foreign keys to plate_read.id (from hit.read_id, read_source_key.read_id and
 bulletin_match.read_id) are dropped on PostgreSQL. A partitioned table's primary key must
