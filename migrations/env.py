@@ -31,7 +31,7 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
 
 # On PostgreSQL plate_read is partitioned by day (revision 0016): its partitions are tables
 # no model describes, and the foreign keys to it are kept in code, not in the schema.
-_PARTITION = re.compile(r"plate_read_(p\d{8}|default)")
+_PARTITION = re.compile(r"plate_read_(p\d{8}|default|detached_p\d{8})")
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:

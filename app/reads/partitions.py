@@ -77,6 +77,23 @@ def days(connection: Connection | Session) -> list[Day]:
     return sorted((d for n in names if (d := day_of(n)) is not None), key=lambda d: d.start)
 
 
+def detached_name(day: str) -> str:
+    """What retention renames a detached day to until it is counted and dropped."""
+    return f"plate_read_detached_{day.removeprefix('plate_read_')}"
+
+
+def detached(connection: Connection | Session) -> list[str]:
+    """Days retention detached and has not dropped yet (a run stopped in between)."""
+    return list(
+        connection.execute(
+            text(
+                "SELECT relname FROM pg_class WHERE relkind = 'r'"
+                " AND relname LIKE 'plate\\_read\\_detached\\_p%' ORDER BY relname"
+            )
+        ).scalars()
+    )
+
+
 def table(name: str) -> Table:
     """One partition as a table with plate_read's columns, for queries on it alone."""
     return Read.__table__.to_metadata(MetaData(), name=name)  # type: ignore[attr-defined,no-any-return]

@@ -231,6 +231,10 @@ class Enforcer:
             return
         with self.engine.connect() as connection:
             expired = [d for d in partitions.days(connection) if d.end <= cutoff]
+            left = partitions.detached(connection)
+        if not report.dry_run:
+            for name in left:  # a run stopped between a day's detach and its drop
+                self._drop_detached(name, report)
         for day in expired:
             self._drop_day(day, report)
         self._reads(cutoff, report, hits=False, table=partitions.table(partitions.DEFAULT))
@@ -284,9 +288,10 @@ class Enforcer:
     def _drop_day(self, day: partitions.Day, report: Report) -> None:
         """A day partition wholly before the non-hit cut-off: the source keys and image files
         of its reads that go, then one short transaction that DETACHes it, moves the reads that
-        must outlive it to the default partition, counts its rows and DROPs it. Everything is
-        found by index (ids of the day's range, hits, matches, holds), never by scanning the
-        day against every hit; the count is the one full pass, over that day alone."""
+        must outlive it to the default partition and sets the day aside under another name;
+        then, with plate_read no longer locked, the day's rows are counted and it is DROPped.
+        Everything in the locked transaction is found by index (the day's id range, hits,
+        matches, holds); the count, the one full pass over the day, comes after it."""
         part = partitions.table(day.name)
         read = part.c
         dry = report.dry_run
@@ -298,6 +303,7 @@ class Enforcer:
         if lo is not None:
             self._day_source_keys(read, lo, hi, report)
         kept: list[int] = []
+        aside = partitions.detached_name(day.name)
         try:
             locked = time.perf_counter()
             with transaction(self.engine) as session:
@@ -308,30 +314,44 @@ class Enforcer:
                     )
                 if lo is not None:
                     kept = self._kept_of_day(session, read, lo, hi)
-                total = int(session.scalar(select(func.count()).select_from(part)) or 0)
-                if not dry:
+                if dry:
+                    total = int(session.scalar(select(func.count()).select_from(part)) or 0)
+                    report.add("plate_read (no hit)", total - len(kept))
+                else:
                     if kept:
+                        ids = bindparam("ids", kept, type_=postgresql.ARRAY(BigInteger))
                         columns = ", ".join(c.name for c in part.columns)
                         session.execute(
                             text(
                                 f"INSERT INTO {partitions.PARENT} ({columns}) SELECT {columns}"
                                 f" FROM {day.name} WHERE id = ANY(:ids)"
-                            ).bindparams(bindparam("ids", kept, type_=postgresql.ARRAY(BigInteger)))
+                            ).bindparams(ids)
                         )
-                    session.execute(text(f"DROP TABLE {day.name}"))
+                        session.execute(
+                            text(f"DELETE FROM {day.name} WHERE id = ANY(:ids)").bindparams(ids)
+                        )
+                    session.execute(text(f"ALTER TABLE {day.name} RENAME TO {aside}"))
         except OperationalError as error:
             if getattr(error.orig, "sqlstate", None) != "55P03":  # lock_not_available
                 raise
             log.warning("retention.partition_busy", extra={"partition": day.name})
             return
         report.detached_s += time.perf_counter() - locked
-        report.add("plate_read (no hit)", total - len(kept))
         report.partitions.append(day.name)
         report.kept_from_partitions += len(kept)
+        if not dry:
+            self._drop_detached(aside, report)
         keep = set(kept)
         files = [r.image_url for r in stored if r.id not in keep]
         report.add("image_file", len(files))
         self._delete_files(files, dry_run=dry)
+
+    def _drop_detached(self, name: str, report: Report) -> None:
+        """Count and drop a day set aside (by this run, or by one that stopped half-way)."""
+        with transaction(self.engine) as session:
+            removed = int(session.scalar(text(f"SELECT count(*) FROM {name}")) or 0)
+            session.execute(text(f"DROP TABLE {name}"))
+        report.add("plate_read (no hit)", removed)
 
     def _day_source_keys(self, read: Any, lo: int, hi: int, report: Report) -> None:
         """The vendor ids of a day's reads that go, in batches, before the day is dropped."""
