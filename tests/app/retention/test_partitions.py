@@ -158,3 +158,25 @@ def test_ingest_never_waits_for_a_partition_and_the_workers_make_the_days_ahead_
     with TestClient(create_app(settings, clock=ahead)) as client:
         answer = client.get(f"/v1/reads/{stray}", headers=world.admin)
     assert answer.status_code == 200
+
+
+def test_a_day_a_stopped_run_left_detached_is_counted_and_dropped_by_the_next(
+    database_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    past = ManualClock()
+    past.advance(days=-61)
+    settings = _settings(database_url, tmp_path)
+    day = f"plate_read_p{past():%Y%m%d}"
+    aside = day.replace("plate_read_", "plate_read_detached_")
+    Housekeeper(make_enforcer(settings, engine), clock=past, every_s=60).run_once()
+    world = make_world(engine, past)
+    with TestClient(create_app(settings, clock=past)) as client:
+        for _ in range(2):
+            _read(client, world, factories.unique_plate())
+    with engine.begin() as connection:  # where a run that stopped after its detach left it
+        connection.execute(text(f"ALTER TABLE plate_read DETACH PARTITION {day}"))
+        connection.execute(text(f"ALTER TABLE {day} RENAME TO {aside}"))
+
+    report = make_enforcer(settings, engine).run(ManualClock()())
+    assert report.removed["plate_read (no hit)"] == 2
+    assert not _table_exists(engine, aside)
