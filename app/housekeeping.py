@@ -1,9 +1,11 @@
 """Periodic chores, run by the push worker (embedded in `lookout serve`, or `lookout worker`):
-retention enforcement (app/retention/enforce.py) and the sweep of hot-list import rows staged by
-an import whose process died (app/hotlists/staging.py), every LOOKOUT_HOUSEKEEPING_EVERY_S.
+on PostgreSQL the day partitions of plate_read for today and the days ahead
+(app/reads/partitions.py), at start and then with retention enforcement
+(app/retention/enforce.py) and the sweep of hot-list import rows staged by an import whose
+process died (app/hotlists/staging.py), every LOOKOUT_HOUSEKEEPING_EVERY_S.
 
 Each chore works in short transactions; several processes may run it at once (on PostgreSQL
-an advisory lock lets one enforce at a time, the others skip that round).
+an advisory lock lets one process do each chore at a time, the others skip that round).
 """
 
 import logging
@@ -12,6 +14,7 @@ import threading
 from app.clock import Clock
 from app.hotlists import staging
 from app.logs import error_facts
+from app.reads import partitions
 from app.retention.enforce import Enforcer
 
 log = logging.getLogger(__name__)
@@ -36,16 +39,26 @@ class Housekeeper:
         self._thread.join(timeout=30)
 
     def run_once(self) -> None:
+        self.make_partitions()
         now = self._clock()
         self._enforcer.run(now)
         swept = staging.sweep_abandoned(self._enforcer.engine, now=now)
         if swept:
             log.info("hotlist_import.abandoned_rows_swept", extra={"rows": swept})
 
+    def make_partitions(self) -> None:
+        created = partitions.ensure_ahead(self._enforcer.engine, self._clock().date())
+        if created:
+            log.info("partitions.created", extra={"partitions": created})
+
     def _loop(self) -> None:
-        while not self._stop.wait(self._every_s):
+        chore = self.make_partitions  # at once: a worker started after midnight finds its day
+        while True:
             try:
-                self.run_once()
+                chore()
             except Exception as error:
                 # A database hiccup must not end the chores for the life of the process.
                 log.exception("housekeeping.failed", extra=error_facts(error))
+            chore = self.run_once
+            if self._stop.wait(self._every_s):
+                return

@@ -43,6 +43,12 @@ def run(
     for table, count in counts_in_order(report):
         typer.echo(f"{table:<22} {verb} {count}")
     typer.echo(f"total {verb} {report.total}")
+    if report.partitions:
+        dropped = "would drop" if dry_run else "dropped"
+        typer.echo(
+            f"day partitions {dropped}: {', '.join(report.partitions)}"
+            f" ({report.kept_from_partitions} reads kept, moved to the default partition)"
+        )
 
 
 @retention_cli.command("policies")

@@ -15,10 +15,22 @@ same rows, removes nothing, and is audited as `retention.dry_run`. Audit rows ar
 only from the start of the chain, and each batch records its anchor (`audit.pruned`), so the
 chain still verifies (app/audit.py).
 
+On PostgreSQL, where plate_read is partitioned by day (app/reads/partitions.py), reads that
+hit nothing go a whole day at a time: once a day's partition lies wholly before the non-hit
+cut-off, one short transaction DETACHes it (a lock wait over DETACH_LOCK_TIMEOUT leaves the
+day for the next run, so ingest never queues long behind it), moves the reads that must
+outlive it (a hit or a bulletin match, or kept by an evidence hold) to the default partition,
+counts its rows and DROPs it. A non-hit read is therefore kept up to a day past its period
+there (a period set a day shorter stays within a statute to the hour); the row-by-row sweep
+takes what the default partition holds (strays of a wrong clock, reads from before the
+partitions, released holds) at the exact cut-off. Source keys and image files of a dropped
+day go in batches before the drop.
+
 On PostgreSQL a run holds an advisory lock: with several workers, one enforces at a time.
 """
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -40,6 +52,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col
 
 from app import audit
@@ -64,12 +77,16 @@ from app.models import (
     Read,
     ReadSourceKey,
 )
+from app.reads import partitions
 from app.retention import holds
 from app.retention.policy import Policy, describe
 
 log = logging.getLogger(__name__)
 
 _RUN_LOCK = 7_201_015  # any fixed number: the advisory lock one enforcing process holds
+# How long a DETACH waits for plate_read's lock, queueing ingest behind it meanwhile; when a
+# long query holds the table past that, the day is left for the next run.
+DETACH_LOCK_TIMEOUT = "1s"
 
 # What a report counts, in the order it is printed: tables, and image files.
 TABLES = (
@@ -87,6 +104,9 @@ class Report:
     removed: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
     cutoffs: dict[str, datetime] = field(default_factory=dict)
     skipped: str | None = None  # why nothing ran (another process holds the lock)
+    partitions: list[str] = field(default_factory=list)  # day partitions dropped (or would be)
+    kept_from_partitions: int = 0  # reads of those days kept, moved to the default partition
+    detached_s: float = 0.0  # time plate_read was locked to detach days: ingest's only wait
 
     @property
     def total(self) -> int:
@@ -123,7 +143,7 @@ class Enforcer:
             try:
                 self._sweep_all(report, now)
             finally:
-                if report.total or dry_run:
+                if report.total or report.partitions or dry_run:
                     self._audit(report, now, by=by)
                 _unlock(lock_connection)
         log.info(
@@ -146,8 +166,7 @@ class Enforcer:
             (cutoff("alerts", policy.alerts), self._alerts),
             (cutoff("deliveries", policy.deliveries), self._deliveries),
             (cutoff("hit_reads", policy.hit_reads), lambda c, r: self._reads(c, r, hits=True)),
-            (cutoff("nonhit_reads", policy.nonhit_reads),
-             lambda c, r: self._reads(c, r, hits=False)),
+            (cutoff("nonhit_reads", policy.nonhit_reads), self._nonhit_reads),
             (cutoff("images", policy.images), self._images),
             (cutoff("positions", policy.positions), self._positions),
             (cutoff("audit", policy.audit), self._audit_rows),
@@ -204,14 +223,32 @@ class Enforcer:
 
         self._batches(pick, remove, cursor=lambda row: row.id, report=report)
 
-    def _reads(self, cutoff: datetime, report: Report, *, hits: bool) -> None:
-        has_hit = exists().where(col(Hit.read_id) == col(Read.id))
-        has_match = exists().where(col(BulletinMatch.read_id) == col(Read.id))
+    def _nonhit_reads(self, cutoff: datetime, report: Report) -> None:
+        with self.engine.connect() as connection:
+            partitioned = partitions.is_partitioned(connection)
+        if not partitioned:
+            self._reads(cutoff, report, hits=False)
+            return
+        with self.engine.connect() as connection:
+            expired = [d for d in partitions.days(connection) if d.end <= cutoff]
+            left = partitions.detached(connection)
+        if not report.dry_run:
+            for name in left:  # a run stopped between a day's detach and its drop
+                self._drop_detached(name, report)
+        for day in expired:
+            self._drop_day(day, report)
+        self._reads(cutoff, report, hits=False, table=partitions.table(partitions.DEFAULT))
+
+    def _reads(self, cutoff: datetime, report: Report, *, hits: bool, table: Any = None) -> None:
+        """Reads older than `cutoff`, of `table` (plate_read, or one of its partitions)."""
+        read = Read.__table__.c if table is None else table.c  # type: ignore[attr-defined]
+        has_hit = exists().where(col(Hit.read_id) == read.id)
+        has_match = exists().where(col(BulletinMatch.read_id) == read.id)
         cited = exists(
             select(1)
             .select_from(Hit)
             .join(Alert, col(Alert.hit_id) == col(Hit.id))
-            .where(col(Hit.read_id) == col(Read.id))
+            .where(col(Hit.read_id) == read.id)
         )
         kind: ColumnElement[bool] = (
             and_(or_(has_hit, has_match), ~cited) if hits else and_(~has_hit, ~has_match)
@@ -219,11 +256,11 @@ class Enforcer:
         files: list[str] = []
 
         def pick(session: Session, held: holds.Held, after: Any) -> Sequence[Any]:
-            query = select(col(Read.id), col(Read.read_at), col(Read.image_url)).where(
-                col(Read.read_at) < cutoff, kind, ~held.keeps_read(Read)
+            query = select(read.id, read.read_at, read.image_url).where(
+                read.read_at < cutoff, kind, ~held.keeps_read(read)
             )
             return session.execute(
-                _after_time(query, after).order_by(col(Read.read_at), col(Read.id))
+                _after_time(query, after, read).order_by(read.read_at, read.id)
                 .limit(self.batch_rows)
             ).all()  # fmt: skip
 
@@ -237,8 +274,8 @@ class Enforcer:
                 matches = self._remove(session, col(BulletinMatch.read_id), ids, dry)
                 report.add("bulletin_match", matches)
                 report.add("hit", self._remove(session, col(Hit.read_id), ids, dry))
-            table = "plate_read (hit)" if hits else "plate_read (no hit)"
-            report.add(table, self._remove(session, col(Read.id), ids, dry))
+            counted = "plate_read (hit)" if hits else "plate_read (no hit)"
+            report.add(counted, self._remove(session, read.id, ids, dry))
             stored = [r.image_url for r in rows if image_refs.is_stored(r.image_url)]
             report.add("image_file", len(stored))
             files.extend(stored)
@@ -247,6 +284,115 @@ class Enforcer:
             pick, remove, cursor=lambda row: (row.read_at, row.id), report=report,
             after_commit=lambda: self._delete_files(files, dry_run=report.dry_run),
         )  # fmt: skip
+
+    def _drop_day(self, day: partitions.Day, report: Report) -> None:
+        """A day partition wholly before the non-hit cut-off: the source keys and image files
+        of its reads that go, then one short transaction that DETACHes it, moves the reads that
+        must outlive it to the default partition and sets the day aside under another name;
+        then, with plate_read no longer locked, the day's rows are counted and it is DROPped.
+        Everything in the locked transaction is found by index (the day's id range, hits,
+        matches, holds); the count, the one full pass over the day, comes after it."""
+        part = partitions.table(day.name)
+        read = part.c
+        dry = report.dry_run
+        with self.engine.connect() as connection:
+            lo, hi = connection.execute(select(func.min(read.id), func.max(read.id))).one()
+            stored = connection.execute(
+                select(read.id, read.image_url).where(read.image_url.startswith(image_refs.PREFIX))
+            ).all()
+        if lo is not None:
+            self._day_source_keys(read, lo, hi, report)
+        kept: list[int] = []
+        aside = partitions.detached_name(day.name)
+        try:
+            locked = time.perf_counter()
+            with transaction(self.engine) as session:
+                if not dry:
+                    session.execute(text(f"SET LOCAL lock_timeout = '{DETACH_LOCK_TIMEOUT}'"))
+                    session.execute(
+                        text(f"ALTER TABLE {partitions.PARENT} DETACH PARTITION {day.name}")
+                    )
+                if lo is not None:
+                    kept = self._kept_of_day(session, read, lo, hi)
+                if dry:
+                    total = int(session.scalar(select(func.count()).select_from(part)) or 0)
+                    report.add("plate_read (no hit)", total - len(kept))
+                else:
+                    if kept:
+                        ids = bindparam("ids", kept, type_=postgresql.ARRAY(BigInteger))
+                        columns = ", ".join(c.name for c in part.columns)
+                        session.execute(
+                            text(
+                                f"INSERT INTO {partitions.PARENT} ({columns}) SELECT {columns}"
+                                f" FROM {day.name} WHERE id = ANY(:ids)"
+                            ).bindparams(ids)
+                        )
+                        session.execute(
+                            text(f"DELETE FROM {day.name} WHERE id = ANY(:ids)").bindparams(ids)
+                        )
+                    session.execute(text(f"ALTER TABLE {day.name} RENAME TO {aside}"))
+        except OperationalError as error:
+            if getattr(error.orig, "sqlstate", None) != "55P03":  # lock_not_available
+                raise
+            log.warning("retention.partition_busy", extra={"partition": day.name})
+            return
+        report.detached_s += time.perf_counter() - locked
+        report.partitions.append(day.name)
+        report.kept_from_partitions += len(kept)
+        if not dry:
+            self._drop_detached(aside, report)
+        keep = set(kept)
+        files = [r.image_url for r in stored if r.id not in keep]
+        report.add("image_file", len(files))
+        self._delete_files(files, dry_run=dry)
+
+    def _drop_detached(self, name: str, report: Report) -> None:
+        """Count and drop a day set aside (by this run, or by one that stopped half-way)."""
+        with transaction(self.engine) as session:
+            removed = int(session.scalar(text(f"SELECT count(*) FROM {name}")) or 0)
+            session.execute(text(f"DROP TABLE {name}"))
+        report.add("plate_read (no hit)", removed)
+
+    def _day_source_keys(self, read: Any, lo: int, hi: int, report: Report) -> None:
+        """The vendor ids of a day's reads that go, in batches, before the day is dropped."""
+        key = col(ReadSourceKey.read_id)
+        kind = and_(
+            ~exists().where(col(Hit.read_id) == read.id),
+            ~exists().where(col(BulletinMatch.read_id) == read.id),
+        )
+
+        def pick(session: Session, held: holds.Held, after: Any) -> Sequence[Any]:
+            query: Any = (
+                select(key.label("read_id"))
+                .join(read.id.table, read.id == key)
+                .where(key.between(lo, hi), kind, ~held.keeps_read(read))
+            )
+            if after is not None:
+                query = query.where(key > after)
+            return session.execute(query.order_by(key).limit(self.batch_rows)).all()
+
+        def remove(session: Session, rows: Sequence[Any]) -> None:
+            ids = [r.read_id for r in rows]
+            report.add("read_source_key", self._remove(session, key, ids, report.dry_run))
+
+        self._batches(pick, remove, cursor=lambda row: row.read_id, report=report)
+
+    @staticmethod
+    def _kept_of_day(session: Session, read: Any, lo: int, hi: int) -> list[int]:
+        """The ids of a day's reads that outlive it: with a hit or a bulletin match (the hit
+        clock, or an alert, decides when they go), or kept by an active hold."""
+        held = holds.active(session)
+        candidates: set[int] = set()
+        for column in (col(Hit.read_id), col(BulletinMatch.read_id)):
+            candidates.update(session.scalars(select(column).where(column.between(lo, hi))))
+        kept = set(session.scalars(select(read.id).where(held.keeps_read(read))))
+        if candidates:
+            kept.update(
+                session.scalars(
+                    select(read.id).where(_among(read.id, sorted(candidates), "postgresql"))
+                )
+            )
+        return sorted(kept)
 
     def _images(self, cutoff: datetime, report: Report) -> None:
         """Images of non-hit reads older than the images clock; the reads stay."""
@@ -390,16 +536,20 @@ class Enforcer:
                         "periods_s": describe(self.policy),
                         "cutoffs": {k: v.isoformat() for k, v in report.cutoffs.items()},
                         "removed": {k: v for k, v in report.removed.items() if v},
-                        "total": report.total},
+                        "total": report.total,
+                        **({"partitions_dropped": report.partitions,
+                            "reads_kept_from_dropped": report.kept_from_partitions}
+                           if report.partitions else {})},
             )  # fmt: skip
 
 
-def _after_time(query: Any, after: tuple[datetime, int] | None) -> Any:
+def _after_time(query: Any, after: tuple[datetime, int] | None, read: Any = None) -> Any:
     """Keyset paging on (read_at, id); the plain `read_at >=` lets the index start there."""
     if after is None:
         return query
+    read = Read.__table__.c if read is None else read  # type: ignore[attr-defined]
     at, last_id = after
-    return query.where(col(Read.read_at) >= at, or_(col(Read.read_at) > at, col(Read.id) > last_id))
+    return query.where(read.read_at >= at, or_(read.read_at > at, read.id > last_id))
 
 
 def _among(column: Any, ids: list[int], dialect: str) -> ColumnElement[bool]:

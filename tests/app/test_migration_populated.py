@@ -1,8 +1,13 @@
 """Every revision runs on a database that already holds the whole chain of a delivered alert,
 on SQLite too, where altering a referenced table means rebuilding it."""
 
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
 from alembic import command
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
 from app.db import make_engine
 from app.migrate import alembic_config
@@ -72,3 +77,114 @@ def test_stored_vendor_ids_get_their_reads_plate(database_url: str) -> None:
         assert [tuple(row) for row in keys] == [("g-1|7ABC123", 1)]
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_reads_become_day_partitioned_with_every_row_and_dependant_intact(
+    database_url: str,
+) -> None:
+    """0016 on PostgreSQL: a populated plate_read is converted in place; every read keeps its
+    id and day, its hit, bulletin match and vendor id still find it, a read with a garbage
+    clock lands in the default partition, new ids follow the old ones; and back down."""
+    cfg = alembic_config(database_url)
+    command.downgrade(cfg, "0001")
+    engine = make_engine(database_url)
+    today = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    days_ago = (0, 1, 2, 9)
+    try:
+        with engine.begin() as connection:
+            for statement in ROWS_AT_0001[:5]:  # a user, a camera, a device, a list, an entry
+                connection.execute(text(statement))
+            for n, ago in enumerate(days_ago, start=1):
+                connection.execute(
+                    text(
+                        "INSERT INTO plate_read (id, camera_id, plate, plate_key, read_at,"
+                        " received_at) VALUES (:id, 1, '7ABC123', '7ABC123', :at, :at)"
+                    ),
+                    {"id": n, "at": today - timedelta(days=ago)},
+                )
+            connection.execute(  # a camera whose clock says 1999, stored with a note
+                text(
+                    "INSERT INTO plate_read (id, camera_id, plate, plate_key, read_at,"
+                    " received_at) VALUES (5, 1, '7ABC123', '7ABC123', '1999-01-01 00:00+00',"
+                    " :at)"
+                ),
+                {"at": today},
+            )
+            connection.execute(text("SELECT setval('plate_read_id_seq', 5)"))
+            connection.execute(text(ROWS_AT_0001[7].replace("(1, 1, 1, 1,", "(1, 2, 1, 1,")))
+        command.upgrade(cfg, "0015")
+        with engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO read_source_key (camera_id, key, read_id) VALUES (1, 'g', 3)")
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO bulletin (id, kind, priority, status, occurred_at, area,"
+                    " created_at, updated_at, version) VALUES (1, 'robbery', 1, 'active', :at,"
+                    " '{}', :at, :at, 1)"
+                ),
+                {"at": today},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO bulletin_match (bulletin_id, read_id, read_at, plate, plate_key,"
+                    " source, score, reasons, warnings, matched_at) VALUES (1, 4, :at, '7ABC123',"
+                    " '7ABC123', 'retro', 1.0, '[]', '[]', :at)"
+                ),
+                {"at": today},
+            )
+        before = _reads_and_dependants(engine)
+        command.upgrade(cfg, "head")
+        command.check(cfg)
+        assert _reads_and_dependants(engine) == before
+        with engine.connect() as connection:
+            homes = {
+                row.id: row.home
+                for row in connection.execute(
+                    text("SELECT id, tableoid::regclass::text AS home FROM plate_read")
+                )
+            }
+            partitioned = connection.execute(
+                text("SELECT count(*) FROM pg_partitioned_table")
+            ).scalar_one()
+        assert partitioned == 1
+        for n, ago in enumerate(days_ago, start=1):
+            assert homes[n] == f"plate_read_p{today - timedelta(days=ago):%Y%m%d}"
+        assert homes[5] == "plate_read_default"
+        with engine.begin() as connection:
+            next_id = connection.execute(
+                text(
+                    "INSERT INTO plate_read (camera_id, plate, plate_key, read_at, received_at)"
+                    " VALUES (1, '7ABC124', '7ABC124', now(), now()) RETURNING id"
+                )
+            ).scalar_one()
+        assert next_id == 6
+
+        command.downgrade(cfg, "0015")
+        after_down = _reads_and_dependants(engine)
+        assert after_down[0][:5] == before[0] and after_down[1:] == before[1:]
+        with engine.connect() as connection:
+            assert (
+                connection.execute(text("SELECT count(*) FROM pg_partitioned_table")).scalar_one()
+                == 0
+            )
+        command.upgrade(cfg, "head")
+        command.check(cfg)
+    finally:
+        engine.dispose()
+
+
+def _reads_and_dependants(engine: Engine) -> tuple[list[tuple[Any, ...]], ...]:
+    with engine.connect() as connection:
+        reads = connection.execute(text("SELECT id, plate, read_at FROM plate_read ORDER BY id"))
+        joined = [
+            connection.execute(
+                text(
+                    f"SELECT d.read_id, r.read_at FROM {table} d JOIN plate_read r"
+                    " ON r.id = d.read_id ORDER BY d.read_id"
+                )
+            ).all()
+            for table in ("hit", "read_source_key", "bulletin_match")
+        ]
+        return ([tuple(r) for r in reads], *[[tuple(r) for r in rows] for rows in joined])

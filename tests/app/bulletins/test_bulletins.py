@@ -104,8 +104,8 @@ def test_officers_are_told_as_the_area_grows_only_so_far_and_cameras_find_the_ca
         area={"center": {"lat": CAMERA[0], "lon": CAMERA[1]}, "radius_m": 500},
     )  # fmt: skip
     assert {n["user_id"] for n in bulletin["notified"]} == {near}
-    [told] = [n for n in client.get(f"/v1/alerts/{bulletin['alert_id']}",
-                                    headers=world.admin).json()["notified"]]  # fmt: skip
+    shown = client.get(f"/v1/alerts/{bulletin['alert_id']}", headers=world.admin).json()
+    [told] = shown["notified"]
     assert "grown to within" in told["pushes"][0]["why_officer"]
 
     # The car read 6 km ahead: a match, routed to the officer best placed for that read.
