@@ -89,7 +89,7 @@ class PolicySettings(Group):
     and reads under `dispatch_first_min_confidence` wait in the dispatcher queue."""
 
     first_push_p1: int = Field(default=3, ge=1, le=50)
-    first_push_p2: int = Field(default=2, ge=1, le=50)
+    first_push_p2: int = Field(default=1, ge=1, le=50)
     first_push_p3: int = Field(default=1, ge=1, le=50)
     beat_up_to_priority: int = Field(default=1, ge=0, le=3)
     quiet_update_interval_s: int = Field(default=120, ge=0)

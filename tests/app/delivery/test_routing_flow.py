@@ -91,7 +91,7 @@ def test_off_duty_far_away_stale_or_phoneless_officers_get_nothing(
 def test_the_first_push_goes_to_the_fewest_best_placed(
     client: TestClient, engine: Engine, clock: ManualClock
 ) -> None:
-    """P2: the two best placed (LOOKOUT_FIRST_PUSH_P2); P1: three (LOOKOUT_FIRST_PUSH_P1).
+    """P2: the one best placed (LOOKOUT_FIRST_PUSH_P2); P1: three (LOOKOUT_FIRST_PUSH_P1).
     Escalation widens when nobody responds (tests/app/lifecycle/test_escalation.py)."""
     world = make_world(engine, clock, lat=CAMERA[0], lon=CAMERA[1])
     ids = [
@@ -100,10 +100,10 @@ def test_the_first_push_goes_to_the_fewest_best_placed(
     ]
     hotlist_with_plate(client, world, "7ABC123")
     client.post("/v1/reads", json={"plate": "7ABC123"}, headers=world.camera)
-    assert _recipients(engine) == ids[:2]
+    assert _recipients(engine) == ids[:1]
     hotlist_with_plate(client, world, "8WNT001", priority=1)
     client.post("/v1/reads", json={"plate": "8WNT001"}, headers=world.camera)
-    assert _recipients(engine)[2:] == ids[:3]
+    assert _recipients(engine)[1:] == ids[:3]
 
 
 def test_an_information_only_list_is_never_pushed(

@@ -22,7 +22,7 @@ ESCALATE_P1_S = 30
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return settings.changed(escalate_p1_s=ESCALATE_P1_S, routing_max_officers=2)
+    return settings.changed(escalate_p1_s=ESCALATE_P1_S, routing_max_officers=2, first_push_p2=2)
 
 
 @pytest.fixture
