@@ -154,6 +154,7 @@ def test_a_dropped_database_connection_costs_no_read_and_no_503(
     assert stored == {f"7AAA00{i}" for i in range(1, 5)}
 
 
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # SQLite: one transaction
 def test_reads_that_hit_nothing_do_not_wait_for_a_hit_being_stored(
     client: TestClient, engine: Engine, clock: ManualClock
 ) -> None:
@@ -161,8 +162,6 @@ def test_reads_that_hit_nothing_do_not_wait_for_a_hit_being_stored(
     another transaction holds the listed car's alert lock (as a second process raising the
     same car's alert would), so the hit waits; a read of another car is stored and answered
     meanwhile, and the hit goes through once the lock is let go."""
-    if engine.dialect.name != "postgresql":
-        pytest.skip("on SQLite every batch is one transaction")
     world = make_world(engine, clock)
     hotlist_with_plate(client, world, "7ABC123")
     with transaction(engine) as session:
