@@ -258,7 +258,9 @@ def share_position(
 
 _ANSWERED = {
     Answer.SEEN: "Marked as seen.",
-    Answer.RESPONDING: "You are responding: the others are told.",
+    # Other phones are told only when it changes who is on it (alerts.lifecycle.
+    # hears_of_answer); the dispatcher's console always shows it.
+    Answer.RESPONDING: "You are responding: the dispatcher sees it.",
     Answer.ON_SCENE: "On scene.",
     Answer.UNABLE: "Unable: the alert moves on to the next units.",
 }
