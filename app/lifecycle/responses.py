@@ -63,15 +63,15 @@ def respond(
     recipient.response, recipient.responded_at = status.value, now
     session.add(recipient)
     session.flush()
+    covered_after = _covered(session, alert)
     if not closed:
-        _update_status(session, alert, now)
+        _update_status(alert, covered=covered_after, now=now)
         escalation.reconsider(session, alert, now=now, config=config)
         wake_if_due(session, alert, now)
     queued = 0
     if status is not Response.SEEN and not closed:
         update = updates.response(thread_of(alert), unit=unit_of(user), status=status,
                                   eta_s=row.eta_s)  # fmt: skip
-        covered_after = _covered(session, alert)
 
         def hears(holder: AlertRecipient) -> bool:
             return hears_of_answer(
@@ -98,11 +98,10 @@ def _covered(session: Session, alert: Alert) -> bool:
     return any(answer in ACTIVE for answer in answers)
 
 
-def _update_status(session: Session, alert: Alert, now: datetime) -> None:
-    """Responding while a unit is responding or on scene; else acknowledged once seen."""
-    assert alert.id is not None
-    answers = [r.response for r in recipients_of(session, alert.id).values()]
-    if any(answer in ACTIVE for answer in answers):
+def _update_status(alert: Alert, *, covered: bool, now: datetime) -> None:
+    """Responding while a unit is responding or on scene (`covered`); else acknowledged once
+    seen."""
+    if covered:
         alert.status = AlertStatus.RESPONDING
     else:
         alert.status = AlertStatus.ACKNOWLEDGED
