@@ -66,6 +66,16 @@ class BulletinContext:
         return replace(growth, max_reach_m=min(growth.max_reach_m, self.notify_max_growth_m))
 
 
+# Why an update or cancellation to an officer who has the bulletin rings or not, by
+# (cancellation, quiet).
+_SOUND_WHY = {
+    (False, False): "it changes what to look for",
+    (False, True): "quiet: nothing new to look for",
+    (True, False): "responding to it: stand down",
+    (True, True): "quiet: nothing to look for any more",
+}
+
+
 def broadcast(
     session: Session,
     row: Bulletin,
@@ -98,11 +108,8 @@ def broadcast(
             why = Why(
                 "has the bulletin",
                 f"{action.value}: {change}" if change else action.value,
-                "quiet: nothing to look for any more" if hush and action is Action.CANCEL
-                else "quiet: nothing new to look for" if hush
-                else "responding to it: stand down" if action is Action.CANCEL
-                else "it changes what to look for",
-            )  # fmt: skip
+                _SOUND_WHY[action is Action.CANCEL, hush],
+            )
             audience = _audience_of(ctx, watched, recipient.user_id)
             queued += _deliver(session, alert, recipient, described, action, audience, ctx,
                                now, why=why, quiet=hush)  # fmt: skip
