@@ -262,7 +262,7 @@ _ANSWERED = {
     # hears_of_answer); the dispatcher's console always shows it.
     Answer.RESPONDING: "You are responding: the dispatcher sees it.",
     Answer.ON_SCENE: "On scene.",
-    Answer.UNABLE: "Unable: the alert moves on to the next units.",
+    Answer.UNABLE: "Unable: the dispatcher sees it, and a hit's next step comes sooner.",
 }
 
 
