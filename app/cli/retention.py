@@ -7,8 +7,8 @@ import typer
 from app.cli.common import cli, safe_url, settings_or_exit
 from app.clock import system_clock
 from app.db import make_engine
-from app.retention.enforce import counts_in_order
 from app.retention.policy import describe
+from app.retention.report import counts_in_order
 
 retention_cli = typer.Typer(help="Retention by law and evidence holds.", no_args_is_help=True)
 cli.add_typer(retention_cli, name="retention")
