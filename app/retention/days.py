@@ -10,6 +10,11 @@ within a statute to the hour); the row-by-row sweep takes what the default parti
 (strays of a wrong clock, reads from before the partitions, released holds) at the exact
 cut-off. Source keys and image files of a dropped day go in batches before the drop. Without
 partitions (SQLite, or before migration 0016) non-hit reads go row by row.
+
+Breadcrumbs (officer_location, partitioned by revision 0017) go the same way by the positions
+clock, with nothing to keep (no hold or alert cites a past position): every day wholly before
+the cut-off is detached and dropped, then the row-by-row sweep takes the rest to the exact
+cut-off, which is at most a day of fixes.
 """
 
 import logging
@@ -26,6 +31,8 @@ from sqlmodel import Session, col
 from app.db import transaction
 from app.intake import images as image_refs
 from app.models import BulletinMatch, Hit, ReadSourceKey
+from app.officers.breadcrumbs import BREADCRUMBS
+from app.partitions import Day
 from app.reads import partitions
 from app.retention import holds, sweeps
 from app.retention.batches import Batches, among
@@ -56,7 +63,47 @@ def nonhit_reads(batches: Batches, cutoff: datetime, report: Report) -> None:
     sweeps.reads(batches, cutoff, report, hits=False, table=partitions.table(partitions.DEFAULT))
 
 
-def _drop_day(batches: Batches, day: partitions.Day, report: Report) -> None:
+def positions(batches: Batches, cutoff: datetime, report: Report) -> None:
+    with batches.engine.connect() as connection:
+        if BREADCRUMBS.is_partitioned(connection):
+            expired = [d for d in BREADCRUMBS.days(connection) if d.end <= cutoff]
+            left = BREADCRUMBS.detached(connection)
+        else:
+            expired, left = [], []
+    if not report.dry_run:
+        for name in left:
+            _drop_detached(batches, name, report, counted_as="officer_location")
+    for day in expired:
+        _drop_breadcrumb_day(batches, day, report)
+    sweeps.positions(batches, cutoff, report)
+
+
+def _drop_breadcrumb_day(batches: Batches, day: Day, report: Report) -> None:
+    if report.dry_run:
+        with batches.engine.connect() as connection:
+            count = connection.execute(text(f"SELECT count(*) FROM {day.name}")).scalar()
+        report.add("officer_location", int(count or 0))
+        if count:
+            report.partitions.append(day.name)
+        return
+    aside = BREADCRUMBS.detached_name(day.name)
+    try:
+        locked = time.perf_counter()
+        with transaction(batches.engine) as session:
+            session.execute(text(f"SET LOCAL lock_timeout = '{DETACH_LOCK_TIMEOUT}'"))
+            session.execute(text(f"ALTER TABLE {BREADCRUMBS.parent} DETACH PARTITION {day.name}"))
+            session.execute(text(f"ALTER TABLE {day.name} RENAME TO {aside}"))
+    except OperationalError as error:
+        if getattr(error.orig, "sqlstate", None) != "55P03":  # lock_not_available
+            raise
+        log.warning("retention.partition_busy", extra={"partition": day.name})
+        return
+    report.detached_s += time.perf_counter() - locked
+    if _drop_detached(batches, aside, report, counted_as="officer_location"):
+        report.partitions.append(day.name)  # an empty day (made ahead, never used) is no news
+
+
+def _drop_day(batches: Batches, day: Day, report: Report) -> None:
     """A day partition wholly before the non-hit cut-off: the source keys and image files
     of its reads that go, then one short transaction that DETACHes it, moves the reads that
     must outlive it to the default partition and sets the day aside under another name;
@@ -118,12 +165,16 @@ def _drop_day(batches: Batches, day: partitions.Day, report: Report) -> None:
     batches.delete_files(files, dry_run=dry)
 
 
-def _drop_detached(batches: Batches, name: str, report: Report) -> None:
-    """Count and drop a day set aside (by this run, or by one that stopped half-way)."""
+def _drop_detached(
+    batches: Batches, name: str, report: Report, *, counted_as: str = "plate_read (no hit)"
+) -> int:
+    """Count and drop a day set aside (by this run, or by one that stopped half-way); the
+    rows it held."""
     with transaction(batches.engine) as session:
         removed = int(session.scalar(text(f"SELECT count(*) FROM {name}")) or 0)
         session.execute(text(f"DROP TABLE {name}"))
-    report.add("plate_read (no hit)", removed)
+    report.add(counted_as, removed)
+    return removed
 
 
 def _day_source_keys(batches: Batches, read: Any, lo: int, hi: int, report: Report) -> None:

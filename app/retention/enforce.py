@@ -89,7 +89,7 @@ class Enforcer:
             ("nonhit_reads", policy.nonhit_reads,
              lambda at: days.nonhit_reads(batches, at, report)),
             ("images", policy.images, lambda at: sweeps.images(batches, at, report)),
-            ("positions", policy.positions, lambda at: sweeps.positions(batches, at, report)),
+            ("positions", policy.positions, lambda at: days.positions(batches, at, report)),
             ("audit", policy.audit, lambda at: sweeps.audit_rows(batches, at, report, now=now)),
         ]  # fmt: skip
         # Every cut-off is known before the first sweep: the images sweep reads the reads' one.
