@@ -60,6 +60,11 @@ class BodyGuard:
             return
         await self.app(scope, _Body(self, scope, receive).receive, send)
 
+    def guarded(self, scope: Scope, receive: Receive) -> Receive:
+        """`receive` capped as this middleware caps it, for a route served outside the stack
+        (app/main.py's ReadsFastPath)."""
+        return _Body(self, scope, receive).receive
+
     def credentials_of(self, route: Any) -> list[Dependant]:
         """The dependencies of `route` that check credentials, when FastAPI would read its body
         before them; else none."""
