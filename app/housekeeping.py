@@ -1,6 +1,6 @@
 """Periodic chores, run by the push worker (embedded in `lookout serve`, or `lookout worker`):
-on PostgreSQL the day partitions of plate_read for today and the days ahead
-(app/reads/partitions.py), at start and then with retention enforcement
+on PostgreSQL the day partitions of plate_read and officer_location for today and the days
+ahead (app/partitions.py), at start and then with retention enforcement
 (app/retention/enforce.py) and the sweep of hot-list import rows staged by an import whose
 process died (app/hotlists/staging.py), every LOOKOUT_HOUSEKEEPING_EVERY_S.
 
@@ -14,7 +14,8 @@ import threading
 from app.clock import Clock
 from app.hotlists import staging
 from app.logs import error_facts
-from app.reads import partitions
+from app.officers.breadcrumbs import BREADCRUMBS
+from app.reads.partitions import READS
 from app.retention.enforce import Enforcer
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,12 @@ class Housekeeper:
             log.info("hotlist_import.abandoned_rows_swept", extra={"rows": swept})
 
     def make_partitions(self) -> None:
-        created = partitions.ensure_ahead(self._enforcer.engine, self._clock().date())
+        today = self._clock().date()
+        created = [
+            name
+            for table in (READS, BREADCRUMBS)
+            for name in table.ensure_ahead(self._enforcer.engine, today)
+        ]
         if created:
             log.info("partitions.created", extra={"partitions": created})
 

@@ -20,7 +20,10 @@ falls on both:
 - retention of one day: the Enforcer (app/retention/enforce.py) with California's policy and
   a non-hit period that makes exactly the oldest day expire: on the plain table the keyset
   batches of row deletes, on the partitioned one the day's DETACH and DROP (its hit reads kept
-  in the default partition). Seconds, and rows removed.
+  in the default partition). Seconds, and rows removed;
+- with `--convert`, last: `lookout db upgrade` of the plain database to head, which converts
+  its populated plate_read to day partitions in place (revisions 0016, 0017): seconds, rows
+  a second, against the time the same rows took to load.
 
 Printed: each figure for both and the ratio partitioned / plain (below 1 is faster for
 times, above 1 is more throughput). The databases are dropped at the end (`--keep` keeps them).
@@ -197,6 +200,8 @@ def main() -> None:
     parser.add_argument("--searches", type=int, default=400, help="plates per search round")
     parser.add_argument("--rounds", type=int, default=2, help="ingest and search rounds")
     parser.add_argument("--keep", action="store_true", help="keep the databases")
+    parser.add_argument("--convert", action="store_true",
+                        help="then time the in-place conversion of the plain table")  # fmt: skip
     args = parser.parse_args()
 
     now = datetime.now(UTC).replace(microsecond=0)
@@ -258,6 +263,14 @@ def main() -> None:
             oldest = today - timedelta(days=args.days)
             took, removed, kept, locked = retention(engines[kind], oldest=oldest, now=now)
             results[kind].update(retention_s=took, removed=removed, kept=kept, locked_s=locked)
+        if args.convert:
+            with engines["plain"].connect() as connection:
+                rows = connection.execute(text("SELECT count(*) FROM plate_read")).scalar_one()
+            engines["plain"].dispose()
+            print(f"converting the plain table in place: {rows:,} reads", file=sys.stderr)
+            started = time.perf_counter()
+            migrate.upgrade(database(names["plain"]), "head")
+            results["plain"].update(convert_s=time.perf_counter() - started, convert_rows=rows)
     finally:
         for engine in engines.values():
             engine.dispose()
@@ -290,6 +303,11 @@ def report(args: argparse.Namespace, results: dict[str, dict[str, Any]]) -> None
     print(f"retention removed: plain {plain['removed']:,} non-hit reads row by row; partitioned "
           f"{part['removed']:,} by dropping the day, {part['kept']:,} hit reads kept; "
           f"plate_read locked {part['locked_s'] * 1000:.0f} ms to detach it")  # fmt: skip
+    if "convert_s" in plain:
+        took, rows = plain["convert_s"], plain["convert_rows"]
+        print(f"in-place conversion (lookout db upgrade 0015 -> head): {rows:,} reads in "
+              f"{took:.1f} s ({rows / took:,.0f} reads/s), {took / plain['load_s']:.2f} x the "
+              f"time they took to load")  # fmt: skip
     print(json.dumps({k: {m: v for m, v in r.items() if not isinstance(v, list)}
                       for k, r in results.items()}))  # fmt: skip
 

@@ -29,9 +29,10 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
     return False
 
 
-# On PostgreSQL plate_read is partitioned by day (revision 0016): its partitions are tables
-# no model describes, and the foreign keys to it are kept in code, not in the schema.
-_PARTITION = re.compile(r"plate_read_(p\d{8}|default|detached_p\d{8})")
+# On PostgreSQL plate_read (revision 0016) and officer_location (0017) are partitioned by day:
+# their partitions are tables no model describes, and the foreign keys to plate_read are kept
+# in code, not in the schema.
+_PARTITION = re.compile(r"(plate_read|officer_location)_(p\d{8}|default|detached_p\d{8})")
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:

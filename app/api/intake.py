@@ -23,7 +23,7 @@ from app.deps import ApiKeyHeader, ClockDep, camera_from_key, runtime_of
 from app.errors import BadRequest, PayloadTooLarge, Unauthorized, Unavailable
 from app.intake.service import Vendor
 from app.reads.cameras import CameraRef
-from app.reads.writer import StoreFailed
+from app.reads.jobs import StoreFailed
 from app.schemas.intake import IntakeAccepted
 from lpr.vendors import (
     Parsed,

@@ -23,7 +23,7 @@ from app.errors import (
 from app.intake import images
 from app.models import Read
 from app.reads import rows
-from app.reads.writer import StoreFailed
+from app.reads.jobs import StoreFailed
 from app.schemas.common import NUL_FREE, Moment, Purpose, RowId, Vehicle
 from app.schemas.reads import ReadBatchIn, ReadIn, ReadPublic, ReadsAccepted
 from lpr import plates

@@ -7,8 +7,8 @@ import typer
 from app.cli.common import cli, safe_url, settings_or_exit
 from app.clock import system_clock
 from app.db import make_engine
-from app.retention.enforce import counts_in_order
 from app.retention.policy import describe
+from app.retention.report import counts_in_order
 
 retention_cli = typer.Typer(help="Retention by law and evidence holds.", no_args_is_help=True)
 cli.add_typer(retention_cli, name="retention")
@@ -43,12 +43,16 @@ def run(
     for table, count in counts_in_order(report):
         typer.echo(f"{table:<22} {verb} {count}")
     typer.echo(f"total {verb} {report.total}")
-    if report.partitions:
-        dropped = "would drop" if dry_run else "dropped"
+    dropped = "would drop" if dry_run else "dropped"
+    reads = [p for p in report.partitions if p.startswith("plate_read_")]
+    breadcrumbs = [p for p in report.partitions if p.startswith("officer_location_")]
+    if reads:
         typer.echo(
-            f"day partitions {dropped}: {', '.join(report.partitions)}"
+            f"day partitions {dropped}: {', '.join(reads)}"
             f" ({report.kept_from_partitions} reads kept, moved to the default partition)"
         )
+    if breadcrumbs:
+        typer.echo(f"breadcrumb day partitions {dropped}: {', '.join(breadcrumbs)}")
 
 
 @retention_cli.command("policies")

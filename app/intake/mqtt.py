@@ -32,7 +32,7 @@ from app.intake.service import Intake, Outcome, Vendor
 from app.logs import error_facts
 from app.models import Camera
 from app.reads.cameras import CameraRef, camera_ref
-from app.reads.writer import StoreFailed
+from app.reads.jobs import StoreFailed
 from lpr.errors import LprError
 from lpr.vendors import frigate
 

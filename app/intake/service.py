@@ -26,7 +26,8 @@ from app.officers.beats import BeatTagger
 from app.reads import rows
 from app.reads.cameras import CameraRef
 from app.reads.dedup import SOURCE_KEYS
-from app.reads.writer import IngestWriter, Stored
+from app.reads.jobs import Stored
+from app.reads.writer import IngestWriter
 from lpr import Read
 from lpr.errors import LprError
 from lpr.vendors import Heartbeat, Ignored, ImageKind, InlineImage, Parsed, Reads, Sighting

@@ -16,11 +16,11 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from app.bodies import Refused
-from app.pages import admin, command, console, officer, signin
+from app.pages import admin, command, console, maps, officer, signin
 from app.pages.web import PageRefused, SignInNeeded, render, signin_url
 
 body_limits = admin.body_limits  # a hot-list file (app/bodies.py)
-ROUTERS = (signin.router, officer.router, console.router, command.router, admin.router)
+ROUTERS = (signin.router, officer.router, console.router, command.router, admin.router, maps.router)
 STATIC = Path(__file__).parent / "static"
 PAGE_ENDPOINTS = frozenset(
     route.endpoint for router in ROUTERS for route in router.routes if isinstance(route, APIRoute)

@@ -16,20 +16,18 @@ nor the next batches wait for it.
 """
 
 import asyncio
-import contextlib
 import logging
 import queue
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 import psycopg
 from sqlalchemy.engine import Engine
 
-from app.bulletins.rules import Fit, Watched
 from app.bulletins.watch import BulletinWatch
 from app.clock import Clock
 from app.db import looks_dropped, transaction
@@ -41,52 +39,22 @@ from app.officers.tracker import OfficerTracker
 from app.reads import dedup as readkeys
 from app.reads.bulk import insert_postgresql, insert_reads
 from app.reads.cameras import CameraRef
+from app.reads.jobs import (
+    CATCH_UP,
+    CatchUp,
+    Fits,
+    Job,
+    Matched,
+    Outcome,
+    Stored,
+    StoreFailed,
+    settle,
+)
 from app.reads.stored import StoredRead
 from lpr import plates
 from lpr.matcher import Hit
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class Stored:
-    read_ids: list[int]  # of the rows stored, in order; a duplicate row has none
-    hits: int
-    alert_ids: list[int] = field(default_factory=list)
-    # Rows not stored because their vendor ids were (app/reads/dedup.py): row index -> the id of
-    # the read they repeat (None if unknown).
-    duplicate_of: dict[int, int | None] = field(default_factory=dict)
-
-
-_Future = asyncio.Future[Stored] | Future[Stored]
-_Fits = list[tuple[Watched, StoredRead, Fit]]
-
-
-@dataclass(frozen=True, slots=True)
-class _Matched:
-    """What the writer thread found for each row of a request: the hot-list hits and the
-    bulletin fits (their reads not stored yet: id 0)."""
-
-    hits: list[list[Hit]]
-    fits: list[_Fits]
-
-
-class _CatchUp:
-    """Queued by the index's wake-up: apply a slice of hot-list changes between batches."""
-
-
-_CATCH_UP = _CatchUp()
-_Outcome = Stored | BaseException
-
-
-@dataclass(slots=True)
-class _Job:
-    camera: CameraRef
-    rows: list[dict[str, Any]]
-    # An asyncio future (with its loop) for requests, or a plain one for blocking callers.
-    future: _Future
-    loop: asyncio.AbstractEventLoop | None = None
-    matched: _Matched | None = None  # None: match in the transaction that stores the rows
 
 
 class IngestWriter:
@@ -114,12 +82,12 @@ class IngestWriter:
         self._officers = officers
         self._clock = clock
         self._max_rows = max_batch_rows
-        self._queue: queue.SimpleQueue[_Job | _CatchUp | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[Job | CatchUp | None] = queue.SimpleQueue()
         self._catch_up_queued = threading.Event()
         index.wake_on_change(self._queue_catch_up)
         self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
         # Requests that hit, matched already, in the order they came (PostgreSQL).
-        self._hits: queue.Queue[list[_Job] | None] = queue.Queue()
+        self._hits: queue.Queue[list[Job] | None] = queue.Queue()
         self._hits_thread = threading.Thread(target=self._run_hits, name="ingest-hits", daemon=True)
         self._started = False
 
@@ -141,13 +109,13 @@ class IngestWriter:
 
     def submit_nowait(self, camera: CameraRef, rows: list[dict[str, Any]]) -> "Future[Stored]":
         future: Future[Stored] = Future()
-        self._queue.put(_Job(camera, rows, future))
+        self._queue.put(Job(camera, rows, future))
         return future
 
     async def submit(self, camera: CameraRef, rows: list[dict[str, Any]]) -> Stored:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Stored] = loop.create_future()
-        self._queue.put(_Job(camera, rows, future, loop))
+        self._queue.put(Job(camera, rows, future, loop))
         return await future
 
     def store(self, camera: CameraRef, rows: list[dict[str, Any]]) -> Stored:
@@ -157,7 +125,7 @@ class IngestWriter:
     def _queue_catch_up(self) -> None:
         if not self._catch_up_queued.is_set():
             self._catch_up_queued.set()
-            self._queue.put(_CATCH_UP)
+            self._queue.put(CATCH_UP)
 
     def _run(self) -> None:
         stopping = False
@@ -165,12 +133,12 @@ class IngestWriter:
             first = self._queue.get()
             if first is None:
                 return
-            jobs: list[_Job] = []
+            jobs: list[Job] = []
             catch_up = False
             size = 0
-            item: _Job | _CatchUp | None = first
+            item: Job | CatchUp | None = first
             while True:
-                if isinstance(item, _Job):
+                if isinstance(item, Job):
                     jobs.append(item)
                     size += len(item.rows)
                 else:
@@ -215,7 +183,7 @@ class IngestWriter:
             finally:
                 self._hits.task_done()
 
-    def _write(self, jobs: list[_Job]) -> None:
+    def _write(self, jobs: list[Job]) -> None:
         loud = self._write_quiet_jobs(jobs)
         if not loud:
             return
@@ -227,29 +195,29 @@ class IngestWriter:
         self._hits.join()
         self._write_loud(loud)
 
-    def _write_loud(self, jobs: list[_Job]) -> None:
+    def _write_loud(self, jobs: list[Job]) -> None:
         try:
             results = self._write_batch(jobs)
         except Exception as error:
             if len(jobs) == 1:
                 facts = {"reads": len(jobs[0].rows), **error_facts(error)}
                 log.exception("ingest.failed", extra=facts)  # logs.py withholds the message
-                _settle([(jobs[0], StoreFailed())])
+                settle([(jobs[0], StoreFailed())])
                 return
             # One bad request must not fail its neighbours: retry each on its own.
             for job in jobs:
                 self._write_loud([job])
             return
-        _settle(list(zip(jobs, results, strict=True)))
+        settle(list(zip(jobs, results, strict=True)))
 
-    def _write_batch(self, jobs: Sequence[_Job]) -> list[Stored]:
+    def _write_batch(self, jobs: Sequence[Job]) -> list[Stored]:
         """Store `jobs` with their hits, alerts and pushes in one transaction. Jobs matched by
         the writer thread (all or none) are written on the hits thread and touch neither the
         index nor the bulletin watch; the others are matched here, on the writer thread."""
         now = self._clock()
         rows = _stamped([row for job in jobs for row in job.rows], now)
         matched = [job.matched for job in jobs]
-        fits: _Fits = []
+        fits: Fits = []
         with transaction(self._engine) as session:
             if None in matched:
                 self._index.refresh(session, now)
@@ -307,7 +275,7 @@ class IngestWriter:
                 self._bulletins.record(session, fits, now)
         return results
 
-    def _write_quiet_jobs(self, jobs: list[_Job]) -> list[_Job]:
+    def _write_quiet_jobs(self, jobs: list[Job]) -> list[Job]:
         """The common case on PostgreSQL: store and answer the requests whose reads hit no
         list or bulletin and carry no vendor ids to deduplicate, with one autocommitted
         statement on the writer's own connection (one round trip, durable when it returns).
@@ -326,15 +294,16 @@ class IngestWriter:
                 return jobs  # the full transaction refreshes again, and fails visibly
         if self._bulletins is not None and self._bulletins.has_pending():
             return jobs
-        quiet: list[tuple[_Job, list[dict[str, Any]]]] = []
-        loud: list[_Job] = []
+        quiet: list[tuple[Job, list[dict[str, Any]]]] = []
+        loud: list[Job] = []
         for job in jobs:
             rows = _stamped(job.rows, now)
             matched = self._match(rows, now)
             if matched is None:
                 quiet.append((job, rows))
             else:
-                job.matched = matched
+                # Stored later on the hits thread, as received now (not when stored).
+                job.rows, job.matched = rows, matched
                 loud.append(job)
         if not quiet:
             return loud
@@ -346,22 +315,22 @@ class IngestWriter:
             for job in jobs:
                 job.matched = None
             return jobs
-        outcomes: list[tuple[_Job, _Outcome]] = []
+        outcomes: list[tuple[Job, Outcome]] = []
         offset = 0
         for job, rows in quiet:
             outcomes.append((job, Stored(ids[offset : offset + len(rows)], 0)))
             offset += len(rows)
-        _settle(outcomes)
+        settle(outcomes)
         return loud
 
-    def _match(self, rows: list[dict[str, Any]], now: datetime) -> _Matched | None:
+    def _match(self, rows: list[dict[str, Any]], now: datetime) -> Matched | None:
         """What a request's rows hit, or None when they hit nothing and carry no vendor ids
         (a quiet request)."""
         matcher, bulletins = self._index.matcher, self._bulletins
         hits = [matcher.match_read(row["keys"], state=row["state"], now=now) for row in rows]
         fits = [bulletins.fits([row], [0], now) if bulletins else [] for row in rows]
         if any(hits) or any(fits) or any(row.get(readkeys.SOURCE_KEYS) for row in rows):
-            return _Matched(hits, fits)
+            return Matched(hits, fits)
         return None
 
     def _insert_autocommit(self, rows: list[dict[str, Any]]) -> list[int]:
@@ -383,44 +352,12 @@ class IngestWriter:
 
 
 def _stamped(rows: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
-    """Copies of a batch's rows as stored: received now, read now unless the camera said
-    when, and the folded plate the look-alike search uses."""
-    stamped = [row | {"received_at": now} for row in rows]
+    """Copies of a batch's rows as stored: received now (unless stamped already, when the
+    writer matched them), read now unless the camera said when, and the folded plate the
+    look-alike search uses."""
+    stamped = [{"received_at": now} | row for row in rows]
     for row in stamped:
         if row.get("read_at") is None:
             row["read_at"] = now
         row["plate_fold"] = plates.fold_key(row["plate_key"])
     return stamped
-
-
-def _settle(outcomes: list[tuple[_Job, _Outcome]]) -> None:
-    """Answer the waiting requests: one wake-up per event loop for the whole batch. Each
-    cross-thread wake-up writes to the loop's socket and then waits for the busy loop thread
-    to hand the GIL back, so one per request would cost more than storing the reads."""
-    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Future, _Outcome]]] = {}
-    for job, outcome in outcomes:
-        if job.loop is None:
-            _resolve(job.future, outcome)
-        else:
-            by_loop.setdefault(job.loop, []).append((job.future, outcome))
-    for loop, pairs in by_loop.items():
-        with contextlib.suppress(RuntimeError):  # a closed loop: nobody is waiting any more
-            loop.call_soon_threadsafe(_resolve_all, pairs)
-
-
-def _resolve_all(pairs: list[tuple[_Future, _Outcome]]) -> None:
-    for future, outcome in pairs:
-        _resolve(future, outcome)
-
-
-def _resolve(future: _Future, outcome: _Outcome) -> None:
-    if future.done():  # the request went away (client disconnected)
-        return
-    if isinstance(outcome, BaseException):
-        future.set_exception(outcome)
-    else:
-        future.set_result(outcome)
-
-
-class StoreFailed(Exception):
-    """The database did not take the batch; nothing of it was stored."""

@@ -23,8 +23,9 @@ Where each `Read` field comes from:
   time received), else the module's `found.timestampUTC` (`Tue, 19 Nov 2024 23:51:20 GMT`,
   the processing time).
 - `camera_ref`: `blueiris:<camera>` (`&CAM`, the camera's short name).
-- `source_id`: `<camera>@<ALERT_PATH>#<n>` (the alert's file, unique per alert), else
-  `<camera>@<timestamp>#<n>`.
+- `source_id`: `<camera>@<ALERT_PATH>#<plate>` (the alert's file, unique per alert), else
+  `<camera>@<timestamp>#<plate>`, else (the bare array) `-@<found.timestampUTC>#<plate>`, so a
+  re-sent alert is stored once.
 - images: `Image` (`&ALERT_JPEG`, base64; WebP or JPEG, as Blue Iris encodes it).
 - CodeProject.AI sends no state, direction or vehicle description.
 
@@ -76,7 +77,11 @@ def parse(
     camera = fields.text(alert.get("camera"))
     notes: list[str] = []
     read_at = _read_time(alert, alpr, received_at, notes)
-    anchor = fields.text(alert.get("ALERT_PATH")) or fields.text(alert.get("timestamp"))
+    anchor = (
+        fields.text(alert.get("ALERT_PATH"))
+        or fields.text(alert.get("timestamp"))
+        or next(filter(None, (_processed(m) for m in alpr)), None)
+    )
     reads: list[Read] = []
     seen: set[str] = set()
     for module in alpr:
@@ -117,6 +122,10 @@ def parse(
     )
 
 
+def _processed(module: JsonObject) -> str | None:
+    return fields.text(fields.obj(module.get("found")).get("timestampUTC"))
+
+
 def _plate_text(prediction: JsonObject) -> object:
     plate = prediction.get("plate")
     if isinstance(plate, str) and plate.strip():
@@ -142,7 +151,7 @@ def _read_time(
             )
         return timestamps.parse(stamp, field="timestamp", received_at=received_at, notes=notes)
     for module in alpr:
-        processed = fields.text(fields.obj(module.get("found")).get("timestampUTC"))
+        processed = _processed(module)
         for pattern in _RFC1123:
             try:
                 wall = datetime.strptime(processed or "", pattern)  # noqa: DTZ007

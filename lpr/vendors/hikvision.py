@@ -27,7 +27,8 @@ Where each `Read` field comes from (element names are Hikvision's, typos include
   matches lists of every state; a country other than the US, Canada or Mexico is noted.
 - `read_at`: `dateTime` (ISO with the camera's offset, `2024-05-07T17:48:03.847+07:00`); else
   the first `pictureInfo/absTime` (`yyyyMMddHHmmssSSS`, local, no offset: see
-  `timestamps.from_local`).
+  `timestamps.from_local`). A `dateTime` without an offset is the camera's local time too, and
+  is read the same way (not as UTC, which would move a US read hours back).
 - `lat`, `lon`: `DeviceGPSInfo` (degree, minute, sec, with `E`/`W` and `N`/`S` types); all
   zeros means no fix.
 - `direction`: `ANPR/direction` (`forward`, `reverse`), relative to the camera.
@@ -235,6 +236,11 @@ def _read_time(
 ) -> datetime | None:
     date_time = _text(root, "dateTime")
     if date_time is not None:
+        wall = _naive(date_time)
+        if wall is not None:
+            return timestamps.from_local(
+                wall, field="dateTime", received_at=received_at, notes=notes
+            )
         return timestamps.parse(date_time, field="dateTime", received_at=received_at, notes=notes)
     for picture in _pictures_info(anpr):
         stamp = _text(picture, "absTime")
@@ -248,6 +254,17 @@ def _read_time(
         return timestamps.from_local(wall, field="absTime", received_at=received_at, notes=notes)
     notes.append("no time in the message: used received time")
     return None
+
+
+def _naive(stamp: str) -> datetime | None:
+    """`stamp` as a wall-clock time when it is ISO without an offset; else None."""
+    if len(stamp) <= 10:  # a bare date is no time of day: timestamps.parse refuses it
+        return None
+    try:
+        parsed = datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is None else None
 
 
 def _gps(gps: Element | None, notes: list[str]) -> tuple[float | None, float | None]:

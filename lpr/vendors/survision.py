@@ -19,7 +19,9 @@ Where each `Read` field comes from:
 - `direction`: `@direction` (`unknown` is none).
 - `camera_ref`: none. The message does not name the camera: give each camera its own key
   (its own URL, `/v1/intake/survision/<key>`), and its reads are stored under that camera.
-- `source_id`: `<@session>/<@id>@<@date>`: a re-sent message is the same read.
+- `source_id`: `<@session>/<@id>@<@date>`: a re-sent message is the same read. Without `@id`,
+  `<@session>@<@date>`: the same plate at the same millisecond is the same read (a stored read
+  is matched on its id and its plate).
 - images: `decision.jpeg` (base64 JPEG of the scene).
 
 Ignored: the plate box (`@x`, `@y`, `@width`, `@height`, `@sinus`), `@plateOccurences`,
@@ -79,7 +81,7 @@ def parse(
         confidence=confidence,
         candidates=(Candidate(plate, confidence),),
         direction=fields.direction(decision.get("@direction")),
-        source_id=f"{session or '-'}/{event}@{stamp}" if event and stamp else None,
+        source_id=_source_id(session, event, stamp),
         notes=tuple(notes),
     )
     message_notes: list[str] = []
@@ -90,3 +92,9 @@ def parse(
         notes=message_notes,
     )
     return Reads(reads=(read,), kind="anpr", images=found, notes=tuple(message_notes))
+
+
+def _source_id(session: str | None, event: str | None, stamp: str | None) -> str | None:
+    if stamp is None:
+        return None
+    return f"{session or '-'}/{event}@{stamp}" if event else f"{session or '-'}@{stamp}"

@@ -146,7 +146,10 @@ def test_reads_become_day_partitioned_with_every_row_and_dependant_intact(
                 )
             }
             partitioned = connection.execute(
-                text("SELECT count(*) FROM pg_partitioned_table")
+                text(
+                    "SELECT count(*) FROM pg_partitioned_table"
+                    " WHERE partrelid = 'plate_read'::regclass"
+                )
             ).scalar_one()
         assert partitioned == 1
         for n, ago in enumerate(days_ago, start=1):
@@ -188,3 +191,64 @@ def _reads_and_dependants(engine: Engine) -> tuple[list[tuple[Any, ...]], ...]:
             for table in ("hit", "read_source_key", "bulletin_match")
         ]
         return ([tuple(r) for r in reads], *[[tuple(r) for r in rows] for rows in joined])
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_breadcrumbs_become_day_partitioned_with_every_fix_intact(database_url: str) -> None:
+    """0017 on PostgreSQL: a populated officer_location is converted in place; every fix keeps
+    its id, officer and time, lands in its day (a phone whose clock said 1999 in the default
+    partition), new ids follow the old ones; and back down to a plain table with every row."""
+    cfg = alembic_config(database_url)
+    command.downgrade(cfg, "0001")
+    engine = make_engine(database_url)
+    today = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    when = [today - timedelta(days=ago) for ago in (0, 3, 30)]
+    when.append(datetime(1999, 1, 1, tzinfo=UTC))
+    fixes = "SELECT id, user_id, lat, recorded_at FROM officer_location ORDER BY id"
+    try:
+        with engine.begin() as connection:
+            connection.execute(text(ROWS_AT_0001[0]))  # the officer
+        command.upgrade(cfg, "0016")
+        with engine.begin() as connection:
+            for n, at in enumerate(when, start=1):
+                connection.execute(
+                    text(
+                        "INSERT INTO officer_location (id, user_id, lat, lon, recorded_at)"
+                        " VALUES (:id, 1, :lat, -122.27, :at)"
+                    ),
+                    {"id": n, "lat": 37.8 + n / 1000, "at": at},
+                )
+            connection.execute(text("SELECT setval('officer_location_id_seq', 4)"))
+            before = [tuple(r) for r in connection.execute(text(fixes))]
+        command.upgrade(cfg, "head")
+        command.check(cfg)
+        with engine.begin() as connection:
+            assert [tuple(r) for r in connection.execute(text(fixes))] == before
+            homes = dict(
+                connection.execute(
+                    text("SELECT id, tableoid::regclass::text FROM officer_location")
+                ).all()
+            )
+            next_id = connection.execute(
+                text(
+                    "INSERT INTO officer_location (user_id, lat, lon, recorded_at)"
+                    " VALUES (1, 37.8, -122.27, now()) RETURNING id"
+                )
+            ).scalar_one()
+        assert [homes[n] for n in (1, 2, 3)] == [
+            f"officer_location_p{at:%Y%m%d}" for at in when[:3]
+        ]
+        assert homes[4] == "officer_location_default"
+        assert next_id == 5
+
+        command.downgrade(cfg, "0016")
+        with engine.connect() as connection:
+            assert [tuple(r) for r in connection.execute(text(fixes))][:4] == before
+            assert (
+                connection.execute(text("SELECT to_regclass('officer_location_default')")).scalar()
+                is None
+            )
+        command.upgrade(cfg, "head")
+        command.check(cfg)
+    finally:
+        engine.dispose()

@@ -147,3 +147,17 @@ def test_a_hikvision_heartbeat_keeps_the_camera_alive_and_other_events_say_why(
     cameras = {c["id"]: c for c in client.get("/v1/cameras", headers=site.dispatcher).json()}
     [found] = [c for c in cameras.values() if c["vendor_refs"]]
     assert datetime.fromisoformat(found["health"]["last_heartbeat_at"]) == clock()
+
+
+def test_messages_without_an_event_id_are_still_stored_once_when_sent_again(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    site = make_site(engine, clock)
+    bare_dump = devices.blueiris_ai_dump(plates=[("7ABC123", 0.8)], at=clock())
+    no_event_id = devices.survision_message(plate="7ABC124", at=clock(), event="4")
+    del no_event_id["anpr"]["@id"]
+    for vendor, message in (("blueiris", bare_dump), ("survision", no_event_id)):
+        post = devices.Post(devices.dumps(message))
+        first = _post(client, vendor, post, site.key)
+        again = _post(client, vendor, post, site.key)
+        assert (first["stored"], again["stored"], again["duplicates"]) == (1, 0, 1), vendor

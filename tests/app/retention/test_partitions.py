@@ -22,7 +22,7 @@ from app.models import Role
 from app.runtime import make_enforcer
 from app.settings import Settings
 from tests import factories
-from tests.app.helpers import World, bearer, hotlist_with_plate, make_world
+from tests.app.helpers import World, bearer, hotlist_with_plate, make_world, officer_on_duty
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
@@ -180,3 +180,54 @@ def test_a_day_a_stopped_run_left_detached_is_counted_and_dropped_by_the_next(
     report = make_enforcer(settings, engine).run(ManualClock()())
     assert report.removed["plate_read (no hit)"] == 2
     assert not _table_exists(engine, aside)
+
+
+def test_an_expired_day_of_breadcrumbs_is_dropped_whole_and_the_rest_go_at_the_exact_cutoff(
+    database_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    """Breadcrumbs (revision 0017) by the positions clock (24 h): a day three days old is
+    detached and dropped as a partition, a fix 25 hours old in a day still partly kept goes
+    row by row, a fix an hour old stays; the run is audited with the day it dropped."""
+    settings = _settings(database_url, tmp_path).changed(breadcrumbs=True)
+    now = ManualClock()
+    past = ManualClock(now() - timedelta(days=3))
+    day = f"officer_location_p{past():%Y%m%d}"
+    Housekeeper(make_enforcer(settings, engine), clock=past, every_s=60).make_partitions()
+    with engine.connect() as connection:
+        homes = connection.execute(
+            text(
+                "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+                " WHERE i.inhparent = 'officer_location'::regclass"
+            )
+        ).scalars()
+        assert day in set(homes)
+    with TestClient(create_app(settings, clock=past)) as client:
+        _, token, _ = officer_on_duty(client, engine, past, lat=37.80, lon=-122.27)
+        past.advance(minutes=1)
+        fix = {"lat": 37.81, "lon": -122.27}
+        assert client.put("/v1/me/location", json=fix, headers=bearer(token)).status_code == 200
+    with TestClient(create_app(settings, clock=now)) as client:
+        for hours_ago, lat in ((25, 37.82), (1, 37.83)):
+            at = (now() - timedelta(hours=hours_ago)).isoformat()
+            answer = client.put(
+                "/v1/me/location",
+                json={"lat": lat, "lon": -122.27, "recorded_at": at},
+                headers=bearer(token),
+            )
+            assert answer.status_code == 200, answer.text
+
+    report = make_enforcer(settings, engine).run(now())
+
+    assert day in report.partitions
+    assert report.removed["officer_location"] == 3  # two with their day, one row by row
+    with engine.connect() as connection:
+        left = connection.execute(text("SELECT lat FROM officer_location")).scalars().all()
+        assert left == [37.83]
+        assert connection.execute(text("SELECT to_regclass(:n)"), {"n": day}).scalar() is None
+    with TestClient(create_app(settings, clock=now)) as client:
+        runs = client.get(
+            "/v1/audit", params={"action": "retention.run"}, headers=bearer(_admin(engine, now))
+        )
+        [run] = runs.json()["data"]
+    assert run["detail"]["removed"]["officer_location"] == 3
+    assert day in run["detail"]["partitions_dropped"]

@@ -20,7 +20,7 @@ from app.db import transaction
 from app.intake.images import ImageStore
 from app.main import create_app
 from app.models import AuditLog, Read, Role
-from app.retention.enforce import Report
+from app.retention.report import Report
 from app.runtime import make_enforcer
 from app.settings import Settings
 from lpr.vendors import InlineImage

@@ -35,7 +35,9 @@ def test_the_bare_ai_dump_array_uses_the_modules_processing_time() -> None:
     parsed = parse(devices.blueiris_ai_dump(plates=[("7ABC123", 0.8)], at=AT))
     (read,) = parsed.reads  # type: ignore[attr-defined]
     assert read.read_at == AT.replace(microsecond=0)
-    assert (read.camera_ref, read.source_id) == (None, None)
+    # no camera and no alert: the module's processing time still tells a re-sent dump
+    processed = AT.strftime("%a, %d %b %Y %H:%M:%S GMT")
+    assert (read.camera_ref, read.source_id) == (None, f"-@{processed}#7ABC123")
 
 
 def test_a_local_alert_time_is_read_against_the_time_received() -> None:

@@ -42,6 +42,14 @@ def test_without_datetime_the_local_abstime_is_read_against_the_time_received() 
     assert any("UTC-06:00" in note for note in read.notes)
 
 
+def test_a_datetime_without_an_offset_is_the_cameras_local_time() -> None:
+    body = devices.hikvision_xml(plate="7ABC123", at=AT, uuid="u-1")
+    body = body.replace(b"-06:00</dateTime>", b"</dateTime>")  # firmware that drops the offset
+    (read,) = parse(body).reads  # type: ignore[attr-defined]
+    assert read.read_at == AT  # not six hours early, as it would be read as UTC
+    assert any("UTC-06:00" in note for note in read.notes)
+
+
 def test_a_corrected_plate_keeps_the_original_as_a_candidate() -> None:
     body = devices.hikvision_xml(plate="7ABC123", at=AT, uuid="u-1").replace(
         b"<originalLicensePlate>7ABC123", b"<originalLicensePlate>7A8C123"

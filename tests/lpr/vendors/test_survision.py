@@ -27,6 +27,13 @@ def test_a_recognition_keeps_plate_reliability_time_and_image() -> None:
     assert [i.kind for i in parsed.images] == [ImageKind.CONTEXT]
 
 
+def test_without_an_event_id_the_session_and_time_name_the_read() -> None:
+    message = devices.survision_message(plate="7ABC123", at=AT, event="41")
+    del message["anpr"]["@id"]
+    (read,) = parse(message).reads  # type: ignore[attr-defined]
+    assert read.source_id == f"7@{devices.millis(AT)}"
+
+
 def test_a_country_context_names_no_state() -> None:
     message = devices.survision_message(plate="MW818WM", at=AT, event="1", context="FR")
     (read,) = parse(message).reads  # type: ignore[attr-defined]
