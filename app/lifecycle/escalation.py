@@ -1,7 +1,8 @@
 """Escalation (DOMAIN.md 5.4): a P1 or P2 hit with nobody responding in time goes up the
 ladder: to the next ring of officers (routing again, without those already told), then to
-the dispatcher desk (`GET /v1/alerts?escalated=true`), then to the on-duty supervisors'
-phones, one step per wait of its priority (settings `escalate_p1_s`, `escalate_p2_s`).
+the dispatcher desk (`GET /v1/alerts?escalated=true`), then to the phones of the on-duty
+supervisors of the hit's area (every on-duty supervisor when none of them is), one step per
+wait of its priority (settings `escalate_p1_s`, `escalate_p2_s`).
 
 The next step's time is `alert.escalation_due_at`; the worker takes the step (app/lifecycle/
 timers.py), records it as an `alert_escalation` row with its reason, and sets the time of the
@@ -37,6 +38,7 @@ from app.models import (
     Role,
     User,
 )
+from app.officers import squads
 from app.officers.beats import officers_on_beats
 from app.officers.tracker import OfficerTracker
 from app.reads.stored import COLUMNS, StoredRead, previous_sighting
@@ -104,19 +106,21 @@ def step(
     taken: list[AlertEscalation] = []
     while (rung := next_step(alert.escalation_level)) is not None:
         alert.escalation_level += 1
+        detail = why
         match rung:
             case Step.NEXT_RING:
                 told = _next_ring(session, alert, known, why, now=now, config=config,
                                   officers=officers)  # fmt: skip
+                detail = why if told else f"{why}; nobody else in range"
             case Step.DISPATCHER:
                 told = []
                 alert.escalated_at = now
             case Step.SUPERVISOR:
-                told = _supervisors(session, alert, known, why, now=now, config=config)
+                told, whom = _supervisors(session, alert, known, why, now=now, config=config)
+                detail = f"{why}; {whom}"
         row = AlertEscalation(
             alert_id=alert.id, level=alert.escalation_level, step=rung.value,
-            reason=cause.value, detail=why if told or rung is not Step.NEXT_RING
-            else f"{why}; nobody else in range", told=told, at=now,
+            reason=cause.value, detail=detail, told=told, at=now,
         )  # fmt: skip
         session.add(row)
         taken.append(row)
@@ -208,10 +212,13 @@ def _supervisors(
     *,
     now: datetime,
     config: AlertSettings,
-) -> list[int]:
-    """Push the on-duty supervisors with a working phone."""
+) -> tuple[list[int], str]:
+    """Push the on-duty supervisors of the alert's area (its commander, the sergeants of the
+    squads working it) with a working phone, and say whom. When none of them is on duty, or
+    the alert is in no area (beats or areas not imported), every on-duty supervisor is: the
+    last step must reach somebody."""
     has_device = exists().where(col(Device.user_id) == OfficerStatus.user_id, col(Device.is_active))
-    found = session.scalars(
+    on_duty = session.scalars(
         select(col(OfficerStatus.user_id))
         .join(User, col(User.id) == OfficerStatus.user_id)
         .where(
@@ -222,6 +229,19 @@ def _supervisors(
         )
         .order_by(col(OfficerStatus.user_id))
     ).all()
+    found = [user_id for user_id in on_duty if user_id is not None]
+    whom, why_officer = "every on-duty supervisor", "an on-duty supervisor"
+    area = squads.area_of_beat(session, alert.beat)
+    if area is not None:
+        theirs = squads.supervisors_of(session, area)
+        if any(user_id in theirs for user_id in found):
+            found = [user_id for user_id in found if user_id in theirs]
+            whom = f"the supervisors of {area.name}"
+            why_officer = f"an on-duty supervisor of {area.name}"
+        else:
+            whom = f"no supervisor of {area.name} on duty: every on-duty supervisor"
+    if not found:
+        whom = "no supervisor on duty"
     thread = thread_of(alert)
     update = updates.escalated(thread, Step.SUPERVISOR, summary=alert.body, why=why)
 
@@ -233,8 +253,6 @@ def _supervisors(
 
     told = []
     for user_id in found:
-        if user_id is None:
-            continue
         recipient = recipients.enlist(
             session, known, alert_id=alert.id or 0, officer_id=user_id, reason="supervisor",
             now=now,
@@ -242,11 +260,11 @@ def _supervisors(
         recipients.push(
             session, alert=alert, recipient=recipient, now=now, sighting=True,
             message_for=message_for, action="escalation",
-            why=Why("an on-duty supervisor", f"escalated to the supervisors: {why}",
+            why=Why(why_officer, f"escalated to the supervisors: {why}",
                     "escalated: nobody is responding"),
         )  # fmt: skip
         told.append(user_id)
-    return told
+    return told, whom
 
 
 def latest_read(session: Session, alert: Alert) -> StoredRead | None:

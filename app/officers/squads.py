@@ -9,7 +9,7 @@ from sqlmodel import Session, col
 
 from app import audit
 from app.errors import Conflict, NotFound, Unprocessable
-from app.models import PoliceArea, Role, Squad, SquadMember, User
+from app.models import Beat, PoliceArea, Role, Squad, SquadMember, User
 
 
 def create(
@@ -105,6 +105,23 @@ def members(session: Session, squad_id: int) -> list[User]:
 def squad_of(session: Session, officer_id: int) -> Squad | None:
     member = session.get(SquadMember, officer_id)
     return None if member is None else session.get(Squad, member.squad_id)
+
+
+def area_of_beat(session: Session, beat: str | None) -> PoliceArea | None:
+    """The police area a beat rolls up to, if any (beats imported, areas imported)."""
+    if beat is None:
+        return None
+    code = session.scalar(select(col(Beat.area)).where(col(Beat.code) == beat))
+    return None if code is None else session.get(PoliceArea, code)
+
+
+def supervisors_of(session: Session, area: PoliceArea) -> set[int]:
+    """The supervisors of an area: its commander and the sergeants of the squads working it."""
+    sergeants = session.scalars(select(col(Squad.sergeant_id)).where(col(Squad.area) == area.code))
+    found = set(sergeants)
+    if area.commander_id is not None:
+        found.add(area.commander_id)
+    return found
 
 
 def set_commander(

@@ -9,7 +9,12 @@ from sqlalchemy.engine import Engine
 from app.clock import ManualClock
 from app.db import transaction
 from app.models import Role
+from app.officers import areas, beats
 from tests import factories
+from tests.shared_data import OAKLAND, missing
+
+OAKLAND_BEATS = OAKLAND / "oakland-police-beats-2009.geojson"
+OAKLAND_AREAS = OAKLAND / "oakland-police-areas-2013.geojson"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +40,16 @@ def make_world(
         camera, key = factories.make_camera(session, now=clock(), lat=lat, lon=lon)
         assert camera.id is not None
         return World(admin_token=admin_token, camera_key=key, camera_id=camera.id)
+
+
+def import_oakland_command(engine: Engine, clock: ManualClock) -> None:
+    """Oakland's 57 beats and five police areas, stored before the service starts so that
+    reads are tagged with real beats (Broadway & 14th: beat 04X, Area 1)."""
+    if not (OAKLAND_BEATS.is_file() and OAKLAND_AREAS.is_file()):
+        missing("Oakland's beats and police areas")
+    with transaction(engine) as session:
+        beats.import_file(session, OAKLAND_BEATS, now=clock())
+        areas.import_file(session, OAKLAND_AREAS, now=clock())
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -41,11 +41,15 @@ def test_the_life_of_a_hit_is_paced_by_its_flat_settings(monkeypatch: pytest.Mon
     assert (defaults.escalate_p1_s, defaults.escalate_p2_s) == (60, 180)
     assert (defaults.confirm_urgent_s, defaults.confirm_routine_s) == (600, 3600)
     assert defaults.review_after_false_hits == 3
-    monkeypatch.setenv("LOOKOUT_ESCALATE_P1_S", "45")
-    monkeypatch.setenv("LOOKOUT_CONFIRM_ROUTINE_S", "1800")
-    changed = Settings()
-    assert (changed.lifecycle.escalate_p1_s, changed.lifecycle.confirm_routine_s) == (45, 1800)
-    assert changed.changed(escalate_p2_s=120).lifecycle.escalate_p2_s == 120
+    for name, value in (("ESCALATE_P1_S", "45"), ("ESCALATE_P2_S", "90"),
+                        ("CONFIRM_URGENT_S", "300"), ("CONFIRM_ROUTINE_S", "1800"),
+                        ("REVIEW_AFTER_FALSE_HITS", "5")):  # fmt: skip
+        monkeypatch.setenv(f"LOOKOUT_{name}", value)
+    changed = Settings().lifecycle
+    assert (changed.escalate_p1_s, changed.escalate_p2_s) == (45, 90)
+    assert (changed.confirm_urgent_s, changed.confirm_routine_s) == (300, 1800)
+    assert changed.review_after_false_hits == 5
+    assert Settings().changed(escalate_p2_s=120).lifecycle.escalate_p2_s == 120
 
 
 STRONG = "3Jq0s-Vt9cKx_w2LrB7nZpY4eHfA1uGd8mQoTiNk6Ec"  # secrets.token_urlsafe(32)

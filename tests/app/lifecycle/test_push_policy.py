@@ -9,6 +9,7 @@ import pytest
 from app.db import transaction
 from app.settings import Settings
 from tests import factories
+from tests.app.lifecycle.conftest import ESCALATE_P2_S
 from tests.app.lifecycle.support import CAMERA, Person, Scene, north_of
 
 QUIET_INTERVAL_S = 20
@@ -225,6 +226,16 @@ def test_a_possible_misread_waits_for_a_dispatcher_then_promotion_rings_an_offic
     again = scene.client.post(f"/v1/dispatch/queue/{held_id}/promote", headers=scene.dispatcher)
     assert again.status_code == 409
     assert "not in the dispatcher queue" in again.json()["detail"]
+
+    # A promoted P2 climbs the ladder from its promotion, as a hit pushed at once does.
+    assert shown["details"]["escalation"]["due_at"] is not None
+    scene.clock.advance(seconds=ESCALATE_P2_S - 1)
+    scene.work()
+    assert scene.steps(held_id) == []
+    scene.clock.advance(seconds=1)
+    scene.work()  # nobody else in range: the next ring goes straight on to the desk
+    assert scene.steps(held_id) == [(1, "next_ring", "no_response"),
+                                    (2, "dispatcher", "no_response")]  # fmt: skip
 
 
 def test_p3_hits_wait_for_dispatch_by_default_and_a_confirmed_record_reaches_officers(

@@ -1,6 +1,7 @@
 """Timers live in the database: every process killed with SIGKILL, mid-ladder, twice, and the
-escalation still climbs each step exactly once (real `lookout serve` and `lookout worker`
-processes, real seconds, pushes through firebase-admin to the FCM inbox)."""
+escalation still climbs each step exactly once and the confirmation request expires exactly
+once (real `lookout serve` and `lookout worker` processes, real seconds, pushes through
+firebase-admin to the FCM inbox)."""
 
 import os
 import signal
@@ -20,12 +21,14 @@ from sqlalchemy.engine import Engine
 
 from app.clock import system_clock
 from app.db import transaction
-from app.models import Alert, AlertEscalation, Delivery, DeliveryStatus, Role
+from app.models import Alert, AlertConfirmation, AlertEscalation, Delivery, DeliveryStatus, Role
 from tests import factories
 from tests.app.lifecycle.support import CAMERA, PLATE, north_of
 from tests.servers import FcmServer, eventually
 
+ROOT = Path(__file__).resolve().parents[3]
 ESCALATE_S = 3  # real seconds: time enough to kill everything before a step is due
+CONFIRM_S = 2 * ESCALATE_S  # the request expires after the first kill, while the ladder climbs
 
 
 def _free_port() -> int:
@@ -91,10 +94,10 @@ def test_escalation_timers_survive_kill_9_of_every_process_and_fire_once(
     with transaction(engine) as session:
         admin, _ = factories.make_user(session, role=Role.ADMIN, now=now)
         _, key = factories.make_camera(session, now=now, lat=CAMERA[0], lon=CAMERA[1])
-        phones = {}
+        phones, tokens = {}, {}
         for name, metres, role in (("first", 100, Role.OFFICER), ("second", 300, Role.OFFICER),
                                    ("supervisor", 8_000, Role.SUPERVISOR)):  # fmt: skip
-            user, _ = factories.make_user(session, role=role, now=now)
+            user, tokens[name] = factories.make_user(session, role=role, now=now)
             phones[name] = factories.unique(f"phone-{name}")
             factories.make_device(session, user, now=now, token=phones[name])
             lat, lon = north_of(metres)
@@ -108,10 +111,19 @@ def test_escalation_timers_survive_kill_9_of_every_process_and_fire_once(
         "LOOKOUT_FCM_URL": fcm.base_url, "LOOKOUT_FCM_INBOX": "false",
         "LOOKOUT_WORKER_POLL_S": "0.2", "LOOKOUT_HOTLIST_POLL_S": "0.5",
         "LOOKOUT_ESCALATE_P1_S": str(ESCALATE_S), "LOOKOUT_ROUTING_MAX_OFFICERS": "1",
+        "LOOKOUT_CONFIRM_URGENT_S": str(CONFIRM_S),
+        "PYTHONPATH": str(ROOT),  # this checkout's code, wherever the virtualenv points
     }  # fmt: skip
 
+    def messages(name: str) -> list[dict[str, str]]:
+        return [m["message"]["data"] for m in fcm.inbox.messages(phones[name])]  # type: ignore[misc]
+
     def pushed(name: str) -> int:
-        return len(fcm.inbox.messages(phones[name]))
+        """The hit and the ladder's pushes to the phone (not the confirmation's updates)."""
+        return sum(m.get("action") != "confirmation" for m in messages(name))
+
+    def confirmations(name: str) -> list[str]:
+        return [m["confirmation"] for m in messages(name) if m.get("action") == "confirmation"]
 
     def all_sent() -> bool:
         with transaction(engine) as session:
@@ -133,11 +145,21 @@ def test_escalation_timers_survive_kill_9_of_every_process_and_fire_once(
                           headers={"X-API-Key": key}, timeout=10)  # fmt: skip
         assert read.status_code == 202, read.text
         _until(lambda: pushed("first") == 1 and all_sent(), "the first ring's push")
+        with transaction(engine) as session:
+            alert_id = session.scalars(select(Alert.id)).one()
+        asked = httpx.post(
+            f"{base}/v1/alerts/{alert_id}/confirmation",
+            json={"state": "requested"},
+            headers={"Authorization": f"Bearer {tokens['first']}"},
+            timeout=10,
+        )
+        assert asked.status_code == 200, asked.text
         _kill(processes)
     assert steps() == [] and pushed("second") == 0
     with transaction(engine) as session:
         [alert] = session.scalars(select(Alert)).all()
-        assert alert.due_at is not None and alert.escalation_level == 0  # the timer is stored
+        assert alert.due_at is not None and alert.escalation_level == 0  # the timers are stored
+        assert (alert.confirmation, alert.confirmation_due_at is not None) == ("requested", True)
 
     # 2. Two new processes take the overdue timer: the next ring. Kill both again.
     ports = [_free_port(), _free_port()]
@@ -160,3 +182,11 @@ def test_escalation_timers_survive_kill_9_of_every_process_and_fire_once(
         [alert] = session.scalars(select(Alert)).all()
         assert (alert.escalation_level, alert.due_at) == (3, None)
         assert alert.escalated_at is not None
+        assert (alert.confirmation, alert.confirmation_due_at) == ("expired", None)
+        rows = session.scalars(select(AlertConfirmation.state).order_by(AlertConfirmation.id))  # type: ignore[arg-type]
+        assert list(rows) == ["requested", "expired"]
+    # The officer who asked heard the request and its expiry once each (in either order: the
+    # request's update may still be queued at the kill, and FCM keeps no order in a batch);
+    # whoever was told by then heard the expiry at most once.
+    assert sorted(confirmations("first")) == ["expired", "requested"]
+    assert all(confirmations(name).count("expired") <= 1 for name in ("second", "supervisor"))

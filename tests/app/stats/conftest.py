@@ -9,14 +9,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from app.clock import ManualClock
-from app.db import transaction
 from app.main import create_app
-from app.officers import areas, beats
 from app.settings import Settings
-from tests.shared_data import OAKLAND, missing
+from tests.app.helpers import import_oakland_command
 
-BEATS = OAKLAND / "oakland-police-beats-2009.geojson"
-AREAS = OAKLAND / "oakland-police-areas-2013.geojson"
 ESCALATE_P1_S = 30
 
 
@@ -27,10 +23,6 @@ def settings(settings: Settings) -> Settings:
 
 @pytest.fixture
 def client(settings: Settings, clock: ManualClock, engine: Engine) -> Iterator[TestClient]:
-    if not (BEATS.is_file() and AREAS.is_file()):
-        missing("Oakland's beats and police areas")
-    with transaction(engine) as session:
-        beats.import_file(session, BEATS, now=clock())
-        areas.import_file(session, AREAS, now=clock())
+    import_oakland_command(engine, clock)
     with TestClient(create_app(settings, clock=clock)) as test_client:
         yield test_client

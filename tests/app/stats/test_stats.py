@@ -118,6 +118,8 @@ def test_figures_follow_the_life_of_each_hit_and_drill_down_to_the_alerts(
     )  # fmt: skip
     assert line["href"] == f"/v1/alerts/{first}" and line["plate"] == "7ABC123"
     assert lines[second]["seen_after_s"] is None and lines[second]["disposition"] == "misread"
+    # An officer's and a list's hits ending as misreads are visible in their figures.
+    assert officer_level["figures"]["outcomes"]["misread_rate"] == 0.5
     with transaction(scene.engine) as session:
         [audited] = session.scalars(select(AuditLog).where(AuditLog.action == "stats.alerts"))
         assert audited.object_id == str(near.user_id)
@@ -126,6 +128,8 @@ def test_figures_follow_the_life_of_each_hit_and_drill_down_to_the_alerts(
     by_list = scene.client.get("/v1/hotlists", headers=admin).json()
     list_ids = sorted(h["id"] for h in by_list)
     assert stats(scene, f"/hotlists/{list_ids[0]}", admin, span)["figures"]["alerts"] == 1
+    misread_list = stats(scene, f"/hotlists/{list_ids[1]}", admin, span)["figures"]
+    assert (misread_list["alerts"], misread_list["outcomes"]["misread_rate"]) == (1, 1.0)
     camera = stats(scene, f"/cameras/{scene.world.camera_id}", admin, span)
     assert camera["figures"]["alerts"] == 2 and camera["figures"]["outcomes"]["closed"] == 2
 
