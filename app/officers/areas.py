@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 # shapely ships no type information (geo/ imports it the same way).
-from shapely.geometry import mapping, shape  # type: ignore[import-untyped]
+from shapely.geometry import mapping, shape
 from sqlalchemy import select, update
 from sqlmodel import Session, col
 
