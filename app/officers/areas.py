@@ -76,12 +76,6 @@ def roll_up(session: Session) -> int:
     return sum(area is not None for area in rolled.values())
 
 
-def beats_of(session: Session, area: str) -> list[str]:
-    return list(
-        session.scalars(select(col(BeatRow.code)).where(col(BeatRow.area) == area).order_by("code"))
-    )
-
-
 def _stored(session: Session, query: Any) -> BeatMap | None:
     rows = session.scalars(query).all()
     if not rows:
