@@ -140,6 +140,10 @@ Overseer = Annotated[  # sees everything dispatchers see, and audits it
 Auditor = Annotated[User, Depends(require_roles(Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN))]
 Exporter = Annotated[User, Depends(require_roles(Role.AUDITOR, Role.ADMIN))]
 Gateway = Annotated[User, Depends(require_roles(Role.GATEWAY, Role.ADMIN))]
+Supervisor = Annotated[User, Depends(require_roles(Role.SUPERVISOR, Role.ADMIN))]  # people, phones
+Command = Annotated[  # the chain of command's structure: squads, areas
+    User, Depends(require_roles(Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR))
+]
 
 SEES_ALL = access.SEES_ALL
 SEES_COVERT = covert.SEES_COVERT  # besides a covert list's owner (app/hotlists/covert.py)
