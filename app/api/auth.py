@@ -27,6 +27,7 @@ from app.schemas.auth import (
     SessionPublic,
     TokenPair,
 )
+from app.schemas.common import NulFree
 
 router = APIRouter(tags=["auth"])
 
@@ -42,7 +43,7 @@ def issue_token(
     clock: ClockDep,
     settings: SettingsDep,
     grant_type: Annotated[str, Form(pattern="^(password|refresh_token)$")] = "password",
-    username: Annotated[str, Form(max_length=120)] = "",
+    username: Annotated[str, Form(max_length=120), NulFree] = "",
     password: Annotated[str, Form(max_length=200)] = "",
     otp: Annotated[
         str | None, Form(max_length=12, description="The one-time code, where the role needs one")

@@ -16,6 +16,7 @@ from app.deps import ClockDep, RuntimeDep, SessionDep, SettingsDep, client_addre
 from app.models import Role, User
 from app.pages import web
 from app.pages.web import AnyVisitor, Form
+from app.schemas.common import NulFree
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,7 +55,7 @@ def sign_in(
     runtime: RuntimeDep,
     settings: SettingsDep,
     clock: ClockDep,
-    username: Annotated[str, FormField(max_length=120)] = "",
+    username: Annotated[str, FormField(max_length=120), NulFree] = "",
     password: Annotated[str, FormField(max_length=200)] = "",
     otp: Annotated[str, FormField(max_length=12)] = "",
     csrf: Annotated[str, FormField(max_length=100)] = "",
