@@ -112,8 +112,10 @@ def list_my_sessions(
 
 @router.post("/me/password", status_code=204)
 def change_password(
+    request: Request,
     body: PasswordChange,
     session: SessionDep,
+    runtime: RuntimeDep,
     principal: CurrentPrincipal,
     clock: ClockDep,
     settings: SettingsDep,
@@ -122,10 +124,8 @@ def change_password(
     sessions are signed out."""
     user = session.get(User, principal.user_id)
     assert user is not None  # the principal's account is live
-    right, _ = passwords.verify(body.current_password, user.password_hash)
-    if not right:
-        raise Unauthorized("the current password is wrong")
     now = clock()
+    _recheck(request, session, runtime, user, body.current_password, settings, now)
     try:
         accounts.set_password(
             session, user, password=body.new_password, min_length=settings.auth.password_min_length,
@@ -141,8 +141,10 @@ def change_password(
 
 @router.post("/me/second-factor")
 def enrol_second_factor(
+    request: Request,
     body: PasswordChange,
     session: SessionDep,
+    runtime: RuntimeDep,
     principal: CurrentPrincipal,
     clock: ClockDep,
     settings: SettingsDep,
@@ -152,12 +154,30 @@ def enrol_second_factor(
     your next sign-in with a code from it."""
     user = session.get(User, principal.user_id)
     assert user is not None
-    if not passwords.verify(body.current_password, user.password_hash)[0]:
-        raise Unauthorized("the password is wrong")
+    now = clock()
+    _recheck(request, session, runtime, user, body.current_password, settings, now)
     uri = accounts.enrol_totp(
-        session, user, pepper=settings.token_secret.get_secret_value(), actor=user, now=clock()
+        session, user, pepper=settings.token_secret.get_secret_value(), actor=user, now=now
     )
     return SecondFactor(uri=uri)
+
+
+def _recheck(
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    user: User,
+    password: str,
+    settings: SettingsDep,
+    now: datetime,
+) -> None:
+    """401 unless `password` is the person's: a wrong one counts toward the lockout and the
+    address's throttle, and is committed whatever the answer (as a sign-in's failure is)."""
+    refused = signin.recheck_password(session, user, password, settings=settings.auth, now=now)
+    if refused is not None:
+        session.commit()
+        runtime.throttle.failed(client_address(request))
+        raise Unauthorized(refused.detail)
 
 
 def _pair(issued: tokens.Issued, user: User, now: datetime) -> TokenPair:

@@ -39,10 +39,9 @@ def sign_in(
     user = session.scalars(
         select(User).where(col(User.username) == username.strip().lower()).with_for_update()
     ).first()
-    if user is not None and user.locked_until is not None and user.locked_until > now:
+    if user is not None and (locked := _locked(user, now)) is not None:
         _audit(session, user, "auth.sign_in.locked", now, username)
-        minutes = max(1, round((user.locked_until - now).total_seconds() / 60))
-        return Refusal(f"too many failed sign-ins: the account is locked for {minutes} min")
+        return locked
     right, rehashed = passwords.verify(password, user.password_hash if user else None)
     if user is None or not right or not user.is_active:
         return _failed(session, user, now, settings, username)
@@ -71,6 +70,28 @@ def sign_in(
     )  # fmt: skip
     _audit(session, user, "auth.sign_in", now, username, session_id=issued.session)
     return issued, user
+
+
+def recheck_password(
+    session: Session, user: User, password: str, *, settings: AuthSettings, now: datetime
+) -> Refusal | None:
+    """The password asked again of a signed-in person (to change it, or to enrol a new
+    authenticator): None when right. A wrong one counts toward the lockout like a sign-in's,
+    so a stolen access token cannot be used to guess the password without limit."""
+    locked = _locked(user, now)
+    if locked is not None:
+        return locked
+    if passwords.verify(password, user.password_hash)[0]:
+        return None
+    _failed(session, user, now, settings, user.username)
+    return _locked(user, now) or Refusal("the current password is wrong")
+
+
+def _locked(user: User, now: datetime) -> Refusal | None:
+    if user.locked_until is None or user.locked_until <= now:
+        return None
+    minutes = max(1, round((user.locked_until - now).total_seconds() / 60))
+    return Refusal(f"too many failed sign-ins: the account is locked for {minutes} min")
 
 
 def _failed(

@@ -161,8 +161,14 @@ def change_password(
     error = None
     if not hmac.compare_digest(csrf, expected):
         error = "This form has expired: reload it."
-    elif not passwords.verify(current_password, user.password_hash)[0]:
-        error = "The current password is wrong."
+    elif (
+        refused := signin.recheck_password(
+            session, user, current_password, settings=settings.auth, now=clock()
+        )
+    ) is not None:
+        session.commit()  # the failure counts toward the lockout, whatever the answer
+        runtime_of(request).throttle.failed(client_address(request))
+        error = refused.detail[:1].upper() + refused.detail[1:] + "."
     else:
         now = clock()
         try:

@@ -210,3 +210,28 @@ def test_a_gateways_key_is_rotated_and_the_old_one_refused(
     assert client.post("/v1/locations", json=fix, headers=bearer(new)).status_code == 202
     clock.advance(days=89)  # a gateway's key lasts months, not a shift
     assert client.post("/v1/locations", json=fix, headers=bearer(new)).status_code == 202
+
+
+@pytest.mark.parametrize("path", ["/v1/me/password", "/v1/me/second-factor"])
+def test_guessing_the_password_with_a_stolen_session_locks_the_account(
+    client: TestClient, engine: Engine, clock: ManualClock, path: str
+) -> None:
+    """Changing the password or the authenticator asks for the password again; wrong answers
+    count toward the lockout as a sign-in's do (they used to be free, without end)."""
+    created = _create(client, _admin(engine, clock), name="Ng", role="officer")
+    first = _sign_in(client, "ng", created["one_time_password"]).json()["access_token"]
+    client.post("/v1/me/password", headers=bearer(first),
+                json={"current_password": created["one_time_password"],
+                      "new_password": "the right password"})  # fmt: skip
+    stolen = bearer(_sign_in(client, "ng", "the right password").json()["access_token"])
+    guess = {"current_password": "a wrong guess", "new_password": "the attacker's own"}
+    answers = [client.post(path, headers=stolen, json=guess) for _ in range(5)]
+    assert [a.status_code for a in answers] == [401] * 5
+    assert "wrong" in answers[0].json()["detail"] and "locked" in answers[-1].json()["detail"]
+    right = {"current_password": "the right password", "new_password": "the attacker's own"}
+    assert "locked" in client.post(path, headers=stolen, json=right).json()["detail"]
+    assert "locked" in _sign_in(client, "ng", "the right password").json()["detail"]
+    assert "auth.lockout" in _actions(engine)
+    clock.advance(minutes=16)  # the lockout is over (and the stolen token has expired)
+    again = bearer(_sign_in(client, "ng", "the right password").json()["access_token"])
+    assert client.post(path, headers=again, json=right).status_code in (200, 204)
