@@ -15,7 +15,7 @@ from app.clock import ManualClock
 from app.db import transaction
 from app.models import AuditLog, Role
 from tests import factories
-from tests.app.helpers import bearer
+from tests.app.helpers import bearer, make_world
 
 
 def _admin(engine: Engine, clock: ManualClock) -> dict[str, str]:
@@ -146,6 +146,25 @@ def test_failed_credentials_from_one_address_are_throttled_without_a_query_each(
     assert refused and int(refused[0].headers["Retry-After"]) >= 1
     camera = client.post("/v1/reads", json={"plate": "7ABC123"}, headers={"X-API-Key": "lkc_x"})
     assert camera.status_code == 429  # the same address guessing camera keys
+
+
+def test_a_throttled_address_still_serves_the_credentials_known_to_be_good(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    """A site's cameras and a station's officers share one address: one device left with an
+    old key must not stop the others, only the guessing."""
+    world = make_world(engine, clock)
+    with transaction(engine) as session:
+        _, token = factories.make_user(session, role=Role.DISPATCHER, now=clock())
+    read = {"plate": "7ABC123"}
+    assert client.post("/v1/reads", json=read, headers=world.camera).status_code == 202
+    assert client.get("/v1/alerts", headers=bearer(token)).status_code == 200
+    stale = [client.post("/v1/reads", json=read, headers={"X-API-Key": f"lkc_old{i}"})
+             for i in range(31)]  # fmt: skip
+    assert stale[-1].status_code == 429 and int(stale[-1].headers["Retry-After"]) >= 1
+    assert client.get("/v1/me", headers=bearer("lka_guess")).status_code == 429
+    assert client.post("/v1/reads", json=read, headers=world.camera).status_code == 202
+    assert client.get("/v1/alerts", headers=bearer(token)).status_code == 200
 
 
 def test_the_docs_authorize_button_signs_in_at_the_token_endpoint(client: TestClient) -> None:
