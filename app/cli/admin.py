@@ -89,10 +89,11 @@ def create_user(
     typer.echo(f"{role.value} {user.id} {name!r} created; signs in as {user.username!r}")
     if one_time:
         typer.echo(f"one-time password (change it at the first sign-in): {one_time}")
-    hours = settings.auth.bootstrap_token_ttl_s / 3600
+    ttl_s = settings.auth.bootstrap_token_ttl_s
+    lasts = f"{ttl_s / 3600:g} h" if ttl_s >= 3600 else f"{ttl_s} s"  # not "0.000833333 h"
     if uri:
         typer.echo("second factor: enrol an authenticator app from the URI below (shown once)")
-    typer.echo(f"bootstrap token (shown once, expires in {hours:g} h) on the last line")
+    typer.echo(f"bootstrap token (shown once, expires in {lasts}) on the last line")
     if uri:
         typer.echo(uri)
     typer.echo(token)
