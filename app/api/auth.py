@@ -24,6 +24,7 @@ from app.models import User
 from app.schemas.auth import (
     PasswordChange,
     SecondFactor,
+    SecondFactorChange,
     SessionPublic,
     TokenPair,
 )
@@ -142,23 +143,29 @@ def change_password(
 @router.post("/me/second-factor")
 def enrol_second_factor(
     request: Request,
-    body: PasswordChange,
+    body: SecondFactorChange,
     session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
     clock: ClockDep,
     settings: SettingsDep,
 ) -> SecondFactor:
-    """Enrol a new authenticator app (your password again in `current_password`;
-    `new_password` is ignored): the answer's URI replaces the old second factor, confirmed by
-    your next sign-in with a code from it."""
+    """Enrol a new authenticator app (your password again in `current_password`, and a code
+    from the authenticator enrolled now in `otp` when there is one): the answer's URI replaces
+    the old second factor, confirmed by your next sign-in with a code from it."""
     user = session.get(User, principal.user_id)
     assert user is not None
-    now = clock()
+    now, pepper = clock(), settings.token_secret.get_secret_value()
     _recheck(request, session, runtime, user, body.current_password, settings, now)
-    uri = accounts.enrol_totp(
-        session, user, pepper=settings.token_secret.get_secret_value(), actor=user, now=now
+    refused = signin.recheck_code(
+        session, user, body.otp, settings=settings.auth, pepper=pepper, now=now
     )
+    if refused is not None:
+        session.commit()  # a wrong code counts toward the lockout, whatever the answer
+        if not refused.needs_code:
+            runtime.throttle.failed(client_address(request))
+        raise Unauthorized(refused.detail)
+    uri = accounts.enrol_totp(session, user, pepper=pepper, actor=user, now=now)
     return SecondFactor(uri=uri)
 
 

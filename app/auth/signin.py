@@ -87,6 +87,31 @@ def recheck_password(
     return _locked(user, now) or Refusal("the current password is wrong")
 
 
+def recheck_code(
+    session: Session,
+    user: User,
+    otp: str | None,
+    *,
+    settings: AuthSettings,
+    pepper: str,
+    now: datetime,
+) -> Refusal | None:
+    """A code from the authenticator a person has enrolled, asked before another replaces it:
+    None when right, or when none is enrolled. A stolen session and a phished password must
+    not be enough to move someone's second factor to the thief's phone. A wrong code counts
+    toward the lockout."""
+    sealed = user.totp_secret if user.totp_confirmed_at is not None else None
+    secret = totp.unseal(sealed, key_material=pepper) if sealed else None
+    if secret is None:
+        return None
+    if not otp:
+        return Refusal("a code from the authenticator enrolled now is needed in `otp`", True)
+    if totp.code_is_valid(secret, otp, now=now):
+        return None
+    _failed(session, user, now, settings, user.username)
+    return _locked(user, now) or Refusal("the one-time code is wrong")
+
+
 def _locked(user: User, now: datetime) -> Refusal | None:
     if user.locked_until is None or user.locked_until <= now:
         return None

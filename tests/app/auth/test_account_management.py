@@ -100,7 +100,7 @@ def test_an_admin_resets_a_lost_authenticator(
     assert len(_audited(engine, "user.second_factor", created["id"])) == 2  # made, reset
 
 
-def test_a_person_enrols_a_new_authenticator_with_their_password(
+def test_a_person_enrols_a_new_authenticator_with_their_password_and_a_current_code(
     client: TestClient, engine: Engine, clock: ManualClock
 ) -> None:
     created = _create(client, _admin(engine, clock), name="Sgt Dunn", username="dunn",
@@ -108,8 +108,14 @@ def test_a_person_enrols_a_new_authenticator_with_their_password(
     old_uri = created["second_factor_uri"]
     password = _with_password(client, created, "another long secret", otp=_code(old_uri, clock))
     access = _sign_in(client, "dunn", password, otp=_code(old_uri, clock)).json()["access_token"]
+    # A stolen session and the password are not enough: the authenticator enrolled now is.
+    asked = {"current_password": password}
+    no_code = client.post("/v1/me/second-factor", headers=bearer(access), json=asked)
+    assert no_code.status_code == 401 and "`otp`" in no_code.json()["detail"]
+    wrong = client.post("/v1/me/second-factor", headers=bearer(access), json=asked | {"otp": "1"})
+    assert wrong.status_code == 401 and "code is wrong" in wrong.json()["detail"]
     enrolled = client.post("/v1/me/second-factor", headers=bearer(access),
-                           json={"current_password": password, "new_password": "-"})  # fmt: skip
+                           json=asked | {"otp": _code(old_uri, clock)})  # fmt: skip
     assert enrolled.status_code == 200, enrolled.text
     new_uri = enrolled.json()["uri"]
     assert _sign_in(client, "dunn", password, otp=_code(old_uri, clock)).status_code == 401
