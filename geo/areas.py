@@ -301,7 +301,7 @@ def polygon(geojson: Mapping[str, Any]) -> Area:
             f"polygon has {positions:,} positions; at most {MAX_POLYGON_POSITIONS} (all rings "
             "together): simplify the outline, a search area needs no finer detail"
         )
-    checked = [_ring(ring, number) for number, ring in enumerate(rings, start=1)]
+    checked = [ring_positions(ring, number) for number, ring in enumerate(rings, start=1)]
     lonlat = shapely.Polygon(checked[0], checked[1:])
     if not lonlat.is_valid:
         why = shapely.validation.explain_validity(lonlat)
@@ -343,7 +343,8 @@ def _framed(kind: str, lonlat: Any, codes: tuple[str, ...] = ()) -> Area:
     return framed
 
 
-def _ring(ring: Any, number: int) -> list[tuple[float, float]]:
+def ring_positions(ring: Any, number: int) -> list[tuple[float, float]]:
+    """The [lon, lat] positions of ring `number` (1: the outline, then the holes), checked."""
     name = "outline" if number == 1 else f"hole {number - 1}"
     if not isinstance(ring, Sequence) or isinstance(ring, str):
         raise InvalidArea(f"polygon {name} must be a list of [lon, lat] positions")

@@ -19,7 +19,7 @@ from app.schemas.common import (
     Patch,
     StateCode,
 )
-from geo import Point, areas
+from geo import Point, areas, outlines
 from geo.areas import MAX_RADIUS_M, MIN_RADIUS_M
 from geo.directions import heading_of
 from geo.errors import GeoError
@@ -115,8 +115,9 @@ class AreaIn(Input):
     )
     polygon: dict[str, Any] | None = Field(
         default=None,
-        description="GeoJSON Polygon, [lon, lat] positions, closed rings, at most "
-        f"{areas.MAX_POLYGON_POSITIONS} positions in all",
+        description="GeoJSON Polygon, [lon, lat] positions, closed rings; one of more than "
+        f"{areas.MAX_POLYGON_POSITIONS} positions in all (up to {outlines.MAX_DRAWN_POSITIONS:,}) "
+        "is simplified to that many, moving its outline as little as it takes",
     )
     beats: Annotated[list[Annotated[str, Field(max_length=20)]], Field(max_length=100)] | None = (
         None
@@ -146,6 +147,8 @@ class AreaIn(Input):
             if self.center is not None and self.radius_m is not None:
                 areas.circle(Point(self.center.lat, self.center.lon), self.radius_m)
             if self.polygon is not None:
+                coarse, _ = outlines.simplified(self.polygon)
+                self.polygon = dict(coarse)  # stored as simplified: what every read meets
                 areas.polygon(self.polygon)
         except GeoError as error:
             raise ValueError(str(error)) from None

@@ -5,6 +5,7 @@ import math
 import re
 
 import pytest
+import shapely
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
@@ -136,21 +137,32 @@ def test_other_times_in_year_1_are_a_422(
     assert where.status_code == 422 and "recorded_at" in where.json()["detail"]
 
 
-def test_a_polygon_of_thousands_of_positions_is_a_422_saying_why(
+def test_a_polygon_of_thousands_of_positions_is_simplified_and_tens_of_thousands_refused(
     client: TestClient, engine: Engine, clock: ManualClock
 ) -> None:
+    """An outline traced finer than a search area needs (2,000 positions, a GIS export) is
+    stored simplified to at most 500, enclosing the same ground; 25,000 is a 422 saying why."""
     world = make_world(engine, clock)
-    count = 2000
-    ring = [
-        [-122.2712 + 0.01 * math.cos(2 * math.pi * i / count),
-         37.8044 + 0.01 * math.sin(2 * math.pi * i / count)]
-        for i in range(count)
-    ]  # fmt: skip
-    ring.append(ring[0])
+
+    def circle(count: int) -> list[list[float]]:
+        ring = [
+            [-122.2712 + 0.01 * math.cos(2 * math.pi * i / count),
+             37.8044 + 0.01 * math.sin(2 * math.pi * i / count)]
+            for i in range(count)
+        ]  # fmt: skip
+        return [*ring, ring[0]]
+
     body = {"kind": "robbery", "narrative": "two suspects",
-            "area": {"polygon": {"type": "Polygon", "coordinates": [ring]}}}  # fmt: skip
+            "area": {"polygon": {"type": "Polygon", "coordinates": [circle(2000)]}}}  # fmt: skip
     answer = client.post("/v1/bulletins", json=body, headers=world.admin)
-    assert answer.status_code == 422, answer.text
-    assert "2,001 positions; at most 500" in answer.json()["detail"]
-    body["area"]["polygon"]["coordinates"] = [[*ring[::8], ring[0]]]  # type: ignore[index]
-    assert client.post("/v1/bulletins", json=body, headers=world.admin).status_code == 201
+    assert answer.status_code == 201, answer.text
+    shown = client.get(f"/v1/bulletins/{answer.json()['id']}", headers=world.admin).json()
+    [outline] = shown["area"]["polygon"]["coordinates"]
+    assert 4 <= len(outline) <= 500 and outline[0] == outline[-1]
+    kept = shapely.Polygon(outline).area / shapely.Polygon(circle(2000)).area
+    assert 0.99 < kept <= 1.0
+
+    body["area"]["polygon"]["coordinates"] = [circle(25_000)]  # type: ignore[index]
+    refused = client.post("/v1/bulletins", json=body, headers=world.admin)
+    assert refused.status_code == 422, refused.text
+    assert "25,001 positions; at most 20,000" in refused.json()["detail"]
