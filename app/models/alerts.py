@@ -107,6 +107,12 @@ class Alert(SQLModel, table=True):
     dispatch_hold: bool = False
     dispatch_cleared_at: datetime | None = utc_column(nullable=True)
     dispatch_cleared_by: int | None = foreign_key("app_user.id", nullable=True)
+    # Facts of its life kept on the row as they happen, in the transaction that records them,
+    # so the statistics of a year are one pass over alert (app/stats): the first answer
+    # `responding` or `on_scene` by anyone (app/lifecycle/responses.py), and how many of its
+    # pushes were sent (app/delivery/worker.py; counted on, after retention removes them).
+    responding_at: datetime | None = utc_column(nullable=True)
+    pushes: int = 0
 
 
 class AlertRecipient(SQLModel, table=True):
@@ -131,6 +137,10 @@ class AlertRecipient(SQLModel, table=True):
     # The officer's latest answer (every one is an alert_response row).
     response: str | None = Field(default=None, index=True)  # the busy: responding, on scene
     responded_at: datetime | None = utc_column(nullable=True)
+    # As on the alert, for this officer (app/stats): their first active answer, and their
+    # pushes of it sent.
+    responding_at: datetime | None = utc_column(nullable=True)
+    pushes: int = 0
 
 
 class Delivery(SQLModel, table=True):
