@@ -8,9 +8,10 @@ timed from each officer's push. Either way the window selects the alerts (raised
 to the officer, in [since, until)); what became of them is counted whenever it happened.
 """
 
+import dataclasses
 import functools
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -28,7 +29,8 @@ from app.models import (
 from app.schemas import stats as shapes
 from app.stats import durations
 
-WHOLE = "*"  # the one group of figures that are not grouped
+WHOLE = durations.WHOLE  # the one group of figures that are not grouped
+NO_GROUP = ""  # alerts in no group (a beat in no area), counted in the whole only
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,18 +49,26 @@ class Window:
 @dataclass(frozen=True, slots=True)
 class Raised:
     """Alerts raised in the window and matching `where` (a filter on Alert; None: all);
-    `by_area`: grouped by the police area their beat rolls up to."""
+    `by_area`: grouped by the police area their beat rolls up to, and with `whole` the
+    figures of them all too (key WHOLE), from the same passes over the rows."""
 
     where: ColumnElement[bool] | None = None
     by_area: bool = False
+    whole: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Received:
-    """Alerts pushed in the window to any of these officers; `by_officer`: per officer."""
+    """Alerts pushed in the window to any of these officers; `by_officer`: per officer;
+    `teams`: per team of them (an area's squads: key → its officers, each in one team)."""
 
     officer_ids: Sequence[int]
     by_officer: bool = False
+    teams: Mapping[str, Sequence[int]] | None = None
+
+    @classmethod
+    def of_teams(cls, teams: Mapping[str, Sequence[int]]) -> "Received":
+        return cls([officer for team in teams.values() for officer in team], teams=teams)
 
 
 Basis = Raised | Received
@@ -83,6 +93,9 @@ def compute_groups(session: Session, basis: Basis, window: Window) -> dict[str, 
     counts = _alert_counts(session, basis, window)
     told = _told(session, basis, window)
     spreads = _spreads(session, dialect, basis, window)
+    if isinstance(basis, Raised) and basis.whole and counts:
+        counts[WHOLE] = functools.reduce(_Counts.plus, counts.values(), _Counts())
+    counts.pop(NO_GROUP, None)
     found = {}
     for key, tally in counts.items():
         officers = told.get(key, _Told())
@@ -112,6 +125,12 @@ class _Counts:
     confirmation: Counter[str] = field(default_factory=Counter)
     disposition: Counter[str] = field(default_factory=Counter)
     result: Counter[str] = field(default_factory=Counter)
+
+    def plus(self, other: "_Counts") -> "_Counts":
+        added = _Counts()
+        for name in _Counts.__dataclass_fields__:
+            setattr(added, name, getattr(self, name) + getattr(other, name))
+        return added
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,11 +203,12 @@ class _Rows:
     joins: tuple[tuple[Any, ColumnElement[bool]], ...]
     where: ColumnElement[bool]
     key: Any  # a column, or None
+    outer: bool = False  # the joins keep rows without a match (their key: NO_GROUP)
 
     def apply(self, query: Select[Any], *, grouped: bool = True) -> Select[Any]:
         """`query` on these rows; `grouped`: one result row per key (else one per row)."""
         for target, on in self.joins:
-            query = query.join(target, on)
+            query = query.join(target, on, isouter=self.outer)
         query = query.where(self.where)
         return query.group_by(self.key) if grouped and self.key is not None else query
 
@@ -205,6 +225,9 @@ def _alerts(basis: Basis, window: Window) -> _Rows:
             where = and_(where, basis.where)
         if basis.by_area:
             on_beat = col(Beat.code) == col(Alert.beat)
+            if basis.whole:  # and the alerts outside every area, for the whole
+                area = func.coalesce(col(Beat.area), NO_GROUP)
+                return _Rows(((Beat, on_beat),), where, area, outer=True)
             return _Rows(((Beat, on_beat),), and_(where, col(Beat.area).is_not(None)),
                          col(Beat.area))  # fmt: skip
         return _Rows((), where, None)
@@ -212,14 +235,29 @@ def _alerts(basis: Basis, window: Window) -> _Rows:
         mine = col(AlertRecipient.alert_id) == col(Alert.id)
         return _Rows(((AlertRecipient, mine),), _received(basis, window),
                      col(AlertRecipient.user_id))  # fmt: skip
+    if basis.teams is not None:  # each alert once per team, however many of it were told
+        pairs = select(col(AlertRecipient.alert_id), _team(basis.teams).label("team"))
+        pairs_of = pairs.where(_received(basis, window)).distinct().subquery()
+        mine = pairs_of.c.alert_id == col(Alert.id)
+        return _Rows(((pairs_of, mine),), literal(True), pairs_of.c.team)
     received = select(col(AlertRecipient.alert_id)).where(_received(basis, window))
     return _Rows((), col(Alert.id).in_(received), None)
 
 
 def _recipients(basis: Received, window: Window) -> _Rows:
     """The basis's recipient rows, to join to a query on AlertRecipient."""
-    key = col(AlertRecipient.user_id) if basis.by_officer else None
+    key: Any = None
+    if basis.by_officer:
+        key = col(AlertRecipient.user_id)
+    elif basis.teams is not None:
+        key = _team(basis.teams)
     return _Rows((), _received(basis, window), key)
+
+
+def _team(teams: Mapping[str, Sequence[int]]) -> ColumnElement[str]:
+    user = col(AlertRecipient.user_id)
+    whens = [(user.in_(list(ids)), key) for key, ids in teams.items() if ids]
+    return case(*whens) if whens else literal(NO_GROUP)  # no officer: no row anyway
 
 
 def _received(basis: Received, window: Window) -> ColumnElement[bool]:
@@ -274,25 +312,38 @@ def _alert_counts(session: Session, basis: Basis, window: Window) -> dict[str, _
 
 
 def _told(session: Session, basis: Basis, window: Window) -> dict[str, _Told]:
-    """The officers sent a push of the basis's alerts (from their recipient rows' counts of
-    pushes sent), and, of alerts received, those pushes and the alerts pushed."""
-    pushes, sent = col(AlertRecipient.pushes), col(AlertRecipient.pushes) > 0
-    officers = func.count(func.distinct(case((sent, col(AlertRecipient.user_id)))))
+    """The officers sent a push of the basis's alerts (their recipient rows with a push sent),
+    and, of alerts received, those pushes and the alerts pushed. Grouped by officer rather
+    than counted distinct: a hash of a few hundred officers, where a distinct count sorts."""
+    pushes, user = col(AlertRecipient.pushes), col(AlertRecipient.user_id)
+    rows: _Rows
     if isinstance(basis, Raised):
         rows = _alerts(basis, window)
-        query = select(rows.key_column(), officers, literal(0), literal(0))
-        query = query.select_from(AlertRecipient).join(
-            Alert, col(Alert.id) == col(AlertRecipient.alert_id)
-        )
+        query = select(rows.key_column(), user, literal(0), literal(0)).select_from(AlertRecipient)
+        query = query.join(Alert, col(Alert.id) == col(AlertRecipient.alert_id))
     else:
         rows = _recipients(basis, window)
-        alerts_sent = func.count(func.distinct(case((sent, col(AlertRecipient.alert_id)))))
-        query = select(rows.key_column(), officers, func.sum(pushes), alerts_sent)
+        query = select(rows.key_column(), user, func.sum(pushes), func.count())
         query = query.select_from(AlertRecipient)
-    return {
-        str(key): _Told(int(n or 0), int(total or 0), int(alerts or 0))
-        for key, n, total, alerts in session.execute(rows.apply(query))
-    }
+    query = rows.apply(query.where(pushes > 0), grouped=False)
+    found: dict[str, _Told] = {}
+    everyone: set[int] = set()
+    by = (user,) if rows.key is None else (rows.key, user)
+    for key, officer, total, alerts in session.execute(query.group_by(*by)):
+        was = found.get(str(key), _Told())
+        found[str(key)] = _Told(was.officers + 1, was.pushes + int(total),
+                                was.alerts_pushed + int(alerts))  # fmt: skip
+        everyone.add(officer)
+    if isinstance(basis, Raised) and basis.whole:
+        found[WHOLE] = _Told(len(everyone))
+    if isinstance(basis, Received) and not basis.by_officer:
+        # An alert pushed to two of them is one alert pushed.
+        alerts = select(rows.key_column(), func.count(func.distinct(col(AlertRecipient.alert_id))))
+        alerts = rows.apply(alerts.select_from(AlertRecipient).where(pushes > 0))
+        for key, n in session.execute(alerts):
+            if n:
+                found[str(key)] = dataclasses.replace(found[str(key)], alerts_pushed=int(n))
+    return found
 
 
 def _spreads(
@@ -312,7 +363,8 @@ def _spreads(
             answered,
         ).select_from(Alert)
         subquery = rows.apply(query, grouped=False).subquery()
-        return durations.spreads(session, subquery, ("seen", "responding", "answered"))
+        return durations.spreads(session, subquery, ("seen", "responding", "answered"),
+                                 whole=basis.whole)  # fmt: skip
     told_rows, told = _recipients(basis, window), col(AlertRecipient.created_at)
     of_officers = select(
         told_rows.key_column(),

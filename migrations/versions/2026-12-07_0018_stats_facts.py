@@ -10,7 +10,8 @@ Issue 12: a year of the agency's statistics read every alert with its pushes and
 From now on the service writes these four columns in the transaction that records the answer
 or the sent push (app/lifecycle/responses.py, app/delivery/worker.py); here they are filled
 from the rows already stored, one aggregate per table joined back (UPDATE ... FROM, on
-PostgreSQL and on SQLite since 3.33).
+PostgreSQL and on SQLite since 3.33). Two indexes: a window's alerts with their beats without
+reading the rows, and the officers sent a push of each alert (the rows with `pushes > 0`).
 """
 
 from collections.abc import Sequence
@@ -54,9 +55,17 @@ def upgrade() -> None:
             batch.add_column(sa.Column("pushes", sa.Integer(), nullable=False, server_default="0"))
     for statement in BACKFILL:
         op.execute(statement)
+    op.create_index("ix_alert_created_at_beat_id", "alert", ["created_at", "beat", "id"])
+    pushed = sa.text("pushes > 0")
+    op.create_index(
+        "ix_alert_recipient_pushed", "alert_recipient", ["alert_id", "user_id"],
+        postgresql_where=pushed, sqlite_where=pushed,
+    )  # fmt: skip
 
 
 def downgrade() -> None:
+    op.drop_index("ix_alert_recipient_pushed", table_name="alert_recipient")
+    op.drop_index("ix_alert_created_at_beat_id", table_name="alert")
     for table in ("alert_recipient", "alert"):
         with op.batch_alter_table(table) as batch:
             batch.drop_column("pushes")
