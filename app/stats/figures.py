@@ -6,6 +6,11 @@ filtered on the alert's own indexed columns and timed from the alert; and alerts
 by officers (a squad, one officer), filtered on `alert_recipient (user_id, created_at)` and
 timed from each officer's push. Either way the window selects the alerts (raised, or pushed
 to the officer, in [since, until)); what became of them is counted whenever it happened.
+
+What became of them is read from facts kept on the alert and recipient rows as it happens
+(first `responding`, pushes sent, the escalation level), not from the rows of every answer,
+push and step: a year is a pass over its alerts (or its officers' recipient rows), one over
+their durations, and a join of the recipient rows sent a push for the officers pushed.
 """
 
 import dataclasses
