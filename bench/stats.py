@@ -98,7 +98,8 @@ PEOPLE_SQL = [
 
 # One row per alert with every draw it needs; the tables below are filled from it. Alerts
 # are stored in the order they were raised, as they are in service (the table's physical
-# order follows created_at).
+# order follows created_at). The facts the service keeps on alert and alert_recipient as they
+# happen (first responding, pushes sent) are written with the rows they summarise.
 DRAWS_SQL = [
     """CREATE TEMP TABLE bench_beat AS
     SELECT row_number() OVER (ORDER BY code) AS n, code, area::int AS area
@@ -133,7 +134,7 @@ DRAWS_SQL = [
         last_seen_at, updated_at, priority, title, body, plate, read_at, details, status,
         created_at, acknowledged_at, confirmation, confirmation_urgent,
         confirmation_requested_at, confirmation_answered_at, escalation_level, escalated_at,
-        disposition, result, closed_at)
+        disposition, result, closed_at, responding_at, pushes)
     SELECT g, g, 'hotlist_hit', 'entry:' || entry, hotlist, false, beat, 1, t, t, priority,
         'Stolen vehicle', 'Stolen vehicle seen', 'E' || entry, t, '{}',
         CASE WHEN r_outcome < 0.85 THEN 'closed' WHEN responding_at IS NOT NULL
@@ -156,17 +157,19 @@ DRAWS_SQL = [
              WHEN r_outcome < 0.85 THEN 'cancelled' END,
         CASE WHEN r_outcome < 0.27 THEN (ARRAY['stopped', 'detained', 'arrested',
              'vehicle_recovered', 'cited', 'warned', 'no_action'])[1 + floor(r_x * 7)::int] END,
-        CASE WHEN r_outcome < 0.85 THEN t + (600 + r_x * 3000) * interval '1 second' END
+        CASE WHEN r_outcome < 0.85 THEN t + (600 + r_x * 3000) * interval '1 second' END,
+        responding_at, CASE WHEN r_push < 0.97 THEN 2 ELSE 0 END
     FROM life""",
     """INSERT INTO alert_recipient (id, alert_id, user_id, rank, created_at, acknowledged_at,
-        reason, response, responded_at)
+        reason, response, responded_at, responding_at, pushes)
     SELECT 2 * g - 1, g, officer_1, 1, t, seen_at, 'nearest',
            CASE WHEN responding_at IS NOT NULL THEN 'responding'
                 WHEN seen_at IS NOT NULL THEN 'seen' END,
-           coalesce(responding_at, seen_at)
+           coalesce(responding_at, seen_at), responding_at, (r_push < 0.97)::int
     FROM life
     UNION ALL
-    SELECT 2 * g, g, officer_2, 2, t, NULL, 'nearest', NULL, NULL FROM life""",
+    SELECT 2 * g, g, officer_2, 2, t, NULL, 'nearest', NULL, NULL, NULL, (r_push < 0.97)::int
+    FROM life""",
     """INSERT INTO delivery (id, alert_id, recipient_id, device_id, priority, message, status,
         attempts, next_attempt_at, sent_at, created_at, updated_at)
     SELECT r.id, r.alert_id, r.id, r.user_id, 2, '{}',

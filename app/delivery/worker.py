@@ -13,6 +13,7 @@ iteration; an idle worker sleeps no longer than until the next timer is due.
 import logging
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,7 +21,7 @@ from typing import Protocol
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import Engine
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from alerts.errors import PushUnavailable
 from alerts.push import (
@@ -36,7 +37,7 @@ from alerts.push import (
 from app.clock import Clock
 from app.db import transaction
 from app.logs import error_facts
-from app.models import Delivery, DeliveryStatus, Device
+from app.models import Alert, AlertRecipient, Delivery, DeliveryStatus, Device
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +114,7 @@ def record(
     now: datetime,
 ) -> None:
     with transaction(engine) as session:
+        sent: list[int] = []
         for claimed, result in outcomes:
             values: dict[str, object] = {"lease_until": None, "updated_at": now}
             match result:
@@ -139,7 +141,7 @@ def record(
                 case Rejected(reason):
                     values |= {"status": DeliveryStatus.FAILED, "last_error": f"rejected: {reason}"}
             # A row whose lease ran out may already belong to another worker: leave it alone.
-            session.execute(
+            recorded = session.connection().execute(
                 update(Delivery)
                 .where(
                     col(Delivery.id) == claimed.delivery_id,
@@ -147,6 +149,31 @@ def record(
                     col(Delivery.status) == DeliveryStatus.SENDING,
                 )
                 .values(**values)
+            )
+            if isinstance(result, Sent) and recorded.rowcount == 1:
+                sent.append(claimed.delivery_id)
+        _count_sent(session, sent)
+
+
+def _count_sent(session: Session, delivery_ids: Sequence[int]) -> None:
+    """The pushes just sent, counted on their alerts and officers' recipient rows (the
+    statistics read them there, app/stats), in the transaction that records them. Rows are
+    updated in id order, alerts first, as every writer of both does: two workers recording
+    pushes of the same alerts wait for each other instead of deadlocking."""
+    if not delivery_ids:
+        return
+    pairs = session.execute(
+        select(col(Delivery.alert_id), col(Delivery.recipient_id)).where(
+            col(Delivery.id).in_(delivery_ids)
+        )
+    ).all()
+    for table, counts in (
+        (Alert, Counter(alert_id for alert_id, _ in pairs)),
+        (AlertRecipient, Counter(recipient_id for _, recipient_id in pairs)),
+    ):
+        for row_id, n in sorted(counts.items()):
+            session.execute(
+                update(table).where(col(table.id) == row_id).values(pushes=col(table.pushes) + n)
             )
 
 

@@ -61,6 +61,9 @@ def respond(
     )  # fmt: skip
     session.add(row)
     recipient.response, recipient.responded_at = status.value, now
+    if status in ACTIVE:  # the statistics' time to responding, kept on the rows (app/stats)
+        recipient.responding_at = _earlier(recipient.responding_at, now)
+        alert.responding_at = _earlier(alert.responding_at, now)
     session.add(recipient)
     session.flush()
     covered_after = _covered(session, alert)
@@ -89,6 +92,10 @@ def respond(
                "eta_source": source, "deliveries": queued},
     )  # fmt: skip
     return row
+
+
+def _earlier(at: datetime | None, now: datetime) -> datetime:
+    return now if at is None else min(at, now)
 
 
 def _covered(session: Session, alert: Alert) -> bool:

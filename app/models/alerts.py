@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Index, UniqueConstraint
+from sqlalchemy import JSON, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from app.models.base import foreign_key, id_column, utc_column
@@ -54,6 +54,8 @@ class Alert(SQLModel, table=True):
         # The statistics' scopes, each over a window of creation times (app/stats).
         Index("ix_alert_beat_created_at", "beat", "created_at"),
         Index("ix_alert_hotlist_id_created_at", "hotlist_id", "created_at"),
+        # A year's alerts and their beats without the rows, to join their officers' pushes.
+        Index("ix_alert_created_at_beat_id", "created_at", "beat", "id"),
     )
 
     id: int | None = id_column()
@@ -107,6 +109,12 @@ class Alert(SQLModel, table=True):
     dispatch_hold: bool = False
     dispatch_cleared_at: datetime | None = utc_column(nullable=True)
     dispatch_cleared_by: int | None = foreign_key("app_user.id", nullable=True)
+    # Facts of its life kept on the row as they happen, in the transaction that records them,
+    # so the statistics of a year are one pass over alert (app/stats): the first answer
+    # `responding` or `on_scene` by anyone (app/lifecycle/responses.py), and how many of its
+    # pushes were sent (app/delivery/worker.py; counted on, after retention removes them).
+    responding_at: datetime | None = utc_column(nullable=True)
+    pushes: int = 0
 
 
 class AlertRecipient(SQLModel, table=True):
@@ -114,6 +122,14 @@ class AlertRecipient(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("alert_id", "user_id"),
         Index("ix_alert_recipient_user_id_created_at", "user_id", "created_at"),
+        # Who was sent a push of which alert (app/stats: the officers pushed).
+        Index(
+            "ix_alert_recipient_pushed",
+            "alert_id",
+            "user_id",
+            postgresql_where=text("pushes > 0"),
+            sqlite_where=text("pushes > 0"),
+        ),
     )
 
     id: int | None = id_column()
@@ -131,6 +147,10 @@ class AlertRecipient(SQLModel, table=True):
     # The officer's latest answer (every one is an alert_response row).
     response: str | None = Field(default=None, index=True)  # the busy: responding, on scene
     responded_at: datetime | None = utc_column(nullable=True)
+    # As on the alert, for this officer (app/stats): their first active answer, and their
+    # pushes of it sent.
+    responding_at: datetime | None = utc_column(nullable=True)
+    pushes: int = 0
 
 
 class Delivery(SQLModel, table=True):

@@ -26,7 +26,7 @@ from app.models import (
 )
 from app.officers import squads as squad_service
 from app.schemas import stats as shapes
-from app.stats.figures import Basis, Raised, Received, Window, compute, compute_groups
+from app.stats.figures import WHOLE, Basis, Raised, Received, Window, compute, compute_groups
 from app.stats.figures import empty as compute_empty
 from app.stats.scope import Command
 
@@ -35,9 +35,10 @@ ROOT = "/v1/stats"
 
 def agency(session: Session, window: Window) -> shapes.StatsPublic:
     areas = session.scalars(select(PoliceArea).order_by(col(PoliceArea.code))).all()
-    by_area = compute_groups(session, Raised(by_area=True), window)
+    by_area = compute_groups(session, Raised(by_area=True, whole=True), window)
     children = [_child("area", a.code, a.name, by_area.get(a.code), window) for a in areas]
-    return _level(session, "agency", None, "Agency", None, Raised(), window, children)
+    return _level(session, "agency", None, "Agency", None, Raised(), window, children,
+                  figures=by_area.get(WHOLE))  # fmt: skip
 
 
 def area(
@@ -46,7 +47,13 @@ def area(
     squads = session.scalars(
         select(Squad).where(col(Squad.area) == row.code).order_by(col(Squad.name))
     ).all()
-    children = [_squad_child(session, squad, window) for squad in squads]
+    teams = {str(_id(squad)): [_id(m) for m in squad_service.members(session, _id(squad))]
+             for squad in squads}  # fmt: skip
+    by_squad = compute_groups(session, Received.of_teams(teams), window)
+    children = [
+        _child("squad", str(squad.id), squad.name, by_squad.get(str(squad.id)), window)
+        for squad in squads
+    ]
     up = ROOT if command.everything else None
     return _level(session, "area", row.code, row.name, up, _in_area(row.code), window, children)
 
@@ -118,13 +125,6 @@ def _in_area(code: str) -> Raised:
     return Raised(col(Alert.beat).in_(select(col(Beat.code)).where(col(Beat.area) == code)))
 
 
-def _squad_child(session: Session, row: Squad, window: Window) -> shapes.Child:
-    assert row.id is not None
-    members = [_id(m) for m in squad_service.members(session, row.id)]
-    figures = compute(session, Received(members), window)
-    return _child("squad", str(row.id), row.name, figures, window)
-
-
 def _child(
     scope: shapes.ScopeKind, key: str, name: str, figures: shapes.Figures | None, window: Window
 ) -> shapes.Child:
@@ -143,12 +143,16 @@ def _level(
     basis: Basis,
     window: Window,
     children: list[shapes.Child],
+    *,
+    figures: shapes.Figures | None = None,
 ) -> shapes.StatsPublic:
+    """The level; its `figures` computed here unless given (read with its children's)."""
+    if figures is None:
+        figures = compute(session, basis, window)
     return shapes.StatsPublic(
         scope=scope, id=key, name=name, up=up,
         basis="raised" if isinstance(basis, Raised) else "received",
-        window=window.public(), figures=compute(session, basis, window), children=children,
-        alerts=None,
+        window=window.public(), figures=figures, children=children, alerts=None,
     )  # fmt: skip
 
 
@@ -206,6 +210,6 @@ def _unit(user: User) -> str:
     return f"{user.name} ({user.badge})" if user.badge else user.name
 
 
-def _id(row: User | Alert) -> int:
+def _id(row: User | Alert | Squad) -> int:
     assert row.id is not None
     return row.id

@@ -252,3 +252,40 @@ def test_breadcrumbs_become_day_partitioned_with_every_fix_intact(database_url: 
         command.check(cfg)
     finally:
         engine.dispose()
+
+
+def test_stats_facts_are_filled_from_the_stored_pushes_and_answers(database_url: str) -> None:
+    """0018: an alert pushed and answered before the upgrade has its pushes sent and its first
+    `responding` on its row and on its officer's recipient row."""
+    cfg = alembic_config(database_url)
+    command.downgrade(cfg, "0001")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            for statement in ROWS_AT_0001:
+                connection.execute(text(statement))
+        command.upgrade(cfg, "0017")
+        with engine.begin() as connection:
+            for n, (status, at) in enumerate(
+                [("seen", "2026-12-01 10:00:05"), ("on_scene", "2026-12-01 10:03:00"),
+                 ("responding", "2026-12-01 10:01:00")], start=1,
+            ):  # fmt: skip
+                connection.execute(
+                    text("INSERT INTO alert_response (id, alert_id, user_id, status, at)"
+                         " VALUES (:n, 1, 1, :status, :at)"),
+                    {"n": n, "status": status, "at": datetime.fromisoformat(at + "+00:00")},
+                )  # fmt: skip
+        command.upgrade(cfg, "head")
+        with engine.connect() as connection:
+            facts = [
+                connection.execute(text(f"SELECT pushes, responding_at FROM {table}")).one()
+                for table in ("alert", "alert_recipient")
+            ]
+        first = datetime(2026, 12, 1, 10, 1, tzinfo=UTC)
+        for pushes, responding_at in facts:
+            at = responding_at if isinstance(responding_at, datetime) else None
+            if isinstance(responding_at, str):  # SQLite keeps UTC as text
+                at = datetime.fromisoformat(responding_at).replace(tzinfo=UTC)
+            assert (pushes, at.astimezone(UTC) if at else None) == (1, first)
+    finally:
+        engine.dispose()
