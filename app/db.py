@@ -42,10 +42,6 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for `url`; SQLite files get their directory, WAL and serialised writes.
     Statement parameters never appear in an error's text (they hold plates, device tokens,

@@ -82,19 +82,17 @@ def current_principal(
     429 once an address has failed too often. No database query for a token seen lately."""
     runtime = runtime_of(request)
     address = client_address(request)
-    wait_s = runtime.throttle.retry_after_s(address)
-    if wait_s is not None:
-        raise TooManyRequests(
-            f"too many failed credentials from this address; retry in {wait_s} s",
-            headers={"Retry-After": str(wait_s)},
-        )
+    now = runtime.clock()
+    principal = runtime.principals.remembered(token, now=now) if token else None
+    if principal is None:  # a token known good is never throttled: see _refuse_if_throttled
+        _refuse_if_throttled(runtime, address)
     if token is None:
         raise Unauthorized(
             "missing credentials: sign in at POST /v1/auth/token and send "
             "'Authorization: Bearer <token>'",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    principal = runtime.principals.resolve(token, now=runtime.clock())
+    principal = principal or runtime.principals.resolve(token, now=now)
     if principal is None:
         runtime.throttle.failed(address)
         raise Unauthorized(
@@ -140,6 +138,10 @@ Overseer = Annotated[  # sees everything dispatchers see, and audits it
 Auditor = Annotated[User, Depends(require_roles(Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN))]
 Exporter = Annotated[User, Depends(require_roles(Role.AUDITOR, Role.ADMIN))]
 Gateway = Annotated[User, Depends(require_roles(Role.GATEWAY, Role.ADMIN))]
+Supervisor = Annotated[User, Depends(require_roles(Role.SUPERVISOR, Role.ADMIN))]  # people, phones
+Command = Annotated[  # the chain of command's structure: squads, areas
+    User, Depends(require_roles(Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR))
+]
 
 SEES_ALL = access.SEES_ALL
 SEES_COVERT = covert.SEES_COVERT  # besides a covert list's owner (app/hotlists/covert.py)
@@ -158,20 +160,28 @@ async def camera_from_key(request: Request, api_key: str) -> CameraRef:
     costs no thread hop; only a miss goes to the database, in the thread pool."""
     runtime = runtime_of(request)
     address = client_address(request)
+    try:
+        key_hash, camera = runtime.camera_keys.cached(api_key)
+        if camera is not None:
+            return camera  # a key known good is never throttled: see _refuse_if_throttled
+        _refuse_if_throttled(runtime, address)
+        return await run_in_threadpool(runtime.camera_keys.load, key_hash)
+    except UnknownKey as error:
+        _refuse_if_throttled(runtime, address)
+        runtime.throttle.failed(address)
+        raise Unauthorized(str(error)) from None
+
+
+def _refuse_if_throttled(runtime: Runtime, address: str) -> None:
+    """429 once `address` has failed too often, before its credential is looked up. Only for a
+    credential this process does not already know to be good: a site's cameras (or a station's
+    officers) share one address, and one device left with an old key must not stop the rest."""
     wait_s = runtime.throttle.retry_after_s(address)
     if wait_s is not None:
         raise TooManyRequests(
             f"too many failed credentials from this address; retry in {wait_s} s",
             headers={"Retry-After": str(wait_s)},
         )
-    try:
-        key_hash, camera = runtime.camera_keys.cached(api_key)
-        if camera is not None:
-            return camera
-        return await run_in_threadpool(runtime.camera_keys.load, key_hash)
-    except UnknownKey as error:
-        runtime.throttle.failed(address)
-        raise Unauthorized(str(error)) from None
 
 
 CurrentCamera = Annotated[CameraRef, Depends(current_camera)]

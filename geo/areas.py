@@ -31,8 +31,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import shapely  # type: ignore[import-untyped]
-import shapely.validation  # type: ignore[import-untyped]
+import shapely
+import shapely.validation
 
 from geo.coords import Point
 from geo.errors import InvalidArea

@@ -35,11 +35,6 @@ class Motion:
         if s is not None and not (math.isfinite(s) and s >= 0.0):
             raise InvalidMotion(f"speed {s} m/s is negative or not a number")
 
-    @property
-    def is_moving(self) -> bool:
-        """Heading known and speed known to be at least MOVING_MPS."""
-        return self.heading_deg is not None and (self.speed_mps or 0.0) >= MOVING_MPS
-
 
 @dataclass(frozen=True, slots=True)
 class Sighting:

@@ -8,7 +8,7 @@ touches belongs to none.
 
 from collections.abc import Mapping
 
-import shapely  # type: ignore[import-untyped]
+import shapely
 
 from geo.zones import BeatMap
 

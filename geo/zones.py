@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from os import PathLike
 from typing import Any
 
-import shapely  # type: ignore[import-untyped]
+import shapely
 
 from geo.coords import Point
 from geo.errors import ZoneFormatError

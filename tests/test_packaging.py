@@ -1,6 +1,6 @@
 """What ships beside the code stays true to it: compose.yaml names only real settings and
-commands, requirements.lock pins every dependency of pyproject.toml, and the Docker build
-context leaves local state out."""
+commands, requirements.lock pins every dependency of pyproject.toml, the Docker build
+context leaves local state out, and the image starts from a base pinned by digest."""
 
 import re
 import tomllib
@@ -74,3 +74,12 @@ def test_the_lock_file_pins_every_dependency() -> None:
 def test_the_docker_build_context_leaves_local_state_out() -> None:
     ignored = set((ROOT / ".dockerignore").read_text().split())
     assert {".git", ".venv", "var", "*.db"} <= ignored
+
+
+def test_every_stage_of_the_image_starts_from_a_base_pinned_by_digest() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    base = re.search(r"^ARG PYTHON_IMAGE=(\S+)$", dockerfile, re.MULTILINE)
+    assert base is not None
+    assert re.fullmatch(r"python:[\w.-]+@sha256:[0-9a-f]{64}", base[1])
+    stages = re.findall(r"^FROM (\S+)", dockerfile, re.MULTILINE)
+    assert stages and all(stage == "${PYTHON_IMAGE}" for stage in stages)

@@ -116,14 +116,9 @@ def rotate_token(
     seconds = (
         group.gateway_token_ttl_s if target.role == Role.GATEWAY else group.bootstrap_token_ttl_s
     )
-    tokens.revoke_user(session, user_id=user_id, reason="token rotated", now=now)
-    token = tokens.issue_bootstrap(
-        session, user=target, ttl=timedelta(seconds=seconds),
-        pepper=settings.token_secret.get_secret_value(), now=now,
-    )  # fmt: skip
-    audit.record(
-        session, actor=actor, action="user.token_rotated", now=now, object_type="user",
-        object_id=user_id,
+    token = accounts.rotate_user_token(
+        session, target, ttl=timedelta(seconds=seconds),
+        pepper=settings.token_secret.get_secret_value(), actor=actor, now=now,
     )  # fmt: skip
     return IssuedToken(token=token, expires_at=now + timedelta(seconds=seconds))
 

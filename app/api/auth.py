@@ -24,9 +24,11 @@ from app.models import User
 from app.schemas.auth import (
     PasswordChange,
     SecondFactor,
+    SecondFactorChange,
     SessionPublic,
     TokenPair,
 )
+from app.schemas.common import NulFree
 
 router = APIRouter(tags=["auth"])
 
@@ -42,7 +44,7 @@ def issue_token(
     clock: ClockDep,
     settings: SettingsDep,
     grant_type: Annotated[str, Form(pattern="^(password|refresh_token)$")] = "password",
-    username: Annotated[str, Form(max_length=120)] = "",
+    username: Annotated[str, Form(max_length=120), NulFree] = "",
     password: Annotated[str, Form(max_length=200)] = "",
     otp: Annotated[
         str | None, Form(max_length=12, description="The one-time code, where the role needs one")
@@ -111,8 +113,10 @@ def list_my_sessions(
 
 @router.post("/me/password", status_code=204)
 def change_password(
+    request: Request,
     body: PasswordChange,
     session: SessionDep,
+    runtime: RuntimeDep,
     principal: CurrentPrincipal,
     clock: ClockDep,
     settings: SettingsDep,
@@ -121,10 +125,8 @@ def change_password(
     sessions are signed out."""
     user = session.get(User, principal.user_id)
     assert user is not None  # the principal's account is live
-    right, _ = passwords.verify(body.current_password, user.password_hash)
-    if not right:
-        raise Unauthorized("the current password is wrong")
     now = clock()
+    _recheck(request, session, runtime, user, body.current_password, settings, now)
     try:
         accounts.set_password(
             session, user, password=body.new_password, min_length=settings.auth.password_min_length,
@@ -140,23 +142,49 @@ def change_password(
 
 @router.post("/me/second-factor")
 def enrol_second_factor(
-    body: PasswordChange,
+    request: Request,
+    body: SecondFactorChange,
     session: SessionDep,
+    runtime: RuntimeDep,
     principal: CurrentPrincipal,
     clock: ClockDep,
     settings: SettingsDep,
 ) -> SecondFactor:
-    """Enrol a new authenticator app (your password again in `current_password`;
-    `new_password` is ignored): the answer's URI replaces the old second factor, confirmed by
-    your next sign-in with a code from it."""
+    """Enrol a new authenticator app (your password again in `current_password`, and a code
+    from the authenticator enrolled now in `otp` when there is one): the answer's URI replaces
+    the old second factor, confirmed by your next sign-in with a code from it."""
     user = session.get(User, principal.user_id)
     assert user is not None
-    if not passwords.verify(body.current_password, user.password_hash)[0]:
-        raise Unauthorized("the password is wrong")
-    uri = accounts.enrol_totp(
-        session, user, pepper=settings.token_secret.get_secret_value(), actor=user, now=clock()
+    now, pepper = clock(), settings.token_secret.get_secret_value()
+    _recheck(request, session, runtime, user, body.current_password, settings, now)
+    refused = signin.recheck_code(
+        session, user, body.otp, settings=settings.auth, pepper=pepper, now=now
     )
+    if refused is not None:
+        session.commit()  # a wrong code counts toward the lockout, whatever the answer
+        if not refused.needs_code:
+            runtime.throttle.failed(client_address(request))
+        raise Unauthorized(refused.detail)
+    uri = accounts.enrol_totp(session, user, pepper=pepper, actor=user, now=now)
     return SecondFactor(uri=uri)
+
+
+def _recheck(
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    user: User,
+    password: str,
+    settings: SettingsDep,
+    now: datetime,
+) -> None:
+    """401 unless `password` is the person's: a wrong one counts toward the lockout and the
+    address's throttle, and is committed whatever the answer (as a sign-in's failure is)."""
+    refused = signin.recheck_password(session, user, password, settings=settings.auth, now=now)
+    if refused is not None:
+        session.commit()
+        runtime.throttle.failed(client_address(request))
+        raise Unauthorized(refused.detail)
 
 
 def _pair(issued: tokens.Issued, user: User, now: datetime) -> TokenPair:

@@ -220,7 +220,7 @@ def _view(session: SessionDep, row: Bulletin, now: datetime, ctx: BulletinContex
     assert row.id is not None
     notified = recipients.notified_people(session, row.alert_id) if row.alert_id else []
     states = [
-        ({d["status"] for d in person.deliveries}, person.acknowledged_at is not None)
+        ({d.status for d in person.deliveries}, person.acknowledged_at is not None)
         for person in notified
     ]
     counts = DeliveryCounts(

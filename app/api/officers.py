@@ -2,9 +2,8 @@
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from sqlalchemy import func, select
 from sqlmodel import col
 
@@ -17,7 +16,7 @@ from app.deps import (
     RuntimeDep,
     SessionDep,
     SettingsDep,
-    require_roles,
+    Supervisor,
 )
 from app.errors import Conflict, NotFound, Unprocessable
 from app.models import Device, OfficerStatus, Role, User
@@ -35,8 +34,6 @@ from app.schemas.officers import (
 from app.schemas.people import DeviceIn, DeviceMove, DevicePublic, UserPublic
 
 router = APIRouter(tags=["officers"])
-
-Supervisor = Annotated[User, Depends(require_roles(Role.SUPERVISOR, Role.ADMIN))]
 
 
 @router.get("/me")

@@ -1,15 +1,13 @@
 """The chain of command: squads and their officers, police areas and their commanders.
 Admins change it; supervisors may read it."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from app.deps import Admin, ClockDep, SessionDep, require_roles
+from app.deps import Admin, ClockDep, Command, SessionDep
 from app.errors import NotFound
-from app.models import Beat, PoliceArea, Role, Squad, User
+from app.models import Beat, PoliceArea, Squad
 from app.officers import squads
 from app.schemas.command import (
     AreaPublic,
@@ -25,8 +23,6 @@ from app.schemas.common import RowId
 
 router = APIRouter(tags=["command"])
 
-Reader = Annotated[User, Depends(require_roles(Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR))]
-
 
 @router.post("/squads", status_code=201)
 def create_squad(
@@ -41,7 +37,7 @@ def create_squad(
 
 
 @router.get("/squads")
-def list_squads(session: SessionDep, _user: Reader) -> list[SquadPublic]:
+def list_squads(session: SessionDep, _user: Command) -> list[SquadPublic]:
     return [_public(session, s) for s in session.scalars(select(Squad).order_by(col(Squad.id)))]
 
 
@@ -68,7 +64,7 @@ def assign_squad(
 
 
 @router.get("/areas")
-def list_areas(session: SessionDep, _user: Reader) -> list[AreaPublic]:
+def list_areas(session: SessionDep, _user: Command) -> list[AreaPublic]:
     """The police areas (`lookout import-areas`) with their commanders and beats."""
     rows = session.scalars(select(PoliceArea).order_by(col(PoliceArea.code))).all()
     return [_area_public(session, row) for row in rows]

@@ -199,6 +199,27 @@ def rotate_camera_key(
     return key
 
 
+def rotate_user_token(
+    session: Session,
+    user: User,
+    *,
+    ttl: timedelta,
+    pepper: str,
+    actor: User | None,
+    now: datetime,
+) -> str:
+    """A new bearer token for a person or a gateway account (returned once); every other
+    token of theirs stops working in every process within a second."""
+    assert user.id is not None
+    tokens.revoke_user(session, user_id=user.id, reason="token rotated", now=now)
+    token = tokens.issue_bootstrap(session, user=user, ttl=ttl, pepper=pepper, now=now)
+    audit.record(
+        session, actor=actor, action="user.token_rotated", now=now, object_type="user",
+        object_id=user.id,
+    )  # fmt: skip
+    return token
+
+
 def from_identity(session: Session, identity: "oidc.Identity", *, now: datetime) -> User:
     """The person the identity provider vouches for: found by its subject, created on first
     sign-on, their role kept equal to the provider's claim. Raises oidc.SignOnRefused."""

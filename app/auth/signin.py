@@ -39,10 +39,9 @@ def sign_in(
     user = session.scalars(
         select(User).where(col(User.username) == username.strip().lower()).with_for_update()
     ).first()
-    if user is not None and user.locked_until is not None and user.locked_until > now:
+    if user is not None and (locked := _locked(user, now)) is not None:
         _audit(session, user, "auth.sign_in.locked", now, username)
-        minutes = max(1, round((user.locked_until - now).total_seconds() / 60))
-        return Refusal(f"too many failed sign-ins: the account is locked for {minutes} min")
+        return locked
     right, rehashed = passwords.verify(password, user.password_hash if user else None)
     if user is None or not right or not user.is_active:
         return _failed(session, user, now, settings, username)
@@ -71,6 +70,53 @@ def sign_in(
     )  # fmt: skip
     _audit(session, user, "auth.sign_in", now, username, session_id=issued.session)
     return issued, user
+
+
+def recheck_password(
+    session: Session, user: User, password: str, *, settings: AuthSettings, now: datetime
+) -> Refusal | None:
+    """The password asked again of a signed-in person (to change it, or to enrol a new
+    authenticator): None when right. A wrong one counts toward the lockout like a sign-in's,
+    so a stolen access token cannot be used to guess the password without limit."""
+    locked = _locked(user, now)
+    if locked is not None:
+        return locked
+    if passwords.verify(password, user.password_hash)[0]:
+        return None
+    _failed(session, user, now, settings, user.username)
+    return _locked(user, now) or Refusal("the current password is wrong")
+
+
+def recheck_code(
+    session: Session,
+    user: User,
+    otp: str | None,
+    *,
+    settings: AuthSettings,
+    pepper: str,
+    now: datetime,
+) -> Refusal | None:
+    """A code from the authenticator a person has enrolled, asked before another replaces it:
+    None when right, or when none is enrolled. A stolen session and a phished password must
+    not be enough to move someone's second factor to the thief's phone. A wrong code counts
+    toward the lockout."""
+    sealed = user.totp_secret if user.totp_confirmed_at is not None else None
+    secret = totp.unseal(sealed, key_material=pepper) if sealed else None
+    if secret is None:
+        return None
+    if not otp:
+        return Refusal("a code from the authenticator enrolled now is needed in `otp`", True)
+    if totp.code_is_valid(secret, otp, now=now):
+        return None
+    _failed(session, user, now, settings, user.username)
+    return _locked(user, now) or Refusal("the one-time code is wrong")
+
+
+def _locked(user: User, now: datetime) -> Refusal | None:
+    if user.locked_until is None or user.locked_until <= now:
+        return None
+    minutes = max(1, round((user.locked_until - now).total_seconds() / 60))
+    return Refusal(f"too many failed sign-ins: the account is locked for {minutes} min")
 
 
 def _failed(

@@ -199,6 +199,12 @@ class Principals:
             self._known.put(token_hash, found)
         return found if found.expires_at > now else None
 
+    def remembered(self, token: str, *, now: datetime) -> Principal | None:
+        """The principal of a token this process has lately found good, without the database;
+        None for any other (unknown, expired, or not seen lately)."""
+        found = self._known.get(hash_secret(token, pepper=self._pepper))
+        return found if found is not None and found.expires_at > now else None
+
     def forget(self) -> None:
         self._known.clear()
         self._unknown.clear()

@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 
 from app import audit
 from app.auth import accounts, passwords, tokens
+from app.auth.sessions import live_sessions
 from app.cli.common import admin_cli, engine_of, fail, settings_or_exit
 from app.clock import system_clock
 from app.db import transaction
@@ -89,10 +90,11 @@ def create_user(
     typer.echo(f"{role.value} {user.id} {name!r} created; signs in as {user.username!r}")
     if one_time:
         typer.echo(f"one-time password (change it at the first sign-in): {one_time}")
-    hours = settings.auth.bootstrap_token_ttl_s / 3600
+    ttl_s = settings.auth.bootstrap_token_ttl_s
+    lasts = f"{ttl_s / 3600:g} h" if ttl_s >= 3600 else f"{ttl_s} s"  # not "0.000833333 h"
     if uri:
         typer.echo("second factor: enrol an authenticator app from the URI below (shown once)")
-    typer.echo(f"bootstrap token (shown once, expires in {hours:g} h) on the last line")
+    typer.echo(f"bootstrap token (shown once, expires in {lasts}) on the last line")
     if uri:
         typer.echo(uri)
     typer.echo(token)
@@ -189,6 +191,71 @@ def rotate_camera_key(camera_id: Annotated[int, typer.Argument(help="The camera'
             fail(str(missing))
     typer.echo(f"camera {camera_id}: its new API key (shown once):")
     typer.echo(key)
+
+
+@admin_cli.command("rotate-token")
+def rotate_token(name: Annotated[str, typer.Argument(help="The user name")]) -> None:
+    """A new bearer token for a person or a gateway account, printed alone on the last line;
+    every other token of theirs is refused in every process within a second. A gateway's lasts
+    LOOKOUT_GATEWAY_TOKEN_TTL_S, anyone else's LOOKOUT_BOOTSTRAP_TOKEN_TTL_S."""
+    settings = settings_or_exit()
+    group = settings.auth
+    with _database(settings) as session:
+        user = _user_named(session, name)
+        seconds = (
+            group.gateway_token_ttl_s if user.role == Role.GATEWAY else group.bootstrap_token_ttl_s
+        )
+        token = accounts.rotate_user_token(
+            session, user, ttl=timedelta(seconds=seconds),
+            pepper=settings.token_secret.get_secret_value(), actor=None, now=system_clock(),
+        )  # fmt: skip
+    typer.echo(f"{user.username!r}: a new token (shown once; the others are revoked):")
+    typer.echo(token)
+
+
+@admin_cli.command("sessions")
+def sessions(name: Annotated[str, typer.Argument(help="The user name")]) -> None:
+    """Where a person is signed in: a line a live session (its id, kind, start, expiry and
+    client), as GET /v1/users/{id}/sessions."""
+    settings = settings_or_exit()
+    with _database(settings) as session:
+        user = _user_named(session, name)
+        assert user.id is not None
+        found = live_sessions(session, user_id=user.id, now=system_clock())
+    for live in found:
+        typer.echo(
+            f"{live.session}  {live.kind}  started {live.started_at:%Y-%m-%d %H:%M}  "
+            f"expires {live.expires_at:%Y-%m-%d %H:%M}  {live.client or '-'}"
+        )
+    if not found:
+        typer.echo(f"{user.username!r} has no live session")
+
+
+@admin_cli.command("revoke-sessions")
+def revoke_sessions(
+    name: Annotated[str, typer.Argument(help="The user name")],
+    only: Annotated[
+        str | None, typer.Option(help="One session's id (from `lookout admin sessions`)")
+    ] = None,
+) -> None:
+    """Sign a person out everywhere, or of one session; refused in every process within a
+    second (audited)."""
+    settings = settings_or_exit()
+    with _database(settings) as session:
+        user = _user_named(session, name)
+        assert user.id is not None
+        now = system_clock()
+        if only is None:
+            revoked = tokens.revoke_user(session, user_id=user.id, reason="revoked", now=now)
+        elif only not in {s.session for s in live_sessions(session, user_id=user.id, now=now)}:
+            fail(f"{user.username!r} has no live session {only}")
+        else:
+            revoked = tokens.revoke_session(session, session_id=only, reason="revoked", now=now)
+        audit.record(
+            session, actor=None, action="auth.sessions.revoke", now=now, object_type="user",
+            object_id=user.id, detail={"session": only, "tokens": revoked},
+        )  # fmt: skip
+    typer.echo(f"{user.username!r}: {revoked} tokens revoked")
 
 
 @admin_cli.command("create-squad")

@@ -26,7 +26,7 @@ from app.delivery import outbox
 from app.lifecycle.config import LifecycleConfig
 from app.models import Alert, AlertNotice, AlertRecipient, Delivery, Device, User
 from app.reads.stored import VehicleTrust
-from app.schemas.alerts import NoticePublic, RecipientPublic
+from app.schemas.alerts import DeliveryPublic, NoticePublic, RecipientPublic
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,16 +204,16 @@ def notified_people(session: Session, alert_id: int) -> list[RecipientPublic]:
             last_pushed_at=recipient.last_pushed_at,
             acknowledged_at=recipient.acknowledged_at,
             deliveries=[
-                {
-                    "device_id": d.device_id,
-                    "status": d.status,
-                    "attempts": d.attempts,
-                    "sent_at": d.sent_at,
-                    "last_error": d.last_error,
-                    "action": d.message.get("data", {}).get("action"),
-                    "quiet": bool(d.message.get("quiet", False)),
-                    "notice_id": d.notice_id,
-                }
+                DeliveryPublic(
+                    device_id=d.device_id,
+                    status=d.status,
+                    attempts=d.attempts,
+                    sent_at=d.sent_at,
+                    last_error=d.last_error,
+                    action=d.message.get("data", {}).get("action"),
+                    quiet=bool(d.message.get("quiet", False)),
+                    notice_id=d.notice_id,
+                )
                 for d in deliveries
                 if d.recipient_id == recipient.id
             ],

@@ -102,11 +102,6 @@ class HotListIndex:
         """Whether changes are known to be waiting (announced, or a full slice was applied)."""
         return not self._loaded or self._dirty
 
-    @property
-    def applied_id(self) -> int:
-        """The change-feed position applied so far."""
-        return self._applied_id
-
     def wait_applied(self, change_id: int, *, timeout_s: float) -> bool:
         """Wait until the change feed is applied up to `change_id`; whether it was in time."""
         with self._applied:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 # shapely ships no type information (geo/ imports it the same way).
-from shapely.geometry import mapping, shape  # type: ignore[import-untyped]
+from shapely.geometry import mapping, shape
 from sqlalchemy import select, update
 from sqlmodel import Session, col
 
@@ -74,12 +74,6 @@ def roll_up(session: Session) -> int:
             session.execute(update(BeatRow).where(col(BeatRow.code) == code).values(area=area))
     session.flush()
     return sum(area is not None for area in rolled.values())
-
-
-def beats_of(session: Session, area: str) -> list[str]:
-    return list(
-        session.scalars(select(col(BeatRow.code)).where(col(BeatRow.area) == area).order_by("code"))
-    )
 
 
 def _stored(session: Session, query: Any) -> BeatMap | None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 # shapely ships no type information (geo/ imports it the same way).
-from shapely.geometry import mapping  # type: ignore[import-untyped]
+from shapely.geometry import mapping
 from sqlalchemy import delete, exists, select
 from sqlmodel import Session, col
 

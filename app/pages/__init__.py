@@ -16,6 +16,7 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from app.bodies import Refused
+from app.deps import runtime_of
 from app.pages import admin, command, console, maps, officer, signin
 from app.pages.web import PageRefused, SignInNeeded, render, signin_url
 
@@ -48,7 +49,7 @@ def install(app: FastAPI) -> None:
             return await http_exception_handler(request, error)
         detail = str(error.detail)
         if error.status_code == 413 and request.scope.get("endpoint") is admin.import_hotlist:
-            limit = request.app.state.settings.ingest.hotlist_import_max_bytes
+            limit = runtime_of(request).settings.ingest.hotlist_import_max_bytes
             detail = admin.too_big("The file is too large", limit)
         return render(request, "refused.html", None, status_code=error.status_code,
                       detail=detail)  # fmt: skip

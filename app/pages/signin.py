@@ -16,6 +16,7 @@ from app.deps import ClockDep, RuntimeDep, SessionDep, SettingsDep, client_addre
 from app.models import Role, User
 from app.pages import web
 from app.pages.web import AnyVisitor, Form
+from app.schemas.common import NulFree
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,7 +55,7 @@ def sign_in(
     runtime: RuntimeDep,
     settings: SettingsDep,
     clock: ClockDep,
-    username: Annotated[str, FormField(max_length=120)] = "",
+    username: Annotated[str, FormField(max_length=120), NulFree] = "",
     password: Annotated[str, FormField(max_length=200)] = "",
     otp: Annotated[str, FormField(max_length=12)] = "",
     csrf: Annotated[str, FormField(max_length=100)] = "",
@@ -160,8 +161,14 @@ def change_password(
     error = None
     if not hmac.compare_digest(csrf, expected):
         error = "This form has expired: reload it."
-    elif not passwords.verify(current_password, user.password_hash)[0]:
-        error = "The current password is wrong."
+    elif (
+        refused := signin.recheck_password(
+            session, user, current_password, settings=settings.auth, now=clock()
+        )
+    ) is not None:
+        session.commit()  # the failure counts toward the lockout, whatever the answer
+        runtime_of(request).throttle.failed(client_address(request))
+        error = refused.detail[:1].upper() + refused.detail[1:] + "."
     else:
         now = clock()
         try:

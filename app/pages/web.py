@@ -29,6 +29,7 @@ from fastapi.templating import Jinja2Templates
 from app.auth.tokens import Principal
 from app.deps import runtime_of
 from app.models import Role, User
+from app.schemas.common import NUL_REFUSED
 from app.settings import Settings
 from geo.motion import ago
 
@@ -122,7 +123,11 @@ async def checked_form(request: Request) -> Mapping[str, str]:
     given = request.headers.get(CSRF_HEADER) or form.get(CSRF_FIELD)
     if not isinstance(given, str) or not hmac.compare_digest(given, visitor.csrf):
         raise PageRefused(403, "This form has expired or did not come from Lookout: reload it.")
-    return {key: value for key, value in form.items() if isinstance(value, str)}
+    fields = {key: value for key, value in form.items() if isinstance(value, str)}
+    for key, value in fields.items():
+        if "\x00" in key or "\x00" in value:  # PostgreSQL stores no NUL: a 500 otherwise
+            raise PageRefused(422, f"{key.replace(chr(0), '')}: {NUL_REFUSED}")
+    return fields
 
 
 Form = Annotated[Mapping[str, str], Depends(checked_form)]

@@ -292,6 +292,22 @@ class NoticePublic(BaseModel):
     deliveries: int = Field(description="the officer's working devices it was queued to")
 
 
+class DeliveryPublic(BaseModel):
+    """One push to one of the officer's devices, as the outbox holds it."""
+
+    device_id: int
+    status: str = Field(
+        description="queued, sending, sent (accepted by FCM: not proof the phone showed it) or "
+        "failed (given up: token gone, rejected, or out of attempts)"
+    )
+    attempts: int
+    sent_at: datetime | None
+    last_error: str | None
+    action: str | None = Field(description="what the push was (the action of its notice)")
+    quiet: bool = Field(description="a data-only update, without sound")
+    notice_id: int | None = Field(description="the push (`pushes[].id`) it delivered")
+
+
 class RecipientPublic(BaseModel):
     user_id: int
     name: str
@@ -301,7 +317,7 @@ class RecipientPublic(BaseModel):
     eta_s: float | None
     last_pushed_at: datetime | None
     acknowledged_at: datetime | None
-    deliveries: list[dict[str, Any]]
+    deliveries: list[DeliveryPublic]
     pushes: list[NoticePublic] = Field(
         default_factory=list, description="every push to this officer, oldest first, with why"
     )

@@ -43,6 +43,19 @@ class PasswordChange(Input):
     new_password: Annotated[str, Field(min_length=1, max_length=200)]
 
 
+class SecondFactorChange(Input):
+    current_password: Annotated[str, Field(min_length=1, max_length=200)]
+    otp: Annotated[
+        str | None,
+        Field(
+            max_length=12,
+            description="A code from the authenticator enrolled now, when there is one (a lost "
+            "phone is an admin's reset: POST /v1/users/{id}/second-factor-reset)",
+        ),
+    ] = None
+    new_password: Annotated[str | None, Field(max_length=200, description="Ignored")] = None
+
+
 class SecondFactor(BaseModel):
     uri: str = Field(
         description="otpauth:// URI for an authenticator app; confirmed by the next sign-in"

@@ -70,6 +70,17 @@ class NulFound(ValueError):
         self.path = path
 
 
+def refuse_nul(value: str) -> str:
+    """A form field's check (`NulFree`): a form is no `Input` model, and PostgreSQL cannot
+    compare a NUL any more than store one (`username=admin%00` was a 500)."""
+    if "\x00" in value:
+        raise NulFound("")
+    return value
+
+
+NulFree = AfterValidator(refuse_nul)
+
+
 def plate_text(raw: str) -> str:
     try:
         plates.parse(raw)

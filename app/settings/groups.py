@@ -38,9 +38,11 @@ class RoutingSettings(Group):
 
 
 class AlertingSettings(Group):
-    """One alert per car: reads merge into it within the window; an officer is pushed about it
-    at most once per interval. New entries re-check reads `retro_window_s` old; historical hits
-    older than `retro_push_within_s` go to dispatch only."""
+    """One alert per car: reads merge into it within the window; an officer is pushed a
+    bulletin's possible match at most once per `push_interval_s` (repeat sightings of a hit are
+    paced by the policy's `quiet_update_interval_s`). New entries re-check reads
+    `retro_window_s` old; historical hits older than `retro_push_within_s` go to dispatch
+    only."""
 
     merge_window_s: int = Field(default=600, ge=0, alias="alert_merge_window_s")
     push_interval_s: int = Field(default=60, ge=0)

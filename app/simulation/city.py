@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from shapely.geometry import (  # type: ignore[import-untyped]
+from shapely.geometry import (
     LineString,
     MultiLineString,
     Point,
     shape,
 )
-from shapely.geometry.base import BaseGeometry  # type: ignore[import-untyped]
-from shapely.strtree import STRtree  # type: ignore[import-untyped]
+from shapely.geometry.base import BaseGeometry
+from shapely.strtree import STRtree
 
 EARTH_M_PER_DEG = 111_320.0
 CAMERA_SPACING_M = (600.0, 350.0, 150.0)  # tried in turn until enough cameras fit

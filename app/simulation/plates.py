@@ -27,11 +27,3 @@ def look_alike(plate: str, rng: random.Random) -> str | None:
     i = rng.choice(positions)
     swapped = rng.choice([c for c in _CLASS_OF[plate[i]] if c != plate[i]])
     return plate[:i] + swapped + plate[i + 1 :]
-
-
-def with_look_alike(rng: random.Random) -> str:
-    """A new plate that has at least one character a camera can misread."""
-    while True:
-        plate = new_plate(rng)
-        if any(char in _CLASS_OF for char in plate):
-            return plate

@@ -6,8 +6,10 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import httpx
+import pyotp
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -121,3 +123,64 @@ def test_a_deactivated_persons_token_is_refused_by_every_process(
         gone = lambda status: status == 401  # noqa: E731
         assert eventually(there, gone, timeout_s=CHANGE_SEEN_WITHIN_S) == 401
         assert eventually(here, gone, timeout_s=CHANGE_SEEN_WITHIN_S) == 401
+
+
+def test_a_person_made_by_the_cli_uses_its_token_and_enrolment_uri_against_a_server(
+    other_process: str, database_url: str, tmp_path: Path
+) -> None:
+    """The CLI's contract scripts rely on: the bootstrap token alone on the last line, working
+    until LOOKOUT_BOOTSTRAP_TOKEN_TTL_S; the otpauth:// URI on the line before it, from which a
+    script computes the codes the role signs in with."""
+    env = os.environ | {
+        "LOOKOUT_DATABASE_URL": database_url,
+        "LOOKOUT_BOOTSTRAP_TOKEN_TTL_S": "5",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+    }  # this checkout
+    made = subprocess.run(
+        [sys.executable, "-m", "app.cli", "admin", "create-user", "Sgt Vega", "--role",
+         "supervisor", "--password-stdin"],
+        input="a sergeant's long secret\n", env=env, cwd=tmp_path, capture_output=True,
+        text=True, timeout=120,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    created, *_, said, uri, token = made.stdout.strip().splitlines()
+    username = created.rsplit("signs in as ", 1)[1].strip("'")
+    assert "expires in 5 s" in said
+    secret = parse_qs(urlparse(uri).query)["secret"][0]
+    with httpx.Client(base_url=other_process, timeout=10) as server:
+        assert server.get("/v1/alerts", headers=bearer(token)).status_code == 200
+        signed_in = server.post("/v1/auth/token", data={
+            "username": username, "password": "a sergeant's long secret",
+            "otp": pyotp.TOTP(secret).now()})  # fmt: skip
+        assert signed_in.status_code == 200, signed_in.text
+        gone = eventually(lambda: server.get("/v1/alerts", headers=bearer(token)).status_code,
+                          lambda status: status == 401, timeout_s=CHANGE_SEEN_WITHIN_S)  # fmt: skip
+        assert gone == 401  # the bootstrap token expired
+
+
+def test_a_deactivated_or_rotated_camera_key_is_refused_by_every_process(
+    client: TestClient, engine: Engine, clock: ManualClock, other_process: str
+) -> None:
+    """Both servers knew the keys (remembered, no query each); a change made in one is refused
+    by the other at once (the credential change feed, and NOTIFY on PostgreSQL)."""
+    world = make_world(engine, clock)
+    with transaction(engine) as session:
+        second, second_key = factories.make_camera(session, now=clock())
+        second_id = second.id
+    read = {"plate": "7ABC123"}
+    with httpx.Client(base_url=other_process, timeout=10) as other:
+        for key in (world.camera_key, second_key):
+            assert other.post("/v1/reads", json=read, headers={"X-API-Key": key}).status_code == 202
+        rotated = client.post(f"/v1/cameras/{world.camera_id}/key", headers=world.admin)
+        assert rotated.status_code == 200, rotated.text
+        off = client.patch(f"/v1/cameras/{second_id}", json={"is_active": False},
+                           headers=world.admin)  # fmt: skip
+        assert off.status_code == 200, off.text
+        for key in (world.camera_key, second_key):
+            status = eventually(
+                lambda k=key: other.post("/v1/reads", json=read, headers={"X-API-Key": k}),  # type: ignore[misc]
+                lambda answer: answer.status_code == 401, timeout_s=CHANGE_SEEN_WITHIN_S,
+            ).status_code  # fmt: skip
+            assert status == 401
+        new_key = {"X-API-Key": rotated.json()["api_key"]}
+        assert other.post("/v1/reads", json=read, headers=new_key).status_code == 202

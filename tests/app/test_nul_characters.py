@@ -4,6 +4,7 @@ it used to be a 500, and on /v1/reads and vendor intake a 503 that cameras retry
 
 import inspect
 import json
+import re
 import typing
 from collections.abc import Iterator
 
@@ -15,10 +16,12 @@ from sqlalchemy.engine import Engine
 
 from app import api
 from app.clock import ManualClock
+from app.models import Role
 from app.schemas.common import Input
 from app.schemas.reads import ReadBatchIn, ReadIn
-from tests.app.helpers import World, make_world
+from tests.app.helpers import World, alerts_by_read, hotlist_with_plate, make_world
 from tests.app.intake.support import alpr_group, make_site, post
+from tests.app.pages.support import PASSWORD, make_person
 
 NUL = "\u0000"
 AREA = {"center": {"lat": 37.8044, "lon": -122.2712}, "radius_m": 1500}
@@ -186,3 +189,50 @@ def test_every_request_body_model_refuses_nul_characters() -> None:
 def test_a_query_string_without_nul_passes(client: TestClient) -> None:
     assert client.get("/healthz", params={"x": "%00 is text here"}).status_code == 200
     assert json.loads(client.get("/healthz?x=a%2500").text) == {"status": "ok", "detail": None}
+
+
+def test_a_nul_in_a_sign_in_form_is_a_422_naming_the_field(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    """Forms are no `Input` model: the user name was looked up with its NUL (a 500 on
+    PostgreSQL), at the token endpoint and on the sign-in page."""
+    person = make_person(engine, role=Role.OFFICER, now=clock())
+    _refused(client.post("/v1/auth/token", data={"username": f"{person.username}{NUL}",
+                                                 "password": PASSWORD}), "username")  # fmt: skip
+    page = client.get("/signin")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert csrf is not None
+    signin = client.post("/signin", data={"username": f"{person.username}{NUL}",
+                                          "password": PASSWORD, "csrf": csrf.group(1)})  # fmt: skip
+    assert signin.status_code == 422 and "username" in signin.text, signin.text
+    signed_in = client.post("/v1/auth/token", data={"username": person.username,
+                                                    "password": PASSWORD})  # fmt: skip
+    assert signed_in.status_code == 200, signed_in.text
+
+
+def test_a_nul_in_a_page_form_is_a_422_naming_the_field(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    """The console's confirmation note went to the database as typed (a 500 on PostgreSQL)."""
+    world = make_world(engine, clock)
+    hotlist_with_plate(client, world, "7ABC123", priority=1)
+    read = client.post("/v1/reads", json={"plate": "7ABC123", "state": "CA"}, headers=world.camera)
+    assert read.status_code == 202, read.text
+    (alert_id,) = alerts_by_read(client, world.admin)[read.json()["read_ids"][0]]
+    dispatcher = make_person(engine, role=Role.DISPATCHER, now=clock())
+    page = client.get("/signin")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert csrf is not None
+    signed_in = client.post("/signin", data={"username": dispatcher.username,
+                                             "password": PASSWORD, "csrf": csrf.group(1)},
+                            follow_redirects=False)  # fmt: skip
+    assert signed_in.status_code == 303, signed_in.text
+    console = re.search(r'name="csrf" value="([^"]+)"', client.get("/console").text)
+    assert console is not None
+    note = {"csrf": console.group(1), "state": "requested", "note": f"call{NUL}back"}
+    answer = client.post(f"/console/alerts/{alert_id}/confirmation", data=note)
+    assert answer.status_code == 422 and "note" in answer.text, answer.text
+    note["note"] = "call back"
+    taken = client.post(f"/console/alerts/{alert_id}/confirmation", data=note,
+                        follow_redirects=False)  # fmt: skip
+    assert taken.status_code < 400, taken.text

@@ -14,11 +14,12 @@ from app import audit
 from app.deps import SEES_COVERT, ClockDep, RuntimeDep, SessionDep
 from app.hotlists import covert
 from app.lifecycle import access, confirmation, view
-from app.models import Alert, Read
+from app.models import Alert
 from app.pages import live, web
 from app.pages.console import board
 from app.pages.console.forms import KINDS, outcome
 from app.pages.web import Desk, Form
+from app.reads import search as read_search
 from app.schemas.common import RowId
 from lpr import plates
 from lpr.errors import LprError
@@ -135,16 +136,10 @@ def search(
             error = "Say why you are searching (at least 3 characters): it is audited."
         if error is None:
             reads = list(
-                session.scalars(
-                    select(Read).where(col(Read.plate_key) == key)
-                    .order_by(col(Read.read_at).desc()).limit(200)
+                read_search.by_plate(
+                    session, plate_key=key, actor=visitor.user, purpose=purpose.strip(),
+                    case_number=case_number or None, now=clock(), limit=200, via="console",
                 )
-            )  # fmt: skip
-            audit.record(
-                session, actor=visitor.user, action="read.search", now=clock(),
-                object_type="read", plate=key, purpose=purpose.strip(),
-                detail={"case_number": case_number or None, "results": len(reads),
-                        "via": "console"},
             )  # fmt: skip
     return web.render(
         request, "console_search.html", visitor, plate=plate, purpose=purpose,

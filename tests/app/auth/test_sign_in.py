@@ -15,7 +15,7 @@ from app.clock import ManualClock
 from app.db import transaction
 from app.models import AuditLog, Role
 from tests import factories
-from tests.app.helpers import bearer
+from tests.app.helpers import bearer, make_world
 
 
 def _admin(engine: Engine, clock: ManualClock) -> dict[str, str]:
@@ -148,6 +148,25 @@ def test_failed_credentials_from_one_address_are_throttled_without_a_query_each(
     assert camera.status_code == 429  # the same address guessing camera keys
 
 
+def test_a_throttled_address_still_serves_the_credentials_known_to_be_good(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    """A site's cameras and a station's officers share one address: one device left with an
+    old key must not stop the others, only the guessing."""
+    world = make_world(engine, clock)
+    with transaction(engine) as session:
+        _, token = factories.make_user(session, role=Role.DISPATCHER, now=clock())
+    read = {"plate": "7ABC123"}
+    assert client.post("/v1/reads", json=read, headers=world.camera).status_code == 202
+    assert client.get("/v1/alerts", headers=bearer(token)).status_code == 200
+    stale = [client.post("/v1/reads", json=read, headers={"X-API-Key": f"lkc_old{i}"})
+             for i in range(31)]  # fmt: skip
+    assert stale[-1].status_code == 429 and int(stale[-1].headers["Retry-After"]) >= 1
+    assert client.get("/v1/me", headers=bearer("lka_guess")).status_code == 429
+    assert client.post("/v1/reads", json=read, headers=world.camera).status_code == 202
+    assert client.get("/v1/alerts", headers=bearer(token)).status_code == 200
+
+
 def test_the_docs_authorize_button_signs_in_at_the_token_endpoint(client: TestClient) -> None:
     schemes = client.get("/openapi.json").json()["components"]["securitySchemes"]
     flows = [s["flows"]["password"]["tokenUrl"] for s in schemes.values() if s["type"] == "oauth2"]
@@ -210,3 +229,28 @@ def test_a_gateways_key_is_rotated_and_the_old_one_refused(
     assert client.post("/v1/locations", json=fix, headers=bearer(new)).status_code == 202
     clock.advance(days=89)  # a gateway's key lasts months, not a shift
     assert client.post("/v1/locations", json=fix, headers=bearer(new)).status_code == 202
+
+
+@pytest.mark.parametrize("path", ["/v1/me/password", "/v1/me/second-factor"])
+def test_guessing_the_password_with_a_stolen_session_locks_the_account(
+    client: TestClient, engine: Engine, clock: ManualClock, path: str
+) -> None:
+    """Changing the password or the authenticator asks for the password again; wrong answers
+    count toward the lockout as a sign-in's do (they used to be free, without end)."""
+    created = _create(client, _admin(engine, clock), name="Ng", role="officer")
+    first = _sign_in(client, "ng", created["one_time_password"]).json()["access_token"]
+    client.post("/v1/me/password", headers=bearer(first),
+                json={"current_password": created["one_time_password"],
+                      "new_password": "the right password"})  # fmt: skip
+    stolen = bearer(_sign_in(client, "ng", "the right password").json()["access_token"])
+    guess = {"current_password": "a wrong guess", "new_password": "the attacker's own"}
+    answers = [client.post(path, headers=stolen, json=guess) for _ in range(5)]
+    assert [a.status_code for a in answers] == [401] * 5
+    assert "wrong" in answers[0].json()["detail"] and "locked" in answers[-1].json()["detail"]
+    right = {"current_password": "the right password", "new_password": "the attacker's own"}
+    assert "locked" in client.post(path, headers=stolen, json=right).json()["detail"]
+    assert "locked" in _sign_in(client, "ng", "the right password").json()["detail"]
+    assert "auth.lockout" in _actions(engine)
+    clock.advance(minutes=16)  # the lockout is over (and the stolen token has expired)
+    again = bearer(_sign_in(client, "ng", "the right password").json()["access_token"])
+    assert client.post(path, headers=again, json=right).status_code in (200, 204)

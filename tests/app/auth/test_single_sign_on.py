@@ -9,9 +9,14 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from app.clock import ManualClock
+from app.db import transaction
 from app.main import create_app
+from app.models import AuditLog
 from app.settings import Settings
 from tests.app.helpers import bearer
 
@@ -54,8 +59,14 @@ def _sign_on(client: TestClient, sub: str) -> Any:
     return client.get(back.path, params={k: v[0] for k, v in parse_qs(back.query).items()})
 
 
+def _audited(engine: Engine) -> list[tuple[str, Any]]:
+    with transaction(engine) as session:
+        rows = session.scalars(select(AuditLog).order_by(col(AuditLog.id)))
+        return [(row.action, row.detail) for row in rows]
+
+
 def test_a_person_signs_on_with_the_role_the_provider_gives(
-    sso_client: TestClient, provider: str
+    sso_client: TestClient, provider: str, engine: Engine
 ) -> None:
     _person(provider, "u-1001", lookout_role="dispatcher", name="Dana Ortiz",
             preferred_username="dortiz")  # fmt: skip
@@ -70,14 +81,18 @@ def test_a_person_signs_on_with_the_role_the_provider_gives(
     again = _sign_on(sso_client, "u-1001")
     me = sso_client.get("/v1/me", headers=bearer(again.json()["access_token"])).json()
     assert me["role"] == "supervisor"
+    audited = _audited(engine)
+    assert [d["method"] for a, d in audited if a == "auth.sign_in"] == ["oidc", "oidc"]
+    assert any(a == "user.update" and "supervisor" in str(d) for a, d in audited)
 
 
 def test_a_person_without_a_lookout_role_at_the_provider_is_refused(
-    sso_client: TestClient, provider: str
+    sso_client: TestClient, provider: str, engine: Engine
 ) -> None:
     _person(provider, "u-2002", name="Visitor", preferred_username="visitor")
     refused = _sign_on(sso_client, "u-2002")
     assert refused.status_code == 401 and "no Lookout role" in refused.json()["detail"]
+    assert [d["method"] for a, d in _audited(engine) if a == "auth.sign_in.failed"] == ["oidc"]
 
 
 def test_a_callback_without_the_sign_in_cookie_is_refused(

@@ -12,6 +12,7 @@ from app.clock import ManualClock
 from app.db import transaction
 from app.models import AuditLog, OfficerStatus, Role
 from tests import factories
+from tests.app.helpers import make_world
 from tests.app.pages.support import PASSWORD, make_person
 
 
@@ -141,3 +142,31 @@ def test_the_admins_people_form_is_csrf_checked_and_leaves_their_own_account_alo
             select(AuditLog).where(AuditLog.action == "user.update")  # type: ignore[arg-type]
         ).one()
         assert (row.object_id, row.purpose) == (str(officer.user_id), "left the force")
+
+
+def test_the_consoles_plate_search_asks_why_and_is_audited_as_the_apis(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    world = make_world(engine, clock)
+    plate = factories.unique_plate()
+    stored = client.post("/v1/reads", json={"plate": plate}, headers=world.camera)
+    assert stored.status_code == 202, stored.text
+    dispatcher = make_person(engine, role=Role.DISPATCHER, now=clock())
+    assert _sign_in(client, dispatcher.username).status_code == 303  # type: ignore[attr-defined]
+
+    no_reason = client.get("/console/search", params={"plate": plate, "purpose": ""})
+    assert no_reason.status_code == 200 and "Say why you are searching" in no_reason.text
+    found = client.get(
+        "/console/search",
+        params={"plate": plate, "purpose": "Robbery follow-up", "case_number": "24-001240"},
+    )
+    assert found.status_code == 200 and plate in found.text
+
+    with transaction(engine) as session:
+        searches = list(session.scalars(select(AuditLog).where(AuditLog.action == "read.search")))
+    [search] = searches  # the refused search is not one
+    assert (search.actor_id, search.plate, search.purpose) == (
+        dispatcher.user_id, plate, "Robbery follow-up",
+    )  # fmt: skip
+    assert search.detail["case_number"] == "24-001240" and search.detail["results"] == 1
+    assert search.detail["via"] == "console"

@@ -90,6 +90,7 @@ def test_bad_bodies_get_clear_4xx(client: TestClient, engine: Engine, clock: Man
         b'{"reads": []}': (422, "reads"),
         b"[" * 100_000 + b"]" * 100_000: (400, "nested too deeply"),
         b'{"plate": "7ABC123", "lat": NaN, "lon": NaN}': (400, "NaN is not a JSON number"),
+        b'{"plate": "7ABC123", "lat": 1' + b"0" * 5000 + b"}": (400, "too many digits"),
     }
     for body, (status, words) in cases.items():
         response = client.post(
