@@ -171,7 +171,7 @@ def enrol_totp(
     URI an authenticator app enrols from. It is confirmed by the first sign-in with a code."""
     secret = totp.new_secret()
     user.totp_secret = totp.seal(secret, key_material=pepper)
-    user.totp_confirmed_at = None
+    user.totp_confirmed_at, user.totp_last_step = None, None
     session.add(user)
     audit.record(
         session, actor=actor, action="user.second_factor", now=now, object_type="user",

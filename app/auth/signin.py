@@ -55,7 +55,7 @@ def sign_in(
             )
         if not otp:
             return Refusal(f"the {user.role} role needs a one-time code in `otp`", True)
-        if not totp.code_is_valid(secret, otp, now=now):
+        if not totp.use_code(user, secret, otp, now=now):
             return _failed(session, user, now, settings, username)
         if user.totp_confirmed_at is None:
             user.totp_confirmed_at = now
@@ -106,7 +106,7 @@ def recheck_code(
         return None
     if not otp:
         return Refusal("a code from the authenticator enrolled now is needed in `otp`", True)
-    if totp.code_is_valid(secret, otp, now=now):
+    if totp.use_code(user, secret, otp, now=now):
         return None
     _failed(session, user, now, settings, user.username)
     return _locked(user, now) or Refusal("the one-time code is wrong")

@@ -36,6 +36,8 @@ class User(SQLModel, table=True):
     must_change_password: bool = False  # a one-time password set by an admin or the CLI
     totp_secret: str | None = None  # encrypted with a key derived from the token secret
     totp_confirmed_at: datetime | None = utc_column(nullable=True)
+    # The 30 s step of the last code accepted: a code is good once (RFC 6238 5.2).
+    totp_last_step: int | None = None
     failed_sign_ins: int = 0
     locked_until: datetime | None = utc_column(nullable=True)
     oidc_subject: str | None = Field(default=None, unique=True)

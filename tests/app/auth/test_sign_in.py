@@ -117,6 +117,24 @@ def test_supervisors_sign_in_with_a_one_time_code(
     assert [u["has_second_factor"] for u in users if u["username"] == "okafor"] == [True]
 
 
+def test_a_one_time_code_signs_in_once(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    """RFC 6238 5.2: a code seen over a shoulder, or replayed by a phishing page that relayed
+    it, is refused once used, even with the right password and inside its 30 s; the next
+    code works."""
+    created = _create(client, _admin(engine, clock), name="Sgt Ruiz", username="ruiz",
+                      role="supervisor")  # fmt: skip
+    uri, password = created["second_factor_uri"], created["one_time_password"]
+    code = _code(uri, clock)
+    assert _sign_in(client, "ruiz", password, otp=code).status_code == 200
+    clock.advance(seconds=5)
+    replayed = _sign_in(client, "ruiz", password, otp=code)
+    assert replayed.status_code == 401 and "access_token" not in replayed.json()
+    clock.advance(seconds=30)
+    assert _sign_in(client, "ruiz", password, otp=_code(uri, clock)).status_code == 200
+
+
 def test_five_wrong_passwords_lock_the_account_for_a_while(
     client: TestClient, engine: Engine, clock: ManualClock
 ) -> None:
