@@ -27,7 +27,7 @@ from tests.app.lifecycle.support import CAMERA, PLATE, north_of
 from tests.servers import FcmServer, eventually
 
 ROOT = Path(__file__).resolve().parents[3]
-ESCALATE_S = 3  # real seconds: time enough to kill everything before a step is due
+ESCALATE_S = 5  # real seconds: time enough to kill everything before a step is due
 CONFIRM_S = 2 * ESCALATE_S  # the request expires after the first kill, while the ladder climbs
 
 
@@ -164,8 +164,10 @@ def test_escalation_timers_survive_kill_9_of_every_process_and_fire_once(
     # 2. Two new processes take the overdue timer: the next ring. Kill both again.
     ports = [_free_port(), _free_port()]
     with _running([["serve", "--port", str(p)] for p in ports], env, tmp_path) as processes:
-        _until(lambda: steps() == [(1, "next_ring")] and pushed("second") == 1 and all_sent(),
-               "the next ring")  # fmt: skip
+        # On a slow machine the desk step may follow before the probe looks: the next ring
+        # must have come first, once; the last phase checks the whole ladder.
+        _until(lambda: steps()[:1] == [(1, "next_ring")] and pushed("second") == 1
+               and all_sent(), "the next ring")  # fmt: skip
         _kill(processes)
 
     # 3. A lone `lookout worker` climbs the rest: the desk, then the supervisor.
