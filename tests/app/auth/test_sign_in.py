@@ -2,10 +2,6 @@
 role needs one, tokens that expire and rotate, sign-out, lockout and throttling. Through the
 public API, on both databases."""
 
-from typing import Any
-from urllib.parse import parse_qs, urlparse
-
-import pyotp
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, select
@@ -15,28 +11,8 @@ from app.clock import ManualClock
 from app.db import transaction
 from app.models import AuditLog, Role
 from tests import factories
+from tests.app.auth.support import admin_headers, code_of, create_person, sign_in
 from tests.app.helpers import bearer, make_world
-
-
-def _admin(engine: Engine, clock: ManualClock) -> dict[str, str]:
-    with transaction(engine) as session:
-        _, token = factories.make_user(session, role=Role.ADMIN, now=clock())
-    return bearer(token)
-
-
-def _create(client: TestClient, admin: dict[str, str], **body: Any) -> dict[str, Any]:
-    response = client.post("/v1/users", json=body, headers=admin)
-    assert response.status_code == 201, response.text
-    return dict(response.json())
-
-
-def _sign_in(client: TestClient, username: str, password: str, **extra: str) -> Any:
-    return client.post("/v1/auth/token", data={"username": username, "password": password, **extra})
-
-
-def _code(uri: str, clock: ManualClock) -> str:
-    secret = parse_qs(urlparse(uri).query)["secret"][0]
-    return str(pyotp.TOTP(secret).at(clock()))
 
 
 def _actions(engine: Engine) -> list[str]:
@@ -47,11 +23,11 @@ def _actions(engine: Engine) -> list[str]:
 def test_an_officer_signs_in_changes_the_one_time_password_refreshes_and_signs_out(
     client: TestClient, engine: Engine, clock: ManualClock
 ) -> None:
-    created = _create(client, _admin(engine, clock), name="Maria Diaz", username="mdiaz",
-                      role="officer")  # fmt: skip
+    admin = admin_headers(engine, clock)
+    created = create_person(client, admin, name="Maria Diaz", username="mdiaz", role="officer")
     assert created["second_factor_uri"] is None  # officers sign in with a password alone
 
-    first = _sign_in(client, "MDiaz", created["one_time_password"])  # user names ignore case
+    first = sign_in(client, "MDiaz", created["one_time_password"])  # user names ignore case
     assert first.status_code == 200, first.text
     assert first.json()["password_change_required"] is True
     one_time = bearer(first.json()["access_token"])
@@ -66,7 +42,7 @@ def test_an_officer_signs_in_changes_the_one_time_password_refreshes_and_signs_o
     assert changed.status_code == 204
     assert client.get("/v1/me", headers=one_time).status_code == 401  # that session is over
 
-    signed_in = _sign_in(client, "mdiaz", "correct horse battery").json()
+    signed_in = sign_in(client, "mdiaz", "correct horse battery").json()
     assert signed_in["password_change_required"] is False
     access, refresh = bearer(signed_in["access_token"]), signed_in["refresh_token"]
     assert client.get("/v1/me", headers=access).json()["username"] == "mdiaz"
@@ -81,19 +57,19 @@ def test_an_officer_signs_in_changes_the_one_time_password_refreshes_and_signs_o
     assert replay.status_code == 401 and "already used" in replay.json()["detail"]
     assert client.get("/v1/me", headers=new_access).status_code == 401
 
-    again = _sign_in(client, "mdiaz", "correct horse battery").json()
+    again = sign_in(client, "mdiaz", "correct horse battery").json()
     assert client.post("/v1/auth/logout", headers=bearer(again["access_token"])).status_code == 204
     assert client.get("/v1/me", headers=bearer(again["access_token"])).status_code == 401
     assert {"auth.sign_in", "auth.sign_out", "user.password"} <= set(_actions(engine))
 
 
 def test_an_access_token_expires(client: TestClient, engine: Engine, clock: ManualClock) -> None:
-    created = _create(client, _admin(engine, clock), name="Kim", role="dispatcher")
-    token = _sign_in(client, "kim", created["one_time_password"]).json()["access_token"]
+    created = create_person(client, admin_headers(engine, clock), name="Kim", role="dispatcher")
+    token = sign_in(client, "kim", created["one_time_password"]).json()["access_token"]
     client.post("/v1/me/password", headers=bearer(token),
                 json={"current_password": created["one_time_password"],
                       "new_password": "a long enough secret"})  # fmt: skip
-    token = _sign_in(client, "kim", "a long enough secret").json()["access_token"]
+    token = sign_in(client, "kim", "a long enough secret").json()["access_token"]
     assert client.get("/v1/me", headers=bearer(token)).status_code == 200
     clock.advance(seconds=901)  # LOOKOUT_ACCESS_TOKEN_TTL_S is 900
     assert client.get("/v1/me", headers=bearer(token)).status_code == 401
@@ -102,18 +78,18 @@ def test_an_access_token_expires(client: TestClient, engine: Engine, clock: Manu
 def test_supervisors_sign_in_with_a_one_time_code(
     client: TestClient, engine: Engine, clock: ManualClock
 ) -> None:
-    created = _create(client, _admin(engine, clock), name="Sgt Okafor", username="okafor",
-                      role="supervisor")  # fmt: skip
+    admin = admin_headers(engine, clock)
+    created = create_person(client, admin, name="Sgt Okafor", username="okafor", role="supervisor")
     uri = created["second_factor_uri"]
     assert uri.startswith("otpauth://totp/Lookout:okafor?")
 
-    no_code = _sign_in(client, "okafor", created["one_time_password"])
+    no_code = sign_in(client, "okafor", created["one_time_password"])
     assert no_code.status_code == 401 and "one-time code" in no_code.json()["detail"]
-    wrong = _sign_in(client, "okafor", created["one_time_password"], otp="000000")
+    wrong = sign_in(client, "okafor", created["one_time_password"], otp="000000")
     assert wrong.status_code == 401
-    right = _sign_in(client, "okafor", created["one_time_password"], otp=_code(uri, clock))
+    right = sign_in(client, "okafor", created["one_time_password"], otp=code_of(uri, clock))
     assert right.status_code == 200, right.text
-    users = client.get("/v1/users", headers=_admin(engine, clock)).json()
+    users = client.get("/v1/users", headers=admin_headers(engine, clock)).json()
     assert [u["has_second_factor"] for u in users if u["username"] == "okafor"] == [True]
 
 
@@ -123,28 +99,28 @@ def test_a_one_time_code_signs_in_once(
     """RFC 6238 5.2: a code seen over a shoulder, or replayed by a phishing page that relayed
     it, is refused once used, even with the right password and inside its 30 s; the next
     code works."""
-    created = _create(client, _admin(engine, clock), name="Sgt Ruiz", username="ruiz",
-                      role="supervisor")  # fmt: skip
+    admin = admin_headers(engine, clock)
+    created = create_person(client, admin, name="Sgt Ruiz", username="ruiz", role="supervisor")
     uri, password = created["second_factor_uri"], created["one_time_password"]
-    code = _code(uri, clock)
-    assert _sign_in(client, "ruiz", password, otp=code).status_code == 200
+    code = code_of(uri, clock)
+    assert sign_in(client, "ruiz", password, otp=code).status_code == 200
     clock.advance(seconds=5)
-    replayed = _sign_in(client, "ruiz", password, otp=code)
+    replayed = sign_in(client, "ruiz", password, otp=code)
     assert replayed.status_code == 401 and "access_token" not in replayed.json()
     clock.advance(seconds=30)
-    assert _sign_in(client, "ruiz", password, otp=_code(uri, clock)).status_code == 200
+    assert sign_in(client, "ruiz", password, otp=code_of(uri, clock)).status_code == 200
 
 
 def test_five_wrong_passwords_lock_the_account_for_a_while(
     client: TestClient, engine: Engine, clock: ManualClock
 ) -> None:
-    created = _create(client, _admin(engine, clock), name="Lee", role="officer")
+    created = create_person(client, admin_headers(engine, clock), name="Lee", role="officer")
     for _ in range(5):
-        assert _sign_in(client, "lee", "not the password").status_code == 401
-    locked = _sign_in(client, "lee", created["one_time_password"])
+        assert sign_in(client, "lee", "not the password").status_code == 401
+    locked = sign_in(client, "lee", created["one_time_password"])
     assert locked.status_code == 401 and "locked" in locked.json()["detail"]
     clock.advance(minutes=16)
-    assert _sign_in(client, "lee", created["one_time_password"]).status_code == 200
+    assert sign_in(client, "lee", created["one_time_password"]).status_code == 200
     assert "auth.lockout" in _actions(engine)
 
 
@@ -195,7 +171,7 @@ def test_the_docs_authorize_button_signs_in_at_the_token_endpoint(client: TestCl
 def test_a_role_change_or_deactivation_ends_every_session_at_once(
     client: TestClient, engine: Engine, clock: ManualClock, field: str
 ) -> None:
-    admin = _admin(engine, clock)
+    admin = admin_headers(engine, clock)
     with transaction(engine) as session:
         person, token = factories.make_user(session, role=Role.DISPATCHER, now=clock())
     assert client.get("/v1/alerts", headers=bearer(token)).status_code == 200
@@ -209,9 +185,9 @@ def test_a_role_change_or_deactivation_ends_every_session_at_once(
 def test_an_admin_lists_and_revokes_a_persons_sessions(
     client: TestClient, engine: Engine, clock: ManualClock
 ) -> None:
-    admin = _admin(engine, clock)
-    created = _create(client, admin, name="Ray", role="officer")
-    token = _sign_in(client, "ray", created["one_time_password"]).json()["access_token"]
+    admin = admin_headers(engine, clock)
+    created = create_person(client, admin, name="Ray", role="officer")
+    token = sign_in(client, "ray", created["one_time_password"]).json()["access_token"]
     sessions = client.get(f"/v1/users/{created['id']}/sessions", headers=admin).json()
     assert sorted(s["kind"] for s in sessions) == ["bootstrap", "sign-in"]
     signed_in = next(s for s in sessions if s["kind"] == "sign-in")
@@ -226,7 +202,7 @@ def test_an_admin_lists_and_revokes_a_persons_sessions(
 def test_a_bootstrap_token_expires_too(
     client: TestClient, engine: Engine, clock: ManualClock
 ) -> None:
-    created = _create(client, _admin(engine, clock), name="Script", role="dispatcher")
+    created = create_person(client, admin_headers(engine, clock), name="Script", role="dispatcher")
     assert client.get("/v1/alerts", headers=bearer(created["token"])).status_code == 200
     clock.advance(hours=12, seconds=1)  # LOOKOUT_BOOTSTRAP_TOKEN_TTL_S
     assert client.get("/v1/alerts", headers=bearer(created["token"])).status_code == 401
@@ -235,7 +211,7 @@ def test_a_bootstrap_token_expires_too(
 def test_a_gateways_key_is_rotated_and_the_old_one_refused(
     client: TestClient, engine: Engine, clock: ManualClock
 ) -> None:
-    admin = _admin(engine, clock)
+    admin = admin_headers(engine, clock)
     with transaction(engine) as session:
         gateway, old = factories.make_user(session, role=Role.GATEWAY, now=clock())
     fix = {"locations": [{"user_id": gateway.id, "lat": 37.8, "lon": -122.27}]}
@@ -255,20 +231,20 @@ def test_guessing_the_password_with_a_stolen_session_locks_the_account(
 ) -> None:
     """Changing the password or the authenticator asks for the password again; wrong answers
     count toward the lockout as a sign-in's do (they used to be free, without end)."""
-    created = _create(client, _admin(engine, clock), name="Ng", role="officer")
-    first = _sign_in(client, "ng", created["one_time_password"]).json()["access_token"]
+    created = create_person(client, admin_headers(engine, clock), name="Ng", role="officer")
+    first = sign_in(client, "ng", created["one_time_password"]).json()["access_token"]
     client.post("/v1/me/password", headers=bearer(first),
                 json={"current_password": created["one_time_password"],
                       "new_password": "the right password"})  # fmt: skip
-    stolen = bearer(_sign_in(client, "ng", "the right password").json()["access_token"])
+    stolen = bearer(sign_in(client, "ng", "the right password").json()["access_token"])
     guess = {"current_password": "a wrong guess", "new_password": "the attacker's own"}
     answers = [client.post(path, headers=stolen, json=guess) for _ in range(5)]
     assert [a.status_code for a in answers] == [401] * 5
     assert "wrong" in answers[0].json()["detail"] and "locked" in answers[-1].json()["detail"]
     right = {"current_password": "the right password", "new_password": "the attacker's own"}
     assert "locked" in client.post(path, headers=stolen, json=right).json()["detail"]
-    assert "locked" in _sign_in(client, "ng", "the right password").json()["detail"]
+    assert "locked" in sign_in(client, "ng", "the right password").json()["detail"]
     assert "auth.lockout" in _actions(engine)
     clock.advance(minutes=16)  # the lockout is over (and the stolen token has expired)
-    again = bearer(_sign_in(client, "ng", "the right password").json()["access_token"])
+    again = bearer(sign_in(client, "ng", "the right password").json()["access_token"])
     assert client.post(path, headers=again, json=right).status_code in (200, 204)
