@@ -66,7 +66,8 @@ def respond(
         alert.responding_at = _earlier(alert.responding_at, now)
     session.add(recipient)
     session.flush()
-    covered_after = _covered(session, alert)
+    # A first `seen` (the only answer a closed alert takes) moves nobody on or off the hit.
+    covered_after = covered_before if status is Response.SEEN else _covered(session, alert)
     if not closed:
         _update_status(alert, covered=covered_after, now=now)
         escalation.reconsider(session, alert, now=now, config=config)
