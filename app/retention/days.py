@@ -90,13 +90,11 @@ def _drop_breadcrumb_day(batches: Batches, day: Day, report: Report) -> None:
     try:
         locked = time.perf_counter()
         with transaction(batches.engine) as session:
-            session.execute(text(f"SET LOCAL lock_timeout = '{DETACH_LOCK_TIMEOUT}'"))
-            session.execute(text(f"ALTER TABLE {BREADCRUMBS.parent} DETACH PARTITION {day.name}"))
+            _detach(session, BREADCRUMBS.parent, day.name)
             session.execute(text(f"ALTER TABLE {day.name} RENAME TO {aside}"))
     except OperationalError as error:
-        if getattr(error.orig, "sqlstate", None) != "55P03":  # lock_not_available
+        if not _left_busy(error, day.name):
             raise
-        log.warning("retention.partition_busy", extra={"partition": day.name})
         return
     report.detached_s += time.perf_counter() - locked
     if _drop_detached(batches, aside, report, counted_as="officer_location"):
@@ -126,10 +124,7 @@ def _drop_day(batches: Batches, day: Day, report: Report) -> None:
         locked = time.perf_counter()
         with transaction(batches.engine) as session:
             if not dry:
-                session.execute(text(f"SET LOCAL lock_timeout = '{DETACH_LOCK_TIMEOUT}'"))
-                session.execute(
-                    text(f"ALTER TABLE {partitions.PARENT} DETACH PARTITION {day.name}")
-                )
+                _detach(session, partitions.PARENT, day.name)
             if lo is not None:
                 kept = _kept_of_day(session, read, lo, hi)
             if dry:
@@ -150,9 +145,8 @@ def _drop_day(batches: Batches, day: Day, report: Report) -> None:
                     )
                 session.execute(text(f"ALTER TABLE {day.name} RENAME TO {aside}"))
     except OperationalError as error:
-        if getattr(error.orig, "sqlstate", None) != "55P03":  # lock_not_available
+        if not _left_busy(error, day.name):
             raise
-        log.warning("retention.partition_busy", extra={"partition": day.name})
         return
     report.detached_s += time.perf_counter() - locked
     report.partitions.append(day.name)
@@ -163,6 +157,21 @@ def _drop_day(batches: Batches, day: Day, report: Report) -> None:
     files = [r.image_url for r in stored if r.id not in keep]
     report.add("image_file", len(files))
     batches.delete_files(files, dry_run=dry)
+
+
+def _detach(session: Session, parent: str, name: str) -> None:
+    """DETACH a day, waiting for the parent's lock no longer than DETACH_LOCK_TIMEOUT."""
+    session.execute(text(f"SET LOCAL lock_timeout = '{DETACH_LOCK_TIMEOUT}'"))
+    session.execute(text(f"ALTER TABLE {parent} DETACH PARTITION {name}"))
+
+
+def _left_busy(error: OperationalError, name: str) -> bool:
+    """Whether `error` is the DETACH's lock wait running out: the day is left for the next
+    run (logged); any other error is not."""
+    if getattr(error.orig, "sqlstate", None) != "55P03":  # lock_not_available
+        return False
+    log.warning("retention.partition_busy", extra={"partition": name})
+    return True
 
 
 def _drop_detached(
