@@ -147,6 +147,9 @@ def database_unavailable(error: BaseException) -> bool:
     return isinstance(error, sql_errors.DBAPIError) and error.connection_invalidated
 
 
+NESTED_TOO_DEEPLY = "the request body is nested too deeply"
+
+
 def answer_of(error: BaseException) -> Answer | None:
     """The answer a mapped error gets, or None for an error nobody mapped (a 500)."""
     if isinstance(error, AppError):
@@ -187,7 +190,7 @@ def add_exception_handlers(app: FastAPI) -> None:
     @app.exception_handler(RecursionError)
     async def _too_deep(_request: Request, _error: RecursionError) -> JSONResponse:
         # json.loads recurses per nesting level: a body of 100,000 '[' must be a 400, not a 500.
-        return JSONResponse({"detail": "the request body is nested too deeply"}, 400)
+        return JSONResponse({"detail": NESTED_TOO_DEEPLY}, 400)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:

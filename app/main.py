@@ -117,7 +117,7 @@ class ReadsFastPath:
                     {"detail": error.detail}, error.status_code, headers=error.headers
                 )
             except RecursionError:
-                response = JSONResponse({"detail": "the request body is nested too deeply"}, 400)
+                response = JSONResponse({"detail": errors.NESTED_TOO_DEEPLY}, 400)
             except Exception as error:
                 answer = errors.answer_of(error)
                 if answer is None:
@@ -170,10 +170,9 @@ def create_app(
     app.state.settings, app.state.clock = settings, clock
     errors.add_exception_handlers(app)
     openapi.install(app)
-    app.add_api_route(endpoint=reads_api.post_reads, **reads_api.POST_READS)  # for the docs
-    # ...and served by a plain route ahead of everything: the endpoint parses and answers by
-    # itself, so FastAPI's request handling would only add cost on the hottest path.
-    app.router.routes.insert(0, Route("/v1/reads", reads_api.post_reads, methods=["POST"]))
+    # For the docs (and a request the fast path does not take, under a root path): served
+    # by ReadsFastPath ahead of everything, the endpoint parsing and answering by itself.
+    app.add_api_route(endpoint=reads_api.post_reads, **reads_api.POST_READS)
     for router in api.ROUTERS:
         app.include_router(router, prefix="/v1")
     pages.install(app)
