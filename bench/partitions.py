@@ -54,8 +54,9 @@ from app import migrate  # noqa: E402
 from app.db import make_engine  # noqa: E402
 from app.intake.images import ImageStore  # noqa: E402
 from app.models import Read  # noqa: E402
-from app.reads import partitions  # noqa: E402
+from app.partitions import AHEAD_DAYS  # noqa: E402
 from app.reads.bulk import insert_postgresql  # noqa: E402
+from app.reads.partitions import READS  # noqa: E402
 from app.retention.enforce import Enforcer  # noqa: E402
 from app.retention.policy import effective, template  # noqa: E402
 
@@ -215,10 +216,10 @@ def main() -> None:
             migrate.upgrade(database(name), "0015" if kind == "plain" else "head")
             engines[kind] = make_engine(database(name))
             seed(engines[kind])
-        made = partitions.ensure_ahead(
+        made = READS.ensure_ahead(
             engines["partitioned"],
             (today - timedelta(days=args.days)).date(),
-            ahead=args.days + partitions.AHEAD_DAYS,
+            ahead=args.days + AHEAD_DAYS,
         )
         print(f"{len(made)} day partitions made", file=sys.stderr)
         results: dict[str, dict[str, Any]] = {kind: {} for kind in names}

@@ -1,5 +1,5 @@
 """Non-hit reads, a whole day at a time where plate_read is partitioned by day (PostgreSQL,
-app/reads/partitions.py).
+app/partitions.py).
 
 Once a day's partition lies wholly before the non-hit cut-off, one short transaction DETACHes
 it (a lock wait over DETACH_LOCK_TIMEOUT leaves the day for the next run, so ingest never
@@ -33,7 +33,7 @@ from app.intake import images as image_refs
 from app.models import BulletinMatch, Hit, ReadSourceKey
 from app.officers.breadcrumbs import BREADCRUMBS
 from app.partitions import Day
-from app.reads import partitions
+from app.reads.partitions import READS
 from app.retention import holds, sweeps
 from app.retention.batches import Batches, among
 from app.retention.report import Report
@@ -48,19 +48,19 @@ DETACH_LOCK_TIMEOUT = "1s"
 def nonhit_reads(batches: Batches, cutoff: datetime, report: Report) -> None:
     engine = batches.engine
     with engine.connect() as connection:
-        partitioned = partitions.is_partitioned(connection)
+        partitioned = READS.is_partitioned(connection)
     if not partitioned:
         sweeps.reads(batches, cutoff, report, hits=False)
         return
     with engine.connect() as connection:
-        expired = [d for d in partitions.days(connection) if d.end <= cutoff]
-        left = partitions.detached(connection)
+        expired = [d for d in READS.days(connection) if d.end <= cutoff]
+        left = READS.detached(connection)
     if not report.dry_run:
         for name in left:  # a run stopped between a day's detach and its drop
             _drop_detached(batches, name, report)
     for day in expired:
         _drop_day(batches, day, report)
-    sweeps.reads(batches, cutoff, report, hits=False, table=partitions.table(partitions.DEFAULT))
+    sweeps.reads(batches, cutoff, report, hits=False, table=READS.table(READS.default))
 
 
 def positions(batches: Batches, cutoff: datetime, report: Report) -> None:
@@ -108,7 +108,7 @@ def _drop_day(batches: Batches, day: Day, report: Report) -> None:
     then, with plate_read no longer locked, the day's rows are counted and it is DROPped.
     Everything in the locked transaction is found by index (the day's id range, hits,
     matches, holds); the count, the one full pass over the day, comes after it."""
-    part = partitions.table(day.name)
+    part = READS.table(day.name)
     read = part.c
     dry = report.dry_run
     with batches.engine.connect() as connection:
@@ -119,12 +119,12 @@ def _drop_day(batches: Batches, day: Day, report: Report) -> None:
     if lo is not None:
         _day_source_keys(batches, read, lo, hi, report)
     kept: list[int] = []
-    aside = partitions.detached_name(day.name)
+    aside = READS.detached_name(day.name)
     try:
         locked = time.perf_counter()
         with transaction(batches.engine) as session:
             if not dry:
-                _detach(session, partitions.PARENT, day.name)
+                _detach(session, READS.parent, day.name)
             if lo is not None:
                 kept = _kept_of_day(session, read, lo, hi)
             if dry:
@@ -136,7 +136,7 @@ def _drop_day(batches: Batches, day: Day, report: Report) -> None:
                     columns = ", ".join(c.name for c in part.columns)
                     session.execute(
                         text(
-                            f"INSERT INTO {partitions.PARENT} ({columns}) SELECT {columns}"
+                            f"INSERT INTO {READS.parent} ({columns}) SELECT {columns}"
                             f" FROM {day.name} WHERE id = ANY(:ids)"
                         ).bindparams(ids)
                     )

@@ -9,7 +9,7 @@ over a time window: a day partition per UTC day of `read_at` lets retention drop
 (DETACH, DROP) instead of deleting a million rows, and a search by time scan only the days it
 asks for. A DEFAULT partition takes every read no day partition covers (a camera with a
 garbage clock that ingest stored with a note, a day the worker has not created yet), so ingest
-never fails for want of a partition. The worker creates the days ahead (app/reads/partitions.py).
+never fails for want of a partition. The worker creates the days ahead (app/partitions.py).
 
 The conversion happens in place, in this transaction: the old table is renamed, the
 partitioned parent is created with the same columns (LIKE), constraints and indexes, day
@@ -46,7 +46,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 HISTORY_DAYS = 400  # older reads (none, under any shipped policy but the longest) go to default
-AHEAD_DAYS = 3  # as app/reads/partitions.py keeps ahead
+AHEAD_DAYS = 3  # as app/partitions.py keeps ahead
 
 _REFERENCES = (  # (table, foreign key) pointing at plate_read.id
     ("hit", "fk_hit_read_id_plate_read"),
