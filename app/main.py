@@ -85,12 +85,11 @@ class Lookout(FastAPI):
 
 class ReadsFastPath:
     """`POST /v1/reads`, the route every camera calls thousands of times a second, served past
-    the eleven layers of middleware and routing every other request goes through (a quarter
-    of the route's CPU). It gives the route what those layers give it, and nothing else: the
-    request log line (`RequestLog`), the refusal of a NUL in the query (`NulGuard`), the body
-    cap while it streams (`BodyGuard`), and the answers the app's exception handlers give
-    (app/errors.py); anything else is a 500, re-raised for the server to log, as Starlette
-    does."""
+    the eleven layers of middleware and routing every other request goes through. It gives the
+    route what those layers give it, and nothing else: the request log line (`RequestLog`),
+    the refusal of a NUL in the query (`NulGuard`), the body cap while it streams
+    (`BodyGuard`), and the answers the app's exception handlers give (app/errors.py); anything
+    else is a 500, re-raised for the server to log, as Starlette does."""
 
     def __init__(self, app: FastAPI, guard: BodyGuard) -> None:
         self._app, self._guard = app, guard
