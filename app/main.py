@@ -30,6 +30,7 @@ from app.clock import Clock, system_clock
 from app.deps import runtime_of
 from app.devfcm.credentials import write_dev_service_account
 from app.devfcm.inbox import create_fcm_inbox
+from app.heap import freeze_startup_heap
 from app.parameters import NulGuard, nul_problem
 from app.runtime import Runtime
 from app.schemas.common import Health
@@ -130,14 +131,24 @@ class ReadsFastPath:
 
 
 def create_app(
-    settings: Settings, *, clock: Clock = system_clock, sender: PushSender | None = None
+    settings: Settings,
+    *,
+    clock: Clock = system_clock,
+    sender: PushSender | None = None,
+    freeze_heap: bool = False,
 ) -> FastAPI:
+    """The app. `freeze_heap`: a served process's startup heap leaves the garbage collector's
+    scans once it has started (app/heap.py); tests, which start many apps in one process,
+    leave it off."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         push = sender or make_sender(settings)
         runtime = Runtime.build(settings, clock=clock, sender=push)
         await asyncio.to_thread(runtime.start)
         app.state.runtime = runtime
+        if freeze_heap:
+            freeze_startup_heap()
         log.info(
             "lookout.started",
             extra={
@@ -226,7 +237,7 @@ def create_app_from_environment() -> FastAPI:
     """The app of one of `lookout serve --workers N`'s processes: its settings from the
     environment, which `serve` has completed with what it decided (push inbox, worker)."""
     logs.configure()
-    return create_app(Settings())
+    return create_app(Settings(), freeze_heap=True)
 
 
 def body_limits(settings: Settings) -> dict[object, int]:

@@ -58,6 +58,7 @@ from oakland_hour import (  # noqa: E402
     scaled_settings,
 )
 
+from app.heap import freeze_startup_heap  # noqa: E402
 from app.simulation import play  # noqa: E402
 from app.simulation.play import Played  # noqa: E402
 from app.simulation.scenario import Shape  # noqa: E402
@@ -221,6 +222,7 @@ def run_speed(args: argparse.Namespace, speed: float) -> dict[str, Any]:
             streets_file=streets if streets.exists() else None, drain_sim_s=args.drain * speed,
             progress=progress,
         )  # fmt: skip
+        freeze_startup_heap()  # the client's own collector pauses would be counted as the API's
         played = run_loop(play.play(options))
         meter.end()  # after the drain and the inbox: a little of the simulator's wrap-up
         load = os.getloadavg()[0]
@@ -255,9 +257,23 @@ def figures(played: Played, speed: float, load: float, cpu: dict[str, float]) ->
         "behind_p99_s": round(quantile(played.read_late_s, 0.99), 2),
         "pushes": len(played.messages),
         "load_1min": round(load, 2),
+        "slow_seconds": slow_seconds(played),
         # CPU milliseconds per read posted, by process: what the machine's load does not skew
         "cpu_ms_per_read": {k: round(v * 1000 / max(1, len(posts)), 3) for k, v in cpu.items()},
     }
+
+
+def slow_seconds(played: Played, over_ms: float = TARGET_POST_P99_MS) -> list[dict[str, float]]:
+    """The five seconds of the run with the most camera POSTs over `over_ms`: whether the tail
+    is spread out (a busy machine) or comes in bursts (a pause somewhere)."""
+    by_second: dict[int, list[float]] = {}
+    for sent, latency in zip(played.read_sent_s, played.read_latency_s, strict=True):
+        by_second.setdefault(int(sent), []).append(latency * 1000)
+    slow = sorted(
+        ((sum(ms > over_ms for ms in v), max(v), second) for second, v in by_second.items()),
+        reverse=True,
+    )
+    return [{"second": t, "over": n, "max_ms": round(m, 1)} for n, m, t in slow[:5] if n]
 
 
 def _tails(values: list[float]) -> dict[str, float]:
@@ -346,6 +362,14 @@ def render(rows: list[dict[str, Any]]) -> str:
             f"{r['speed']:g}x: the service used {serving:.2f} CPU ms a read (API, PostgreSQL, "
             f"worker): {cores} cores would take ~{1000 * cores / serving:,.0f} reads/s with "
             f"nothing else running, one API process ~{1000 / cpu.get('api', serving):,.0f}"
+        )
+    for r in rows:
+        slow = ", ".join(
+            f"{s['second']:g} s ({s['over']:g}, max {s['max_ms']:g} ms)" for s in r["slow_seconds"]
+        )
+        lines.append(
+            f"{r['speed']:g}x: seconds with the most POSTs over {TARGET_POST_P99_MS:g} ms: "
+            f"{slow or 'none'}"
         )
     for r in rows:
         post, push = r["post_ms"]["p99"], r["push_ms"]["p99"]

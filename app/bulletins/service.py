@@ -115,11 +115,14 @@ def search_back(
     reads not on the trail yet, everyone told gets the update (where and when the car was last
     seen) on the bulletin's thread. Returns the matches found."""
     watched = compile_row(row, ctx.beats)
+    # The search holds no lock: a camera's read that fits the bulletin meanwhile waits on the
+    # alert's lock (the ingest writer's whole batch with it) only while the matches are stored.
+    result = bulletin_trail.retro_search(session, row, watched, now=now, ctx=ctx)
     # The alert first, then the matches: the order a live match takes them in
     # (bulletin_trail.record_live). Storing a read the live watch is storing too, the other
     # way round, deadlocked the two on PostgreSQL.
     bulletin_alert.alert_of(session, row, lock=True)
-    found = bulletin_trail.retro(session, row, watched, actor=actor, now=now, ctx=ctx)
+    found = bulletin_trail.retro(session, row, watched, result, actor=actor, now=now)
     if found:
         # Those told were pushed the bulletin a moment ago: the trail is news, not a task.
         _push(session, row, watched, now, ctx, Action.UPDATE, quiet=True,

@@ -83,25 +83,32 @@ def search(
                   since, until)  # fmt: skip
 
 
-def retro(
-    session: Session,
-    row: Bulletin,
-    watched: Watched,
-    *,
-    actor: User | None,
-    now: datetime,
-    ctx: BulletinContext,
-) -> int:
-    """Search the stored reads for the bulletin, keep what fits, and audit the search with the
-    case number as its purpose (DOMAIN.md 4.3, 6.3). Returns the matches it stored (a read
-    the live watch matched meanwhile is stored once, by whoever came first)."""
-    result = search(
+def retro_search(
+    session: Session, row: Bulletin, watched: Watched, *, now: datetime, ctx: BulletinContext
+) -> Search:
+    """The stored reads since shortly before the incident that fit the bulletin (its trail).
+    Takes no lock: `retro` keeps what it found."""
+    return search(
         session,
         watched,
         since=row.occurred_at - ctx.rules.retro_margin,
         until=now + FUTURE_TOLERANCE,
         ctx=ctx,
     )
+
+
+def retro(
+    session: Session,
+    row: Bulletin,
+    watched: Watched,
+    result: Search,
+    *,
+    actor: User | None,
+    now: datetime,
+) -> int:
+    """Keep what the retro search found, and audit the search with the case number as its
+    purpose (DOMAIN.md 4.3, 6.3). Returns the matches it stored (a read the live watch matched
+    meanwhile is stored once, by whoever came first)."""
     stored = sum(1 for _ in record(session, watched, result.found, source="retro", now=now))
     audit.record(
         session, actor=actor, action="bulletin.retro_search", now=now, object_type="bulletin",

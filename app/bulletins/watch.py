@@ -16,8 +16,11 @@ everywhere within a second.
 
 Between a bulletin's retro search (in the request that posts or updates it) and the moment a
 writer's index picks it up, reads may be committed that neither saw. When the index first sees
-a version, it therefore searches the reads taken since shortly before that version was written
-(`CATCH_UP`), once, after its transaction commits; matches are stored once whoever finds them.
+a version, it therefore looks once more at the reads this process committed since shortly
+before that version was written (`CLOCK_SKEW`): kept in memory for that (`RecentReads`), and put
+through the same per-read filter as live reads. Only when those rows are no longer all kept
+(the process started after the change, or fell far behind) does it search plate_read for the
+reads taken since `CATCH_UP` before the change. Matches are stored once whoever finds them.
 """
 
 import logging
@@ -32,6 +35,7 @@ from sqlmodel import Session, col
 from alerts import vehicles
 from app.bulletins import trail as bulletin_trail
 from app.bulletins.push import BulletinContext
+from app.bulletins.recent import RecentReads
 from app.bulletins.rules import Fit, Watched, compile_row, fit
 from app.models import Bulletin, BulletinStatus
 from app.reads.rows import FUTURE_TOLERANCE
@@ -44,6 +48,8 @@ from lpr.patterns import PatternIndex
 log = logging.getLogger(__name__)
 
 CATCH_UP = timedelta(minutes=2)
+# How far the clocks of the process that changed a bulletin and of this one may disagree.
+CLOCK_SKEW = timedelta(seconds=5)
 
 
 class BulletinWatch:
@@ -57,7 +63,8 @@ class BulletinWatch:
         self._patterns = PatternIndex()
         self._by_vehicle: dict[tuple[str, str], set[int]] = {}  # (make, model[:2]) -> ids
         self._by_first: dict[tuple[str, str], set[int]] = {}  # (make, model[:1]) -> ids
-        self._owed: dict[int, tuple[int, datetime]] = {}  # catch-up searches: id -> version, since
+        self._owed: dict[int, tuple[int, datetime]] = {}  # catch-ups: id -> version, updated_at
+        self.recent = RecentReads()
         self._dirty = True
         self._next_poll = 0.0
 
@@ -72,7 +79,7 @@ class BulletinWatch:
         return self._dirty or time.monotonic() >= self._next_poll
 
     def has_pending(self) -> bool:
-        """Whether a new bulletin still owes its catch-up search of recent reads."""
+        """Whether a new bulletin version still owes its catch-up of recent reads."""
         return bool(self._owed)
 
     def refresh(self, session: Session, now: datetime, *, force: bool = False) -> int:
@@ -82,6 +89,7 @@ class BulletinWatch:
         # Cleared before the query: an invalidate() that lands during it triggers another.
         self._dirty = False
         self._next_poll = time.monotonic() + self._poll_interval_s
+        self.recent.start(now)
         active = session.execute(
             select(col(Bulletin.id), col(Bulletin.version), col(Bulletin.expires_at)).where(
                 col(Bulletin.status) == BulletinStatus.ACTIVE
@@ -122,6 +130,15 @@ class BulletinWatch:
             return 0
         return bulletin_trail.record_live(session, found, ctx=self.context, now=now)
 
+    def catch_up(self, session: Session, now: datetime) -> int:
+        """Look for the bulletin versions learned lately in the reads committed before this
+        watch knew them; store, alert and push what fits. Writer thread; returns the matches
+        stored."""
+        found = self._catch_up(session, now) if self._owed else []
+        if not found:
+            return 0
+        return bulletin_trail.record_live(session, found, ctx=self.context, now=now)
+
     def record(
         self, session: Session, found: Sequence[tuple[Watched, StoredRead, Fit]], now: datetime
     ) -> int:
@@ -129,10 +146,22 @@ class BulletinWatch:
         Touches none of the watch's state: the ingest writer's hits thread calls it."""
         return bulletin_trail.record_live(session, found, ctx=self.context, now=now)
 
-    def fits(
+    def stored(
         self, rows: Sequence[Mapping[str, Any]], read_ids: Sequence[int | None], now: datetime
+    ) -> None:
+        """Rows the ingest writer has just committed, for a later catch-up (any writer thread)."""
+        self.recent.add(rows, read_ids, now)
+
+    def fits(
+        self,
+        rows: Sequence[Mapping[str, Any]],
+        read_ids: Sequence[int | None],
+        now: datetime,
+        *,
+        only: int | None = None,
     ) -> list[tuple[Watched, StoredRead, Fit]]:
-        """What fits which bulletin, without touching the database (the per-read cost)."""
+        """What fits which bulletin (or only bulletin `only`), without touching the database
+        (the per-read cost)."""
         found: list[tuple[Watched, StoredRead, Fit]] = []
         rules = self.context.rules
         for row, read_id in zip(rows, read_ids, strict=True):
@@ -142,6 +171,8 @@ class BulletinWatch:
             if keys is None:  # a row not built by app/reads/rows.py
                 keys = ranked_keys(row["plate"], row.get("confidence"), row.get("candidates"))
             ids = self._candidates(keys, row)
+            if only is not None:
+                ids &= {only}
             if not ids:
                 continue
             read = StoredRead.of(read_id, {**row, "keys": keys})
@@ -192,7 +223,7 @@ class BulletinWatch:
             self._by_vehicle.setdefault((make, model[:2]), set()).add(row.id)
             self._by_first.setdefault((make, model[:1]), set()).add(row.id)
         if row.updated_at >= now - CATCH_UP:
-            self._owed[row.id] = (row.version, row.updated_at - CATCH_UP)
+            self._owed[row.id] = (row.version, row.updated_at)
 
     def _remove(self, bulletin_id: int) -> None:
         watched = self._watched.pop(bulletin_id, None)
@@ -207,14 +238,21 @@ class BulletinWatch:
     def _catch_up(self, session: Session, now: datetime) -> list[tuple[Watched, StoredRead, Fit]]:
         owed = dict(self._owed)
         found: list[tuple[Watched, StoredRead, Fit]] = []
-        for bulletin_id, (version, since) in owed.items():
+        for bulletin_id, (version, updated_at) in owed.items():
             watched = self._watched.get(bulletin_id)
             if watched is None or watched.version != version:
+                continue
+            recent = self.recent.since(updated_at - CLOCK_SKEW)
+            if recent is not None:
+                ids, rows = [read_id for read_id, _ in recent], [row for _, row in recent]
+                found += self.fits(rows, ids, now, only=bulletin_id)
                 continue
             result = bulletin_trail.search(
                 session,
                 watched,
-                since=max(since, watched.occurred_at - self.context.rules.retro_margin),
+                since=max(
+                    updated_at - CATCH_UP, watched.occurred_at - self.context.rules.retro_margin
+                ),
                 until=now + FUTURE_TOLERANCE,
                 ctx=self.context,
             )

@@ -92,7 +92,7 @@ def serve(
         )
         return
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, freeze_heap=True),
         host=host,
         port=port,
         access_log=False,  # it would print raw query strings, plates included
@@ -127,6 +127,7 @@ def worker() -> None:
     from app.audit.checkpoints import Checkpointer
     from app.delivery.outbox import DELIVERY_CHANNEL
     from app.delivery.worker import Worker
+    from app.heap import freeze_startup_heap
     from app.housekeeping import Housekeeper
     from app.lifecycle.timers import TimerRunner
     from app.main import make_sender
@@ -160,6 +161,7 @@ def worker() -> None:
     listener = None
     if engine.dialect.name == "postgresql":
         listener = Listener(settings.database_url, {DELIVERY_CHANNEL: running.wake}).start()
+    freeze_startup_heap()
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
@@ -201,9 +203,12 @@ def fcm_inbox(
 ) -> None:
     """Run only the local FCM-compatible inbox (point LOOKOUT_FCM_URL at it)."""
     from app.devfcm.inbox import create_fcm_inbox
+    from app.heap import freeze_startup_heap
 
     logs.configure()
     typer.echo(
         f"FCM inbox        http://{host}:{port}/  (set LOOKOUT_FCM_URL=http://{host}:{port})"
     )
-    uvicorn.run(create_fcm_inbox(), host=host, port=port, access_log=False, log_config=None)
+    inbox = create_fcm_inbox()
+    freeze_startup_heap()
+    uvicorn.run(inbox, host=host, port=port, access_log=False, log_config=None)

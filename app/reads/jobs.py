@@ -41,6 +41,14 @@ class CatchUp:
 
 
 CATCH_UP = CatchUp()
+
+
+class BulletinsCaughtUp:
+    """Passed through the hits thread's queue and back to the writer: every request matched
+    before the watch knew a new bulletin version is stored, so its catch-up can run."""
+
+
+BULLETINS_CAUGHT_UP = BulletinsCaughtUp()
 Outcome = Stored | BaseException
 
 

@@ -40,7 +40,9 @@ from app.reads import dedup as readkeys
 from app.reads.bulk import insert_postgresql, insert_reads
 from app.reads.cameras import CameraRef
 from app.reads.jobs import (
+    BULLETINS_CAUGHT_UP,
     CATCH_UP,
+    BulletinsCaughtUp,
     CatchUp,
     Fits,
     Job,
@@ -82,12 +84,15 @@ class IngestWriter:
         self._officers = officers
         self._clock = clock
         self._max_rows = max_batch_rows
-        self._queue: queue.SimpleQueue[Job | CatchUp | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[Job | CatchUp | BulletinsCaughtUp | None] = (
+            queue.SimpleQueue()
+        )
         self._catch_up_queued = threading.Event()
         index.wake_on_change(self._queue_catch_up)
         self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
         # Requests that hit, matched already, in the order they came (PostgreSQL).
-        self._hits: queue.Queue[list[Job] | None] = queue.Queue()
+        self._hits: queue.Queue[list[Job] | BulletinsCaughtUp | None] = queue.Queue()
+        self._bulletin_catch_up_queued = False  # writer thread only
         self._hits_thread = threading.Thread(target=self._run_hits, name="ingest-hits", daemon=True)
         self._started = False
 
@@ -134,13 +139,15 @@ class IngestWriter:
             if first is None:
                 return
             jobs: list[Job] = []
-            catch_up = False
+            catch_up = bulletins_caught_up = False
             size = 0
-            item: Job | CatchUp | None = first
+            item: Job | CatchUp | BulletinsCaughtUp | None = first
             while True:
                 if isinstance(item, Job):
                     jobs.append(item)
                     size += len(item.rows)
+                elif isinstance(item, BulletinsCaughtUp):
+                    bulletins_caught_up = True
                 else:
                     catch_up = True
                 if size >= self._max_rows:
@@ -154,6 +161,8 @@ class IngestWriter:
                     break
             if jobs:
                 self._write(jobs)
+            if bulletins_caught_up:
+                self._catch_up_bulletins()
             if catch_up:
                 self._catch_up()
 
@@ -173,12 +182,27 @@ class IngestWriter:
         if self._index.behind:
             self._queue_catch_up()
 
+    def _catch_up_bulletins(self) -> None:
+        """The catch-up of the bulletin versions the watch learned (`BulletinWatch.catch_up`),
+        now that the requests matched before them are stored. Should it fail, they stay owed
+        and the next batch queues it again."""
+        self._bulletin_catch_up_queued = False
+        assert self._bulletins is not None
+        try:
+            with transaction(self._engine) as session:
+                self._bulletins.catch_up(session, self._clock())
+        except Exception as error:
+            log.exception("bulletins.catch_up_failed", extra=error_facts(error))
+
     def _run_hits(self) -> None:
         while True:
             jobs = self._hits.get()
             try:
                 if jobs is None:
                     return
+                if isinstance(jobs, BulletinsCaughtUp):
+                    self._queue.put(jobs)  # the writer thread owns the watch
+                    continue
                 self._write_loud(jobs)
             finally:
                 self._hits.task_done()
@@ -268,19 +292,22 @@ class IngestWriter:
                 Stored(stored_ids, len(alert_ids[n]), alert_ids[n], duplicate_of=duplicate_of)
                 for n, stored_ids, duplicate_of in stored
             ]
+            fresh = [None if dedup and dedup.is_duplicate[i] else r for i, r in enumerate(ids)]
             if self._bulletins is not None and None in matched:
-                fresh = [None if dedup and dedup.is_duplicate[i] else r for i, r in enumerate(ids)]
                 self._bulletins.match(session, rows, fresh, now)
             elif self._bulletins is not None and fits:
                 self._bulletins.record(session, fits, now)
+        if self._bulletins is not None:
+            self._bulletins.stored(rows, fresh, self._clock())
         return results
 
     def _write_quiet_jobs(self, jobs: list[Job]) -> list[Job]:
         """The common case on PostgreSQL: store and answer the requests whose reads hit no
         list or bulletin and carry no vendor ids to deduplicate, with one autocommitted
         statement on the writer's own connection (one round trip, durable when it returns).
-        Returns the requests left for the full transaction: all of them on SQLite, while a new
-        bulletin still owes its search of recent reads, or when that statement failed."""
+        Returns the requests left for the full transaction: all of them on SQLite, or when
+        that statement failed. A bulletin version the watch has just learned is looked for in
+        the reads stored before (its catch-up) once the hits thread has stored those it holds."""
         if self._engine.dialect.name != "postgresql":
             return jobs
         now = self._clock()
@@ -292,8 +319,15 @@ class IngestWriter:
                         self._bulletins.refresh(session, now)
             except Exception:
                 return jobs  # the full transaction refreshes again, and fails visibly
-        if self._bulletins is not None and self._bulletins.has_pending():
-            return jobs
+        if (
+            self._bulletins is not None
+            and self._bulletins.has_pending()
+            and not self._bulletin_catch_up_queued
+        ):
+            # The requests matched before the watch knew the new version may still be on the
+            # hits thread's queue: the catch-up waits for them there, not the cameras' reads.
+            self._bulletin_catch_up_queued = True
+            self._hits.put(BULLETINS_CAUGHT_UP)
         quiet: list[tuple[Job, list[dict[str, Any]]]] = []
         loud: list[Job] = []
         for job in jobs:
@@ -308,13 +342,16 @@ class IngestWriter:
         if not quiet:
             return loud
         try:
-            ids = self._insert_autocommit([row for _, rows in quiet for row in rows])
+            stored = [row for _, rows in quiet for row in rows]
+            ids = self._insert_autocommit(stored)
         except Exception as error:
             # Nothing of it was stored: the full path tries each request again on its own.
             log.warning("ingest.quiet_failed", extra=error_facts(error))
             for job in jobs:
                 job.matched = None
             return jobs
+        if self._bulletins is not None:
+            self._bulletins.stored(stored, ids, self._clock())
         outcomes: list[tuple[Job, Outcome]] = []
         offset = 0
         for job, rows in quiet:

@@ -92,6 +92,7 @@ class Played:
     read_posted_at: dict[int, datetime] = field(default_factory=dict)
     read_tags: dict[int, str] = field(default_factory=dict)
     read_latency_s: list[float] = field(default_factory=list)
+    read_sent_s: list[float] = field(default_factory=list)  # when each, from the start
     read_failures: Counter[int] = field(default_factory=Counter)
     read_retries: int = 0  # 503s and 429s answered by sending the read again, as cameras do
     answers: Counter[str] = field(default_factory=Counter)
@@ -287,6 +288,7 @@ class _Player:
                 self.played.read_retries += 1
                 await asyncio.sleep(_retry_after_s(answer))
             self.played.read_latency_s.append(time.perf_counter() - began)
+            self.played.read_sent_s.append(now - self.started)
         if answer.status_code != 202:
             self.played.read_failures[answer.status_code] += 1
             return

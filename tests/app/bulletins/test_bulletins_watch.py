@@ -2,11 +2,13 @@
 bulletin's retro search and the watch picking it up, and how often a phone rings."""
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from alerts.logsender import LogSender
 from app.bulletins import service as bulletins
@@ -77,9 +79,13 @@ def _read(camera: CameraRef, plate: str) -> dict[str, object]:
 
 
 def _matches(engine: Engine, bulletin_id: int) -> list[tuple[str, str]]:
+    """The bulletin's matches in the order their reads were stored (a catch-up may store its
+    matches after a live one of a later read)."""
     with transaction(engine) as session:
         rows = session.scalars(
-            select(BulletinMatch).where(BulletinMatch.bulletin_id == bulletin_id).order_by("id")
+            select(BulletinMatch)
+            .where(BulletinMatch.bulletin_id == bulletin_id)
+            .order_by(col(BulletinMatch.read_id))
         )
         return [(m.plate, m.source) for m in rows]
 
@@ -123,6 +129,60 @@ def test_reads_stored_before_the_watch_saw_the_bulletin_are_caught_up_once(
     writer.store(camera, [_read(camera, "7ABX002")])
     writer.store(camera, [_read(camera, "5NOTHIN")])
     assert _matches(engine, bulletin_id) == [("7ABX001", "live"), ("7ABX002", "live")]
+
+
+def test_a_read_from_a_camera_with_a_slow_clock_is_caught_up_too(
+    engine: Engine,
+    clock: ManualClock,
+    context: BulletinContext,
+    watch: BulletinWatch,
+    writer: IngestWriter,
+) -> None:
+    """The catch-up looks at what was stored lately, not at when the camera says it read: a
+    read stamped minutes before the bulletin was posted, stored after, is found."""
+    camera = _camera(engine, clock)
+    writer.store(camera, [_read(camera, "5NOTHIN")])
+    clock.advance(minutes=1)  # running a while: it keeps what it stores (CLOCK_SKEW before)
+    occurred = clock() - timedelta(minutes=30)
+    bulletin_id = _post(engine, clock, context, occurred_at=occurred.isoformat())
+    clock.advance(seconds=2)
+    slow = _read(camera, "7ABX001") | {"read_at": clock() - timedelta(minutes=4)}
+    writer.store(camera, [slow])  # the watch has not been told: not matched
+    assert _matches(engine, bulletin_id) == []
+    watch.invalidate()
+    writer.store(camera, [_read(camera, "5NOTHIN")])
+    writer.store(camera, [_read(camera, "5NOTHIN")])
+    assert _matches(engine, bulletin_id) == [("7ABX001", "live")]
+
+
+def test_a_process_started_after_the_bulletin_searches_the_stored_reads(
+    engine: Engine, settings: Settings, clock: ManualClock
+) -> None:
+    """A process that was not running when the reads were stored has none of them in memory:
+    its catch-up reads them back from the database."""
+    first = Runtime.build(
+        settings.changed(hotlist_poll_s=3600), clock=clock, sender=LogSender(), worker=False
+    )
+    first.start(listen=False)
+    camera = _camera(engine, clock)
+    first.writer.store(camera, [_read(camera, "5NOTHIN")])
+    bulletin_id = _post(engine, clock, first.bulletins.context)
+    clock.advance(seconds=1)
+    first.writer.store(camera, [_read(camera, "7ABX001")])  # never told: not matched
+    first.stop()
+    assert _matches(engine, bulletin_id) == []
+
+    clock.advance(seconds=10)
+    second = Runtime.build(
+        settings.changed(hotlist_poll_s=3600), clock=clock, sender=LogSender(), worker=False
+    )
+    second.start(listen=False)
+    try:
+        second.writer.store(camera, [_read(camera, "5NOTHIN")])
+        second.writer.store(camera, [_read(camera, "5NOTHIN")])
+    finally:
+        second.stop()
+    assert _matches(engine, bulletin_id) == [("7ABX001", "live")]
 
 
 def test_an_officer_gets_at_most_one_match_push_per_bulletin_a_minute(
