@@ -7,6 +7,7 @@ cameras and witnesses confuse are *close*, not different: silver and grey, white
 blue and teal, gold and yellow or beige, maroon and red or purple, and so on (DOMAIN.md 5.3).
 """
 
+import functools
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -85,6 +86,8 @@ _WORD = re.compile(r"[^A-Z0-9]+")
 _SHADES = {"DARK", "LIGHT", "LT", "DK", "METALLIC", "MET", "PEARL", "BRIGHT", "PALE", "MATTE"}
 
 
+# Called for every read a bulletin's watch or search considers; cameras send few spellings.
+@functools.lru_cache(maxsize=4096)
 def make_key(make: str | None) -> str | None:
     """The canonical make ("honda", "chevrolet"), or None for nothing written."""
     if make is None or not make.strip():
@@ -93,6 +96,7 @@ def make_key(make: str | None) -> str | None:
     return _MAKES.get(compact) or _MAKES.get(make.strip().upper()) or make.strip().lower()
 
 
+@functools.lru_cache(maxsize=4096)
 def model_key(model: str | None) -> str | None:
     """Upper-case letters and digits only: `CR-V` and `crv` are one model."""
     if model is None:

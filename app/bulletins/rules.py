@@ -27,10 +27,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import RowMapping
+
 from alerts import compose, vehicles
 from alerts.vehicles import Agreement
 from app.models import Bulletin, BulletinStatus
-from app.reads.stored import StoredRead, VehicleTrust
+from app.reads.stored import StoredRead, VehicleTrust, ranked_keys
 from geo import Point, compass
 from geo.areas import Area, Growth, Reach, beats, circle, polygon
 from geo.errors import InvalidArea
@@ -145,6 +147,24 @@ def area_of(raw: Mapping[str, Any], beat_map: BeatMap | None) -> Area:
         return polygon(raw["polygon"])
     center = raw["center"]
     return circle(Point(float(center["lat"]), float(center["lon"])), float(raw["radius_m"]))
+
+
+def may_fit(watched: Watched, row: Mapping[str, Any] | RowMapping) -> bool:
+    """Whether a stored read could fit `watched`, from its plate, OCR candidates, make and
+    model alone (a plate_read row's `plate`, `plate_key`, `confidence`, `candidates`,
+    `vehicle_make`, `vehicle_model`): no read `fit` accepts is refused here."""
+    if watched.pattern is not None:
+        if row["candidates"] is None:
+            return watched.pattern.match(row["plate_key"]) is not None
+        keys = ranked_keys(row["plate"], row["confidence"], row["candidates"])
+        return any(watched.pattern.match(key) is not None for key, _ in keys)
+    if not watched.watches_description:
+        return False
+    # The camera's make and model as sent; `fit` may set one aside as unsure, never add one.
+    return (
+        vehicles.compare_make(watched.vehicle.make, row["vehicle_make"]) is Agreement.SAME
+        and vehicles.compare_model(watched.vehicle.model, row["vehicle_model"]) is Agreement.SAME
+    )
 
 
 def fit(watched: Watched, read: StoredRead, rules: Rules) -> Fit | None:

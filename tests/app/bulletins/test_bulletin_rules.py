@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from alerts.compose import Vehicle
-from app.bulletins.rules import Fit, Rules, Watched, fit
+from app.bulletins.rules import Fit, Rules, Watched, fit, may_fit
 from app.models import BulletinStatus
 from app.reads.stored import StoredRead
 from geo import Point
@@ -367,3 +367,41 @@ def test_a_heading_that_agrees_raises_the_score_and_an_opposite_one_lowers_it() 
         return fits(bulletin(heading_deg=EAST), read(heading_deg=heading_deg)).score
 
     assert score(EAST) > score(None) == score(180.0) > score(WEST)
+
+
+# The retro search's first pass (`may_fit`): never refuses a read `fit` accepts.
+def _row_of(view: StoredRead) -> dict[str, Any]:
+    """The narrow columns of a stored read, as the retro search reads them."""
+    guesses = [{"plate": key, "confidence": confidence} for key, confidence in view.keys[1:]]
+    return {
+        "plate": view.plate, "plate_key": view.plate_key, "confidence": view.keys[0][1],
+        "candidates": guesses or None, "vehicle_make": view.vehicle.make,
+        "vehicle_model": view.vehicle.model,
+    }  # fmt: skip
+
+
+GRID_PLATES = [("7ABC123",), ("7ABC128",), ("6XYZ987",), ("6XYZ987", "7ABC123"), ("7A8C123",)]
+GRID_VEHICLES = [
+    CIVIC, Vehicle(make="HOND", model="CIVIC LX"), Vehicle(make="Honda", model="Accord"),
+    Vehicle(make="Toyota", model="Civic"), Vehicle(make=None, model="Civic"),
+    Vehicle(make="Honda", model=None), Vehicle(make="Honda", model="C"),
+    Vehicle(make="CHEV", model="crv"),
+]  # fmt: skip
+GRID_BULLETINS = [
+    bulletin(), bulletin(pattern=Pattern("7AB*")), bulletin(pattern=Pattern("7?BC12?")),
+    bulletin(pattern=None), bulletin(pattern=None, vehicle=Vehicle(make="Chevy", model="CR-V")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("watched", GRID_BULLETINS)
+def test_the_first_pass_keeps_every_read_that_fits(watched: Watched) -> None:
+    fitting = refused = 0
+    for plates in GRID_PLATES:
+        for vehicle in GRID_VEHICLES:
+            view = read(*plates, vehicle=vehicle)
+            could = may_fit(watched, _row_of(view))
+            if fit(watched, view, RULES) is not None:
+                fitting += 1
+                assert could, (plates, vehicle)
+            refused += not could
+    assert fitting > 0 and refused > 0  # the grid has both kinds for every bulletin
