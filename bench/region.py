@@ -68,6 +68,7 @@ PG_SERVER = os.environ.get(
 )
 NOT_A_READS_PUSH = frozenset({"escalation", "confirmation", "response", "close"})
 TARGET_POST_P99_MS = 50.0
+QUIET = "background"  # the simulator's tag of a read of a car on no list and no bulletin
 TARGET_PUSH_P99_MS = 250.0
 
 
@@ -226,7 +227,19 @@ def run_speed(args: argparse.Namespace, speed: float) -> dict[str, Any]:
         played = run_loop(play.play(options))
         meter.end()  # after the drain and the inbox: a little of the simulator's wrap-up
         load = os.getloadavg()[0]
-    return figures(played, speed, load, meter.used)
+        queued_at = deliveries_queued_at(url)
+    return figures(played, speed, load, meter.used, queued_at)
+
+
+def deliveries_queued_at(url: str) -> dict[str, datetime]:
+    """When each push sent was queued (its hit's transaction), by FCM message name."""
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        rows = conn.execute(
+            "SELECT provider_id, created_at FROM delivery WHERE provider_id IS NOT NULL"
+        ).fetchall()
+    return {str(name): created for name, created in rows}
 
 
 def run_loop(work: Any) -> Played:
@@ -240,9 +253,21 @@ def run_loop(work: Any) -> Played:
     return result
 
 
-def figures(played: Played, speed: float, load: float, cpu: dict[str, float]) -> dict[str, Any]:
+def figures(
+    played: Played,
+    speed: float,
+    load: float,
+    cpu: dict[str, float],
+    queued_at: dict[str, datetime],
+) -> dict[str, Any]:
     posts = [s * 1000 for s in played.read_latency_s]
-    delays = [s * 1000 for s in push_delays_s(played)]
+    stages = push_delays_s(played, queued_at)
+    delays = [total * 1000 for total, _ in stages]
+    # Where a push's time went: from the camera's POST until its hit's transaction began (the
+    # ingest writer, and the queue of the thread that stores hits), then on to the FCM server
+    # (that transaction, its commit, the push worker's wake-up and firebase-admin's request).
+    until_queued = [queued * 1000 for _, queued in stages if queued is not None]
+    after_queued = [(total - queued) * 1000 for total, queued in stages if queued is not None]
     offered = len(played.scenario.reads) * speed / played.scenario.shape.duration_s
     achieved = len(posts) / played.played_s if played.played_s else 0.0
     return {
@@ -251,7 +276,18 @@ def figures(played: Played, speed: float, load: float, cpu: dict[str, float]) ->
         "failed": sum(played.read_failures.values()),
         "retried": played.read_retries,
         "post_ms": _tails(posts),
+        # Reads of background traffic (nothing listed) against those of listed or look-alike
+        # cars: a camera's answer waits for its read's alert to be stored with it.
+        "post_quiet_ms": _tails(
+            [ms for ms, tag in zip(posts, played.read_sent_tags, strict=True) if tag == QUIET]
+        ),
+        "post_listed_ms": _tails(
+            [ms for ms, tag in zip(posts, played.read_sent_tags, strict=True) if tag != QUIET]
+        )
+        | {"n": sum(tag != QUIET for tag in played.read_sent_tags)},
         "push_ms": _tails(delays) | {"n": len(delays)},
+        "push_until_queued_ms": _tails(until_queued),
+        "push_after_queued_ms": _tails(after_queued),
         "offered_per_s": round(offered, 1),
         "achieved_per_s": round(achieved, 1),
         "behind_p99_s": round(quantile(played.read_late_s, 0.99), 2),
@@ -285,14 +321,17 @@ def _tails(values: list[float]) -> dict[str, float]:
     }
 
 
-def push_delays_s(played: Played) -> list[float]:
-    """For each push a hit read caused: the FCM server's receipt minus the read's POST. A hit
-    push carries its alert's sighting count; the read is that sighting of the alert's trail."""
+def push_delays_s(
+    played: Played, queued_at: dict[str, datetime]
+) -> list[tuple[float, float | None]]:
+    """For each push a hit read caused: the FCM server's receipt minus the read's POST, and
+    the time from the POST until the push was queued (None if unknown). A hit push carries its
+    alert's sighting count; the read is that sighting of the alert's trail."""
     trails: dict[int, list[int]] = {}
     for alert in played.alerts:
         trail = (alert.get("details") or {}).get("trail") or []
         trails[int(alert["id"])] = [int(p["read_id"]) for p in trail if "read_id" in p]
-    delays = []
+    delays: list[tuple[float, float | None]] = []
     for record in played.messages:
         data = (record.get("message") or {}).get("data") or {}
         if data.get("kind") == "bulletin" or data.get("action") in NOT_A_READS_PUSH:
@@ -304,7 +343,13 @@ def push_delays_s(played: Played) -> list[float]:
         posted = played.read_posted_at.get(trail[sighting - 1])
         if posted is not None:
             received = datetime.fromisoformat(record["received_at"])
-            delays.append((received - posted).total_seconds())
+            queued = queued_at.get(str(record.get("name")))
+            delays.append(
+                (
+                    (received - posted).total_seconds(),
+                    None if queued is None else (queued - posted).total_seconds(),
+                )
+            )
     return delays
 
 
@@ -313,11 +358,16 @@ ROWS = (
     ("  p95", "post_ms.p95"),
     ("  p99", "post_ms.p99"),
     ("  max", "post_ms.max"),
+    ("  p99 of background reads", "post_quiet_ms.p99"),
+    ("  p99 of listed/look-alike reads", "post_listed_ms.p99"),
+    ("  listed/look-alike reads", "post_listed_ms.n"),
     ("read -> push p50 (ms)", "push_ms.p50"),
     ("  p95", "push_ms.p95"),
     ("  p99", "push_ms.p99"),
     ("  max", "push_ms.max"),
     ("  pushes measured", "push_ms.n"),
+    ("  p99 until queued (POST, writer, hits queue)", "push_until_queued_ms.p99"),
+    ("  p99 after queued (hit, commit, worker, FCM)", "push_after_queued_ms.p99"),
     ("reads/s offered", "offered_per_s"),
     ("reads/s achieved", "achieved_per_s"),
     ("reads behind schedule p99 (s)", "behind_p99_s"),

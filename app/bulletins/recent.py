@@ -15,7 +15,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-KEPT_FOR = timedelta(seconds=30)
+# A catch-up runs within a second or two of the change (NOTIFY, or the watch's poll) and looks
+# `CLOCK_SKEW` (5 s) further back; longer only costs memory and the garbage collector's time.
+KEPT_FOR = timedelta(seconds=15)
 KEPT_MAX = 100_000  # rows; beyond it the oldest go, and a catch-up that needs them asks SQL
 
 

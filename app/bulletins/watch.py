@@ -36,7 +36,7 @@ from alerts import vehicles
 from app.bulletins import trail as bulletin_trail
 from app.bulletins.push import BulletinContext
 from app.bulletins.recent import RecentReads
-from app.bulletins.rules import Fit, Watched, compile_row, fit
+from app.bulletins.rules import Fit, Watched, compile_row, fit, may_fit
 from app.models import Bulletin, BulletinStatus
 from app.reads.rows import FUTURE_TOLERANCE
 from app.reads.stored import StoredRead, ranked_keys
@@ -244,7 +244,8 @@ class BulletinWatch:
                 continue
             recent = self.recent.since(updated_at - CLOCK_SKEW)
             if recent is not None:
-                ids, rows = [read_id for read_id, _ in recent], [row for _, row in recent]
+                kept = [(read_id, row) for read_id, row in recent if may_fit(watched, row)]
+                ids, rows = [read_id for read_id, _ in kept], [row for _, row in kept]
                 found += self.fits(rows, ids, now, only=bulletin_id)
                 continue
             result = bulletin_trail.search(

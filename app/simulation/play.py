@@ -93,11 +93,12 @@ class Played:
     read_tags: dict[int, str] = field(default_factory=dict)
     read_latency_s: list[float] = field(default_factory=list)
     read_sent_s: list[float] = field(default_factory=list)  # when each, from the start
+    read_sent_tags: list[str] = field(default_factory=list)  # what each was (Read.tag)
     read_failures: Counter[int] = field(default_factory=Counter)
     read_retries: int = 0  # 503s and 429s answered by sending the read again, as cameras do
     answers: Counter[str] = field(default_factory=Counter)
     failures: Counter[str] = field(default_factory=Counter)  # calls other than reads that failed
-    bulletin_ids: list[int] = field(default_factory=list)
+    bulletin_ids: dict[int, int] = field(default_factory=dict)  # the hour's bulletin -> id
     behind_s: float = 0.0  # how far the player's schedule fell behind at worst
     real_s: float = 0.0
     played_s: float = 0.0  # real seconds from the start to the last read posted
@@ -159,6 +160,7 @@ class _Player:
         # Creating a person hashes a password for a while, holding a database connection.
         self.setting_up = asyncio.Semaphore(SETUP_CONCURRENCY)
         self.tasks: set[asyncio.Task[None]] = set()
+        self.bulletin_steps: dict[int, asyncio.Task[None]] = {}  # the latest step of each
         self.started = 0.0
 
     def say(self, text: str) -> None:
@@ -234,7 +236,10 @@ class _Player:
             if isinstance(event, Read):
                 self._spawn(self._read(event))
             elif isinstance(event, scenario_module.BulletinStep):
-                await self._bulletin(event)
+                # The cameras keep posting while a dispatcher posts: each of a bulletin's
+                # steps waits for its previous one (an update needs the id), not the reads.
+                previous = self.bulletin_steps.get(event.bulletin)
+                self.bulletin_steps[event.bulletin] = self._spawn(self._bulletin(event, previous))
             else:
                 for patrol in self.patrols.values():
                     patrol.advance(LOCATION_EVERY_S)
@@ -249,10 +254,11 @@ class _Player:
         await self.inbox.poll()
         self.played.real_s = time.monotonic() - started
 
-    def _spawn(self, work: Any) -> None:
+    def _spawn(self, work: Any) -> "asyncio.Task[None]":
         task = asyncio.create_task(work)
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
+        return task
 
     async def _send_fixes(self) -> None:
         fixes = [{"user_id": uid} | p.fix() for uid, p in self.patrols.items()]
@@ -289,6 +295,7 @@ class _Player:
                 await asyncio.sleep(_retry_after_s(answer))
             self.played.read_latency_s.append(time.perf_counter() - began)
             self.played.read_sent_s.append(now - self.started)
+            self.played.read_sent_tags.append(read.tag)
         if answer.status_code != 202:
             self.played.read_failures[answer.status_code] += 1
             return
@@ -296,10 +303,14 @@ class _Player:
         self.played.read_posted_at[read_id] = posted_at
         self.played.read_tags[read_id] = read.tag
 
-    async def _bulletin(self, step: scenario_module.BulletinStep) -> None:
+    async def _bulletin(
+        self, step: scenario_module.BulletinStep, previous: "asyncio.Task[None] | None"
+    ) -> None:
+        if previous is not None:
+            await asyncio.wait([previous])
         body = dict(step.body)
         known = self.played.bulletin_ids
-        bulletin_id = known[step.bulletin] if step.bulletin < len(known) else None
+        bulletin_id = known.get(step.bulletin)
         try:
             made = await self.api.bulletin(step.action, bulletin_id, body)
         except (ApiError, httpx.TransportError) as error:
@@ -307,7 +318,7 @@ class _Player:
             self.say(f"  bulletin {step.action} failed: {error}")
             made = -1  # a later update or cancel of it fails too, and is counted
         if step.action == "post":
-            known.append(made)
+            known[step.bulletin] = made
 
     async def _poll_inbox(self) -> None:
         every_s = min(2.0, max(0.25, 5 / self.options.speed))
