@@ -130,11 +130,17 @@ class BulletinWatch:
             return 0
         return bulletin_trail.record_live(session, found, ctx=self.context, now=now)
 
-    def catch_up(self, session: Session, now: datetime) -> int:
-        """Look for the bulletin versions learned lately in the reads committed before this
-        watch knew them; store, alert and push what fits. Writer thread; returns the matches
-        stored."""
-        found = self._catch_up(session, now) if self._owed else []
+    def owed(self) -> frozenset[tuple[int, int]]:
+        """The bulletin versions (id, version) whose catch-up has not run yet."""
+        return frozenset((bulletin_id, version) for bulletin_id, (version, _) in self._owed.items())
+
+    def catch_up(
+        self, session: Session, now: datetime, *, only: frozenset[tuple[int, int]] | None = None
+    ) -> int:
+        """Look for the bulletin versions learned lately (or those of them in `only`) in the
+        reads committed before this watch knew them; store, alert and push what fits. Writer
+        thread; returns the matches stored."""
+        found = self._catch_up(session, now, only) if self._owed else []
         if not found:
             return 0
         return bulletin_trail.record_live(session, found, ctx=self.context, now=now)
@@ -235,8 +241,14 @@ class BulletinWatch:
                 ids.discard(bulletin_id)
         self._owed.pop(bulletin_id, None)
 
-    def _catch_up(self, session: Session, now: datetime) -> list[tuple[Watched, StoredRead, Fit]]:
-        owed = dict(self._owed)
+    def _catch_up(
+        self, session: Session, now: datetime, only: frozenset[tuple[int, int]] | None = None
+    ) -> list[tuple[Watched, StoredRead, Fit]]:
+        owed = {
+            bulletin_id: owing
+            for bulletin_id, owing in self._owed.items()
+            if only is None or (bulletin_id, owing[0]) in only
+        }
         found: list[tuple[Watched, StoredRead, Fit]] = []
         for bulletin_id, (version, updated_at) in owed.items():
             watched = self._watched.get(bulletin_id)

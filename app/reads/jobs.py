@@ -43,12 +43,15 @@ class CatchUp:
 CATCH_UP = CatchUp()
 
 
+@dataclass(frozen=True, slots=True)
 class BulletinsCaughtUp:
     """Passed through the hits thread's queue and back to the writer: every request matched
-    before the watch knew a new bulletin version is stored, so its catch-up can run."""
+    before the watch knew these bulletin versions (id, version) is stored, so their catch-up
+    can run. A version learned after it was queued waits for the next one."""
+
+    owed: frozenset[tuple[int, int]]
 
 
-BULLETINS_CAUGHT_UP = BulletinsCaughtUp()
 Outcome = Stored | BaseException
 
 

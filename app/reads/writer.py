@@ -40,7 +40,6 @@ from app.reads import dedup as readkeys
 from app.reads.bulk import insert_postgresql, insert_reads
 from app.reads.cameras import CameraRef
 from app.reads.jobs import (
-    BULLETINS_CAUGHT_UP,
     CATCH_UP,
     BulletinsCaughtUp,
     CatchUp,
@@ -139,7 +138,8 @@ class IngestWriter:
             if first is None:
                 return
             jobs: list[Job] = []
-            catch_up = bulletins_caught_up = False
+            catch_up = False
+            caught_up: set[tuple[int, int]] = set()
             size = 0
             item: Job | CatchUp | BulletinsCaughtUp | None = first
             while True:
@@ -147,7 +147,7 @@ class IngestWriter:
                     jobs.append(item)
                     size += len(item.rows)
                 elif isinstance(item, BulletinsCaughtUp):
-                    bulletins_caught_up = True
+                    caught_up |= item.owed
                 else:
                     catch_up = True
                 if size >= self._max_rows:
@@ -161,8 +161,8 @@ class IngestWriter:
                     break
             if jobs:
                 self._write(jobs)
-            if bulletins_caught_up:
-                self._catch_up_bulletins()
+            if caught_up:
+                self._catch_up_bulletins(frozenset(caught_up))
             if catch_up:
                 self._catch_up()
 
@@ -182,15 +182,15 @@ class IngestWriter:
         if self._index.behind:
             self._queue_catch_up()
 
-    def _catch_up_bulletins(self) -> None:
-        """The catch-up of the bulletin versions the watch learned (`BulletinWatch.catch_up`),
-        now that the requests matched before them are stored. Should it fail, they stay owed
-        and the next batch queues it again."""
+    def _catch_up_bulletins(self, owed: frozenset[tuple[int, int]]) -> None:
+        """The catch-up of the bulletin versions the watch had learned when the marker was
+        queued (`BulletinWatch.catch_up`), now that the requests matched before them are
+        stored. Should it fail, they stay owed and the next batch queues it again."""
         self._bulletin_catch_up_queued = False
         assert self._bulletins is not None
         try:
             with transaction(self._engine) as session:
-                self._bulletins.catch_up(session, self._clock())
+                self._bulletins.catch_up(session, self._clock(), only=owed)
         except Exception as error:
             log.exception("bulletins.catch_up_failed", extra=error_facts(error))
 
@@ -327,7 +327,7 @@ class IngestWriter:
             # The requests matched before the watch knew the new version may still be on the
             # hits thread's queue: the catch-up waits for them there, not the cameras' reads.
             self._bulletin_catch_up_queued = True
-            self._hits.put(BULLETINS_CAUGHT_UP)
+            self._hits.put(BulletinsCaughtUp(self._bulletins.owed()))
         quiet: list[tuple[Job, list[dict[str, Any]]]] = []
         loud: list[Job] = []
         for job in jobs:
