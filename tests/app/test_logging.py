@@ -71,18 +71,20 @@ def test_database_errors_log_no_plate_token_key_or_hash(
         if isinstance(logger, logging.Logger) and name.startswith(("app", "alerts", "uvicorn")):
             monkeypatch.setattr(logger, "disabled", False)
     world = make_world(engine, clock)
-    with transaction(engine) as session:
-        _, second_key = factories.make_camera(session, now=clock())
     plate, phone = "7LEAK77", "fcm-registration-token-XK42QZ"
-    secrets = [plate, phone, phone[-6:], world.admin_token, world.camera_key, second_key,
-               "lku_", "lkc_"]  # fmt: skip
-    secrets += [hash_secret(s, pepper=DEV_SECRET) for s in (world.admin_token, second_key)]
     with (
         serve_in_thread(create_app(settings, clock=clock)) as base,
         # uvicorn closes a connection whose request ended in a 500: one connection each.
         httpx.Client(base_url=base, timeout=30, headers={"Connection": "close"}) as api,
         caplog.at_level(logging.INFO),
     ):
+        # The server has loaded the cameras it knows (one read); this one it must look up.
+        assert api.post("/v1/reads", json={"plate": "5OTHER5"}, headers=world.camera).is_success
+        with transaction(engine) as session:
+            _, second_key = factories.make_camera(session, now=clock())
+        secrets = [plate, phone, phone[-6:], world.admin_token, world.camera_key, second_key,
+                   "lku_", "lkc_"]  # fmt: skip
+        secrets += [hash_secret(s, pepper=DEV_SECRET) for s in (world.admin_token, second_key)]
         _refuse_inserts(engine, "plate_read", "audit_log", "app_user")
         read = api.post("/v1/reads", json={"plate": plate}, headers=world.camera)
         assert read.status_code == 503  # the writer's failure: retry later
