@@ -112,6 +112,9 @@ def test_escalation_timers_survive_kill_9_of_every_process_and_fire_once(
         "LOOKOUT_WORKER_POLL_S": "0.2", "LOOKOUT_HOTLIST_POLL_S": "0.5",
         "LOOKOUT_ESCALATE_P1_S": str(ESCALATE_S), "LOOKOUT_ROUTING_MAX_OFFICERS": "1",
         "LOOKOUT_CONFIRM_URGENT_S": str(CONFIRM_S),
+        # A push claimed by a process killed before it was sent waits out its lease: kept
+        # well inside the probes' 40 s (60 s by default), and well above a send's time.
+        "LOOKOUT_WORKER_LEASE_S": "8",
         "PYTHONPATH": str(ROOT),  # this checkout's code, wherever the virtualenv points
     }  # fmt: skip
 
