@@ -75,7 +75,12 @@ def alert_page(
             vehicle=_vehicle(details.record_vehicle.model_dump()),
             camera=details.camera,
             motion=details.motion,
-            direction=compass(details.heading_deg) if details.heading_deg is not None else None,
+            # The motion names the heading when it is known: once is enough on a phone.
+            direction=(
+                compass(details.heading_deg)
+                if details.heading_deg is not None and not details.motion
+                else None
+            ),
             distance_m=away,
             eta_s=eta,
             responders=responders,

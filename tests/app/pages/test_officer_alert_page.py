@@ -9,8 +9,8 @@ from urllib.parse import unquote
 from fastapi.testclient import TestClient
 
 from app.models import Role
-from tests.app.helpers import bearer
-from tests.app.lifecycle.support import Scene, north_of
+from tests.app.helpers import bearer, hotlist_with_plate
+from tests.app.lifecycle.support import PLATE, Scene, north_of
 from tests.app.pages.support import PASSWORD, make_person
 
 
@@ -83,3 +83,28 @@ def test_an_officer_asks_answers_and_closes_a_hit_from_the_phone_page(scene: Sce
     assert scene.alert(alert_id)["disposition"] == "located"
     forged = phone.post(f"{path}/response", data={"csrf": "x", "status": "seen"})
     assert forged.status_code == 403
+
+
+def test_the_hit_page_says_where_the_car_is_heading_once(scene: Scene) -> None:
+    officer = make_person(scene.engine, role=Role.OFFICER, now=scene.clock())
+    api = bearer(officer.token)
+    lat, lon = north_of(300)
+    for method, path, body in (
+        ("POST", "/v1/devices", {"token": "phone-page-heading", "platform": "android"}),
+        ("PUT", "/v1/me/duty", {"on_duty": True}),
+        ("PUT", "/v1/me/location", {"lat": lat, "lon": lon, "accuracy_m": 10}),
+    ):
+        assert scene.client.request(method, path, json=body, headers=api).is_success
+    hotlist_with_plate(scene.client, scene.world, PLATE, priority=2)
+    read = {"plate": PLATE, "heading": 90}
+    answer = scene.client.post("/v1/reads", json=read, headers=scene.world.camera)
+    assert answer.status_code == 202, answer.text
+    [alert] = scene.client.get("/v1/alerts", headers=scene.world.admin).json()["data"]
+
+    phone = TestClient(scene.client.app)
+    _, token = _csrf(phone, "/signin")
+    phone.post("/signin", data={"username": officer.username, "password": PASSWORD, "csrf": token})
+    page, _ = _csrf(phone, f"/m/alerts/{alert['id']}")
+    facts = re.sub(r"\s+", " ", page.split('class="facts"', 1)[1].split("</dl>", 1)[0])
+    assert "<dt>Moving</dt><dd>heading east" in facts
+    assert "<dt>Direction</dt>" not in facts and facts.count("east") == 1
