@@ -68,9 +68,9 @@ def search(
     center, radius_m = watched.reach(until, ctx.rules.growth).bounding_circle()
     dlat = radius_m / METRES_PER_DEGREE
     dlon = dlat / max(0.01, math.cos(math.radians(center.lat)))
+    window = [col(Read.read_at) >= since, col(Read.read_at) <= until]
     where = [
-        col(Read.read_at) >= since,
-        col(Read.read_at) <= until,
+        *window,
         col(Read.lat).between(center.lat - dlat, center.lat + dlat),
         col(Read.lon).between(center.lon - dlon, center.lon + dlon),
     ]
@@ -97,7 +97,7 @@ def search(
     for start in range(0, len(survivors), 1000):
         ids = survivors[start : start + 1000]
         # read_at again: on PostgreSQL only the partitions of the window are looked in.
-        whole = select(*COLUMNS).where(col(Read.id).in_(ids), *where[:2])
+        whole = select(*COLUMNS).where(col(Read.id).in_(ids), *window)
         for row in session.execute(whole):
             read = StoredRead.of(row.id, row._mapping)
             matched = fit(watched, read, ctx.rules)
