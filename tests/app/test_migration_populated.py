@@ -1,11 +1,14 @@
 """Every revision runs on a database that already holds the whole chain of a delivered alert,
 on SQLite too, where altering a referenced table means rebuilding it."""
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from alembic import command
+from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
@@ -39,14 +42,26 @@ ROWS_AT_0001 = [
 ]
 
 
-def test_all_revisions_migrate_a_populated_database_up_down_and_up(database_url: str) -> None:
+@contextmanager
+def _database_at(
+    database_url: str, revision: str, rows: Sequence[str]
+) -> Iterator[tuple[Config, Engine]]:
+    """The database migrated down to `revision` and holding `rows` (INSERT statements), with
+    its Alembic config and an engine disposed of afterwards."""
     cfg = alembic_config(database_url)
-    command.downgrade(cfg, "0001")
+    command.downgrade(cfg, revision)
     engine = make_engine(database_url)
     try:
         with engine.begin() as connection:
-            for statement in ROWS_AT_0001:
+            for statement in rows:
                 connection.execute(text(statement))
+        yield cfg, engine
+    finally:
+        engine.dispose()
+
+
+def test_all_revisions_migrate_a_populated_database_up_down_and_up(database_url: str) -> None:
+    with _database_at(database_url, "0001", ROWS_AT_0001) as (cfg, engine):
         command.upgrade(cfg, "head")
         with engine.connect() as connection:
             alert = connection.execute(text("SELECT id, plate, sightings FROM alert")).one()
@@ -55,19 +70,13 @@ def test_all_revisions_migrate_a_populated_database_up_down_and_up(database_url:
         command.downgrade(cfg, "0001")
         command.upgrade(cfg, "head")
         command.check(cfg)
-    finally:
-        engine.dispose()
 
 
 def test_stored_vendor_ids_get_their_reads_plate(database_url: str) -> None:
     """0007: a retry of a read stored before the upgrade is still recognised."""
-    cfg = alembic_config(database_url)
-    command.downgrade(cfg, "0006")
-    engine = make_engine(database_url)
-    try:
+    camera_and_read = ROWS_AT_0001[1:2] + ROWS_AT_0001[6:7]
+    with _database_at(database_url, "0006", camera_and_read) as (cfg, engine):
         with engine.begin() as connection:
-            for statement in ROWS_AT_0001[1:2] + ROWS_AT_0001[6:7]:  # a camera and its read
-                connection.execute(text(statement))
             connection.execute(
                 text("INSERT INTO read_source_key (camera_id, key, read_id) VALUES (1, 'g-1', 1)")
             )
@@ -75,8 +84,6 @@ def test_stored_vendor_ids_get_their_reads_plate(database_url: str) -> None:
         with engine.connect() as connection:
             keys = connection.execute(text("SELECT key, read_id FROM read_source_key")).all()
         assert [tuple(row) for row in keys] == [("g-1|7ABC123", 1)]
-    finally:
-        engine.dispose()
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
@@ -257,13 +264,7 @@ def test_breadcrumbs_become_day_partitioned_with_every_fix_intact(database_url: 
 def test_stats_facts_are_filled_from_the_stored_pushes_and_answers(database_url: str) -> None:
     """0018: an alert pushed and answered before the upgrade has its pushes sent and its first
     `responding` on its row and on its officer's recipient row."""
-    cfg = alembic_config(database_url)
-    command.downgrade(cfg, "0001")
-    engine = make_engine(database_url)
-    try:
-        with engine.begin() as connection:
-            for statement in ROWS_AT_0001:
-                connection.execute(text(statement))
+    with _database_at(database_url, "0001", ROWS_AT_0001) as (cfg, engine):
         command.upgrade(cfg, "0017")
         with engine.begin() as connection:
             for n, (status, at) in enumerate(
@@ -287,5 +288,3 @@ def test_stats_facts_are_filled_from_the_stored_pushes_and_answers(database_url:
             if isinstance(responding_at, str):  # SQLite keeps UTC as text
                 at = datetime.fromisoformat(responding_at).replace(tzinfo=UTC)
             assert (pushes, at.astimezone(UTC) if at else None) == (1, first)
-    finally:
-        engine.dispose()

@@ -2,6 +2,7 @@
 bulletin's retro search and the watch picking it up, and how often a phone rings."""
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -29,15 +30,23 @@ from tests.app.bulletins.support import CAMERA, NEAR, body, dispatcher, post, qu
 from tests.app.helpers import make_world, officer_on_duty
 
 
-@pytest.fixture
-def runtime(settings: Settings, clock: ManualClock) -> Iterator[Runtime]:
+@contextmanager
+def _process(settings: Settings, clock: ManualClock) -> Iterator[Runtime]:
     """A process whose watch hears of bulletin changes only when told: no LISTEN, no polling."""
     built = Runtime.build(
         settings.changed(hotlist_poll_s=3600), clock=clock, sender=LogSender(), worker=False
     )
     built.start(listen=False)
-    yield built
-    built.stop()
+    try:
+        yield built
+    finally:
+        built.stop()
+
+
+@pytest.fixture
+def runtime(settings: Settings, clock: ManualClock) -> Iterator[Runtime]:
+    with _process(settings, clock) as built:
+        yield built
 
 
 @pytest.fixture
@@ -160,28 +169,18 @@ def test_a_process_started_after_the_bulletin_searches_the_stored_reads(
 ) -> None:
     """A process that was not running when the reads were stored has none of them in memory:
     its catch-up reads them back from the database."""
-    first = Runtime.build(
-        settings.changed(hotlist_poll_s=3600), clock=clock, sender=LogSender(), worker=False
-    )
-    first.start(listen=False)
-    camera = _camera(engine, clock)
-    first.writer.store(camera, [_read(camera, "5NOTHIN")])
-    bulletin_id = _post(engine, clock, first.bulletins.context)
-    clock.advance(seconds=1)
-    first.writer.store(camera, [_read(camera, "7ABX001")])  # never told: not matched
-    first.stop()
+    with _process(settings, clock) as first:
+        camera = _camera(engine, clock)
+        first.writer.store(camera, [_read(camera, "5NOTHIN")])
+        bulletin_id = _post(engine, clock, first.bulletins.context)
+        clock.advance(seconds=1)
+        first.writer.store(camera, [_read(camera, "7ABX001")])  # never told: not matched
     assert _matches(engine, bulletin_id) == []
 
     clock.advance(seconds=10)
-    second = Runtime.build(
-        settings.changed(hotlist_poll_s=3600), clock=clock, sender=LogSender(), worker=False
-    )
-    second.start(listen=False)
-    try:
+    with _process(settings, clock) as second:
         second.writer.store(camera, [_read(camera, "5NOTHIN")])
         second.writer.store(camera, [_read(camera, "5NOTHIN")])
-    finally:
-        second.stop()
     assert _matches(engine, bulletin_id) == [("7ABX001", "live")]
 
 

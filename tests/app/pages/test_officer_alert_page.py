@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from app.models import Role
 from tests.app.helpers import bearer, hotlist_with_plate
 from tests.app.lifecycle.support import PLATE, Scene, north_of
-from tests.app.pages.support import PASSWORD, make_person
+from tests.app.pages.support import PASSWORD, Person, make_person
 
 
 def _csrf(phone: TestClient, path: str) -> tuple[str, str]:
@@ -23,17 +23,23 @@ def _csrf(phone: TestClient, path: str) -> tuple[str, str]:
     return page.text, found.group(1)
 
 
-def test_an_officer_asks_answers_and_closes_a_hit_from_the_phone_page(scene: Scene) -> None:
+def _officer_near_the_camera(scene: Scene, phone: str) -> Person:
+    """An officer on duty 300 m from the camera, with a phone: the hit's nearest unit."""
     officer = make_person(scene.engine, role=Role.OFFICER, now=scene.clock())
     api = bearer(officer.token)
     lat, lon = north_of(300)
     for method, path, body in (
-        ("POST", "/v1/devices", {"token": "phone-page-officer", "platform": "android"}),
+        ("POST", "/v1/devices", {"token": phone, "platform": "android"}),
         ("PUT", "/v1/me/duty", {"on_duty": True}),
         ("PUT", "/v1/me/location", {"lat": lat, "lon": lon, "accuracy_m": 10}),
     ):
         done = scene.client.request(method, path, json=body, headers=api)
         assert done.status_code in (200, 201), done.text
+    return officer
+
+
+def test_an_officer_asks_answers_and_closes_a_hit_from_the_phone_page(scene: Scene) -> None:
+    officer = _officer_near_the_camera(scene, "phone-page-officer")
     alert_id = scene.hit(priority=1)
     scene.work()
 
@@ -86,15 +92,7 @@ def test_an_officer_asks_answers_and_closes_a_hit_from_the_phone_page(scene: Sce
 
 
 def test_the_hit_page_says_where_the_car_is_heading_once(scene: Scene) -> None:
-    officer = make_person(scene.engine, role=Role.OFFICER, now=scene.clock())
-    api = bearer(officer.token)
-    lat, lon = north_of(300)
-    for method, path, body in (
-        ("POST", "/v1/devices", {"token": "phone-page-heading", "platform": "android"}),
-        ("PUT", "/v1/me/duty", {"on_duty": True}),
-        ("PUT", "/v1/me/location", {"lat": lat, "lon": lon, "accuracy_m": 10}),
-    ):
-        assert scene.client.request(method, path, json=body, headers=api).is_success
+    officer = _officer_near_the_camera(scene, "phone-page-heading")
     hotlist_with_plate(scene.client, scene.world, PLATE, priority=2)
     read = {"plate": PLATE, "heading": 90}
     answer = scene.client.post("/v1/reads", json=read, headers=scene.world.camera)
